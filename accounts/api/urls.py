@@ -1,0 +1,7 @@
+from accounts.api.views import AuthViewSet
+from champion_clone.api.routers import OptionalSlashRouter
+
+router = OptionalSlashRouter()
+router.register("auth", AuthViewSet, basename="auth")
+
+urlpatterns = router.urls

@@ -1,0 +1,222 @@
+"""Every write to accounts goes through here."""
+
+from __future__ import annotations
+
+from django.contrib.auth import authenticate, password_validation
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from accounts.models import (
+    JOURNEY_ORDER,
+    JourneyStage,
+    Plan,
+    Role,
+    SubscriptionEvent,
+    SubscriptionStatus,
+    User,
+    normalize_email,
+)
+from accounts.tokens import TOKEN_VERSION_CLAIM, TokenPair, token_pair_for
+from champion_clone import events
+from champion_clone.errors import AuthenticationFailed, InvalidInput
+
+INVALID_CREDENTIALS = "Incorrect email or password."
+INVALID_REFRESH = "The refresh token is invalid, expired or revoked."
+
+
+def _password_errors(password: str, user: User) -> list[str]:
+    try:
+        password_validation.validate_password(password, user=user)
+    except ValidationError as exc:
+        return list(exc.messages)
+    return []
+
+
+@transaction.atomic
+def user_register(*, email: str, password: str, full_name: str) -> User:
+    email = normalize_email(email)
+    user = User(email=email, full_name=full_name.strip())
+    if problems := _password_errors(password, user):
+        raise InvalidInput(problems[0], fields={"password": problems})
+    if User.objects.filter(email=email).exists():
+        raise InvalidInput(
+            "An account with this email already exists.",
+            fields={"email": ["An account with this email already exists."]},
+        )
+    user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:  # two registrations racing for one address
+        raise InvalidInput(
+            "An account with this email already exists.",
+            fields={"email": ["An account with this email already exists."]},
+        ) from None
+    events.publish(
+        events.USER_REGISTERED,
+        data={"user_id": user.pk, "email": user.email, "full_name": user.full_name, "plan": user.subscription_plan},
+        user_id=user.pk,
+        resource_type="user",
+        resource_id=user.pk,
+    )
+    return user
+
+
+def user_authenticate(*, email: str, password: str) -> User:
+    """The same error for an unknown email, a wrong password and an inactive account.
+
+    Django's ModelBackend hashes the password even for an unknown email, so the answer takes
+    comparable time either way (no account enumeration by timing).
+    """
+    user = authenticate(email=normalize_email(email), password=password)
+    if user is None:
+        raise AuthenticationFailed(INVALID_CREDENTIALS)
+    return user
+
+
+@transaction.atomic
+def user_record_login(*, user: User) -> TokenPair:
+    now = timezone.now()
+    User.objects.filter(pk=user.pk).update(login_count=F("login_count") + 1, last_login_at=now, last_activity_at=now)
+    user.login_count += 1
+    user.last_login_at = user.last_activity_at = now
+    events.publish(
+        events.USER_LOGIN,
+        data={"user_id": user.pk, "email": user.email},
+        user_id=user.pk,
+        resource_type="user",
+        resource_id=user.pk,
+    )
+    return token_pair_for(user)
+
+
+@transaction.atomic
+def token_pair_refresh(*, refresh_token: str) -> tuple[User, TokenPair]:
+    """Rotation: the used refresh token is blacklisted and a new pair is issued."""
+    try:
+        refresh = RefreshToken(refresh_token)  # checks signature, expiry and the blacklist
+    except TokenError:
+        raise AuthenticationFailed(INVALID_REFRESH) from None
+    user = User.objects.filter(pk=refresh.get("user_id"), is_active=True).first()
+    if user is None or refresh.get(TOKEN_VERSION_CLAIM) != user.token_version:
+        raise AuthenticationFailed(INVALID_REFRESH)
+    _, newly_blacklisted = refresh.blacklist()
+    if not newly_blacklisted:  # a concurrent refresh used it first
+        raise AuthenticationFailed(INVALID_REFRESH)
+    return user, token_pair_for(user)
+
+
+@transaction.atomic
+def token_revoke(*, user: User, refresh_token: str) -> None:
+    try:
+        refresh = RefreshToken(refresh_token)
+    except TokenError:
+        raise AuthenticationFailed(INVALID_REFRESH) from None
+    if str(refresh.get("user_id")) != str(user.pk):
+        raise AuthenticationFailed(INVALID_REFRESH)
+    refresh.blacklist()
+
+
+@transaction.atomic
+def tokens_revoke_all(*, user: User) -> int:
+    """Every refresh token blacklisted and every access token refused from now on."""
+    User.objects.filter(pk=user.pk).update(token_version=F("token_version") + 1)
+    user.refresh_from_db(fields=["token_version"])
+    outstanding = OutstandingToken.objects.filter(user=user).exclude(blacklistedtoken__isnull=False)
+    revoked = BlacklistedToken.objects.bulk_create(
+        [BlacklistedToken(token=token) for token in outstanding], ignore_conflicts=True
+    )
+    return len(revoked)
+
+
+@transaction.atomic
+def user_set_active(*, user: User, active: bool) -> User:
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    if not active:
+        tokens_revoke_all(user=user)
+    return user
+
+
+@transaction.atomic
+def user_change_subscription(
+    *, user: User, plan: str, status: str | None = None, changed_by: User | None = None
+) -> SubscriptionEvent | None:
+    """Changes plan and/or status, writes the SubscriptionEvent, publishes
+    ``subscription.changed``. Returns None when nothing changed."""
+    if plan not in Plan.values:
+        raise InvalidInput(f"Unknown plan {plan!r}.", fields={"plan": [f"Choose one of {', '.join(Plan.values)}."]})
+    status = status or user.subscription_status
+    if status not in SubscriptionStatus.values:
+        raise InvalidInput(f"Unknown status {status!r}.", fields={"status": ["Unknown status."]})
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.subscription_plan == plan and user.subscription_status == status:
+        return None
+    plan_rank = {value: rank for rank, value in enumerate(Plan.values)}
+    if plan_rank[plan] > plan_rank[user.subscription_plan]:
+        event_type = SubscriptionEvent.EventType.UPGRADE
+    elif plan_rank[plan] < plan_rank[user.subscription_plan]:
+        event_type = SubscriptionEvent.EventType.DOWNGRADE
+    else:
+        event_type = SubscriptionEvent.EventType.STATUS_CHANGE
+    subscription_event = SubscriptionEvent.objects.create(
+        user=user,
+        event_type=event_type,
+        from_plan=user.subscription_plan,
+        to_plan=plan,
+        from_status=user.subscription_status,
+        to_status=status,
+        changed_by=changed_by,
+    )
+    user.subscription_plan, user.subscription_status = plan, status
+    user.save(update_fields=["subscription_plan", "subscription_status"])
+    events.publish(
+        events.SUBSCRIPTION_CHANGED,
+        data={
+            "user_id": user.pk,
+            "email": user.email,
+            "event_type": event_type,
+            "from_plan": subscription_event.from_plan,
+            "to_plan": plan,
+            "from_status": subscription_event.from_status,
+            "to_status": status,
+        },
+        user_id=user.pk,
+        resource_type="user",
+        resource_id=user.pk,
+    )
+    return subscription_event
+
+
+def user_advance_journey(*, user_id: int, stage: str) -> bool:
+    """Moves the user forward in the funnel, never backward (a returning churned user
+    re-enters at ``stage``). One conditional UPDATE, so concurrent events cannot regress it."""
+    earlier = [s for s, rank in JOURNEY_ORDER.items() if rank < JOURNEY_ORDER[stage]]
+    if stage != JourneyStage.CHURNED:
+        earlier.append(JourneyStage.CHURNED)
+    return bool(User.objects.filter(pk=user_id, journey_stage__in=earlier).update(journey_stage=stage))
+
+
+def user_touch_activity(*, user_id: int) -> None:
+    User.objects.filter(pk=user_id).update(last_activity_at=timezone.now())
+
+
+@transaction.atomic
+def admin_create(*, email: str, password: str, full_name: str = "") -> tuple[User, bool]:
+    """Creates a superuser, or makes an existing account one. Returns (user, created)."""
+    email = normalize_email(email)
+    user = User.objects.filter(email=email).first()
+    created = user is None
+    if user is None:
+        user = User(email=email, full_name=full_name)
+    if problems := _password_errors(password, user):
+        raise InvalidInput(problems[0], fields={"password": problems})
+    user.set_password(password)
+    user.role, user.is_staff, user.is_superuser, user.is_active = Role.ADMIN, True, True, True
+    user.save()
+    return user, created

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class ActivityLog(models.Model):
+    """What users did, one row per domain event; the dashboard counts it per day."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="activities"
+    )
+    action = models.CharField(max_length=64)
+    resource_type = models.CharField(max_length=64, blank=True)
+    resource_id = models.CharField(max_length=64, blank=True)
+    metadata = models.JSONField(default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["created_at"], name="activity_created_idx"),
+            models.Index(fields=["action", "created_at"], name="activity_action_created_idx"),
+            models.Index(fields=["user", "created_at"], name="activity_user_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} by {self.user_id or 'anonymous'} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ErrorLog(models.Model):
+    """Unhandled exceptions (requests and Celery tasks) and pipeline failures, for staff."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="errors"
+    )
+    error_type = models.CharField(max_length=128, db_index=True)
+    message = models.TextField()
+    stack_trace = models.TextField(blank=True)
+    request_path = models.CharField(max_length=500, blank=True)
+    # The Celery task name or the pipeline step, when the error did not come from a request.
+    source = models.CharField(max_length=200, blank=True)
+    resolved = models.BooleanField(default=False)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["resolved", "created_at"], name="error_resolved_created_idx"),
+            models.Index(fields=["created_at"], name="error_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.error_type}: {self.message[:60]}"

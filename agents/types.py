@@ -1,0 +1,100 @@
+"""Plain data exchanged between the engines and the apps that own the data.
+
+Times are seconds from the start of the recording. Everything here is JSON-friendly through
+``dataclasses.asdict`` so that the apps can store it as is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    start: float
+    end: float
+    probability: float = 1.0
+
+
+@dataclass
+class Segment:
+    id: int
+    start: float
+    end: float
+    text: str
+    words: list[Word] = field(default_factory=list)
+    # "champion", "other" or None when unknown; set by the speaker step.
+    speaker: str | None = None
+
+
+@dataclass
+class Transcript:
+    text: str
+    language: str
+    duration: float
+    segments: list[Segment] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DecodedAudio:
+    """A recording decoded to 16 kHz mono float32 PCM, written as a WAV file."""
+
+    wav_path: str
+    sample_rate: int
+    duration: float
+
+
+@dataclass
+class VoiceProfile:
+    pitch_median_hz: float
+    pitch_range_hz: float
+    energy_mean_db: float
+    words_per_minute: float
+    pause_ratio: float
+
+
+@dataclass
+class CallMetrics:
+    duration_seconds: float
+    words_per_minute: float
+    questions_per_minute: float
+    filler_words: int
+    filler_words_per_minute: float
+    longest_monologue_seconds: float
+    talk_ratio: float | None  # the champion's share of speaking time, when turns are known
+    question_count: int
+    # Which fillers, how often ({"um": 3, "like": 1}): what a coach tells the rep to drop.
+    filler_word_counts: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class Pattern:
+    """One sales move of the champion (or a buyer objection), located in the recording."""
+
+    category: str  # see agents.patterns.CATEGORIES
+    text: str
+    start: float
+    end: float
+    speaker: str | None = None
+    confidence: float = 1.0
+    # For a response to an objection: the objection text it answers.
+    responds_to: str | None = None
+
+
+@dataclass
+class Objection:
+    text: str
+    # The champion's answer to it in the recording, when there is one.
+    champion_response: str | None = None
+    start: float | None = None
+
+
+@dataclass
+class ScenarioSpec:
+    title: str
+    persona: str
+    context: str
+    goal: str
+    objections: list[Objection]
+    difficulty: str  # "easy" | "medium" | "hard"

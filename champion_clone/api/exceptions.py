@@ -1,0 +1,117 @@
+"""The API's one error shape, produced here for every 4xx and 5xx:
+
+    {"detail": "<human readable message>", "code": "<machine code>", "fields": {"<field>": ["..."]}}
+
+``detail`` keeps the FastAPI-era front end working; ``fields`` is empty unless the input had
+field errors.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, JsonResponse
+from rest_framework import exceptions as drf_exceptions
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from champion_clone import errors
+
+DOMAIN_STATUS = {
+    errors.InvalidInput: status.HTTP_400_BAD_REQUEST,
+    errors.NotFound: status.HTTP_404_NOT_FOUND,
+    errors.Conflict: status.HTTP_409_CONFLICT,
+    errors.AuthenticationFailed: status.HTTP_401_UNAUTHORIZED,
+    errors.PermissionDenied: status.HTTP_403_FORBIDDEN,
+    errors.PayloadTooLarge: status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+    errors.RateLimited: status.HTTP_429_TOO_MANY_REQUESTS,
+}
+
+
+def error_body(detail: str, code: str, fields: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"detail": detail, "code": code, "fields": fields or {}}
+
+
+def _flatten(detail: Any) -> dict[str, Any]:
+    """DRF's nested ``ErrorDetail`` structures, as plain lists of strings per field."""
+    if isinstance(detail, dict):
+        return {str(key): _messages(value) for key, value in detail.items()}
+    return {"non_field_errors": _messages(detail)}
+
+
+def _messages(value: Any) -> Any:
+    if isinstance(value, list):
+        if all(not isinstance(item, (dict, list)) for item in value):
+            return [str(item) for item in value]
+        return [_messages(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): _messages(item) for key, item in value.items()}
+    return [str(value)]
+
+
+def _summary(fields: dict[str, Any]) -> str:
+    for name, messages in fields.items():
+        first = messages[0] if isinstance(messages, list) and messages else messages
+        if isinstance(first, str):
+            return first if name == "non_field_errors" else f"{name}: {first}"
+    return "The request is not valid."
+
+
+def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, errors.DomainError):
+        status_code = next(
+            (code for cls, code in DOMAIN_STATUS.items() if isinstance(exc, cls)), status.HTTP_400_BAD_REQUEST
+        )
+        response = Response(error_body(exc.message, exc.code, exc.fields), status=status_code)
+        if isinstance(exc, errors.RateLimited):
+            response["Retry-After"] = str(exc.retry_after)
+        return response
+
+    if isinstance(exc, DjangoValidationError):
+        fields = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        return Response(error_body(_summary(fields), "invalid", fields), status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, Http404):
+        exc = drf_exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = drf_exceptions.PermissionDenied()
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None  # unexpected: Django logs it, ErrorLog records it, handler500 answers
+    if isinstance(exc, drf_exceptions.ValidationError):
+        fields = _flatten(exc.detail)
+        response.data = error_body(_summary(fields), "invalid", fields)
+    else:
+        detail = exc.detail if isinstance(exc, drf_exceptions.APIException) else str(exc)
+        code = exc.get_codes() if isinstance(exc, drf_exceptions.APIException) else "error"
+        if isinstance(detail, dict):  # simplejwt puts {"detail", "code", "messages"} here
+            message = str(detail.get("detail", "Invalid token."))
+            code = str(detail.get("code", "token_not_valid"))
+        else:
+            message = str(detail)
+        response.data = error_body(message, code if isinstance(code, str) else "error")
+    return response
+
+
+def _json_error(detail: str, code: str, status_code: int) -> JsonResponse:
+    return JsonResponse(error_body(detail, code), status=status_code)
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    return _json_error("Not found.", "not_found", 404)
+
+
+def server_error(request: HttpRequest) -> JsonResponse:
+    # Never the exception text: internals stay in the logs and the ErrorLog.
+    return _json_error("Internal server error. The error was recorded.", "server_error", 500)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    return _json_error("Bad request.", "bad_request", 400)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    return _json_error("You do not have permission to do this.", "permission_denied", 403)

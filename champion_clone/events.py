@@ -1,0 +1,103 @@
+"""Domain events (DESIGN.md section 6).
+
+Services publish an event when something happened; it is dispatched after the surrounding
+transaction commits, so subscribers never see a change that was rolled back. Subscribers are
+registered in one place (``champion_clone.subscriptions``): business logic does not know who
+listens.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import structlog
+from django.db import transaction
+from django.utils import timezone
+
+from champion_clone import request_context
+
+logger = structlog.get_logger(__name__)
+
+USER_REGISTERED = "user.registered"
+USER_LOGIN = "user.login"
+SUBSCRIPTION_CHANGED = "subscription.changed"
+CHAMPION_CREATED = "champion.created"
+CHAMPION_ANALYZED = "champion.analyzed"
+CHAMPION_FAILED = "champion.failed"
+TRAINING_COMPLETED = "training.completed"
+
+EVENT_TYPES = (
+    USER_REGISTERED,
+    USER_LOGIN,
+    SUBSCRIPTION_CHANGED,
+    CHAMPION_CREATED,
+    CHAMPION_ANALYZED,
+    CHAMPION_FAILED,
+    TRAINING_COMPLETED,
+)
+ALL_EVENTS = "*"
+
+
+@dataclass(frozen=True)
+class DomainEvent:
+    type: str
+    data: dict[str, Any]
+    user_id: int | None = None
+    # What the event is about, for the activity log: ("champion", 42).
+    resource_type: str = ""
+    resource_id: str = ""
+    ip_address: str | None = None
+    user_agent: str = ""
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    occurred_at: datetime = field(default_factory=timezone.now)
+
+
+Subscriber = Callable[[DomainEvent], None]
+_subscribers: dict[str, list[Subscriber]] = defaultdict(list)
+
+
+def subscribe(event_type: str, subscriber: Subscriber) -> None:
+    if event_type != ALL_EVENTS and event_type not in EVENT_TYPES:
+        raise ValueError(f"Unknown event type {event_type!r}")
+    if subscriber not in _subscribers[event_type]:
+        _subscribers[event_type].append(subscriber)
+
+
+def publish(
+    event_type: str,
+    *,
+    data: dict[str, Any],
+    user_id: int | None = None,
+    resource_type: str = "",
+    resource_id: object = "",
+) -> DomainEvent:
+    """Builds the event now (with the caller's IP) and dispatches it after commit."""
+    if event_type not in EVENT_TYPES:
+        raise ValueError(f"Unknown event type {event_type!r}")
+    context = request_context.current()
+    event = DomainEvent(
+        type=event_type,
+        data=data,
+        user_id=user_id,
+        resource_type=resource_type,
+        resource_id=str(resource_id) if resource_id not in (None, "") else "",
+        ip_address=context.ip_address,
+        user_agent=context.user_agent,
+    )
+    transaction.on_commit(lambda: dispatch(event))
+    return event
+
+
+def dispatch(event: DomainEvent) -> None:
+    for subscriber in [*_subscribers[event.type], *_subscribers[ALL_EVENTS]]:
+        try:
+            subscriber(event)
+        except Exception:
+            # One failing listener (say, an email queue that is down) must not undo or
+            # block the user's action, which is already committed, nor the other listeners.
+            logger.exception("event_subscriber_failed", event_type=event.type, subscriber=subscriber.__qualname__)

@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from champion_clone.health import HealthView
+
+urlpatterns = [
+    re_path(r"^health/?$", HealthView.as_view(), name="health"),
+    path("django-admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("", include("accounts.api.urls")),
+]
+
+handler400 = "champion_clone.api.exceptions.bad_request"
+handler403 = "champion_clone.api.exceptions.permission_denied"
+handler404 = "champion_clone.api.exceptions.not_found"
+handler500 = "champion_clone.api.exceptions.server_error"

@@ -1,0 +1,63 @@
+"""Fixtures shared by every app's tests (STYLE.md, "Tests")."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES", "") in ("1", "true", "yes")
+
+
+@pytest.fixture(autouse=True)
+def _services_required(request: pytest.FixtureRequest) -> None:
+    """A Redis test without REDIS_URL is skipped on a laptop, and fails in CI."""
+    if request.node.get_closest_marker("redis") and not os.environ.get("REDIS_URL"):
+        if REQUIRE_SERVICES:
+            pytest.fail("REDIS_URL must be set: CI runs the Redis tests against a real server.")
+        pytest.skip("needs REDIS_URL (a Redis server)")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_state(settings, tmp_path):
+    """Rate-limit counters and uploaded media do not leak from one test to the next; a fast
+    hasher keeps user creation cheap (test_password_hashing checks the real Argon2)."""
+    cache.clear()
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def user(db):
+    from accounts.tests.factories import UserFactory
+
+    return UserFactory()
+
+
+@pytest.fixture
+def other_user(db):
+    from accounts.tests.factories import UserFactory
+
+    return UserFactory()
+
+
+def authenticated_client(user) -> APIClient:
+    from accounts.tokens import token_pair_for
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token_pair_for(user).access_token}")
+    return client
+
+
+@pytest.fixture
+def api_client(user) -> APIClient:
+    return authenticated_client(user)
+
+
+@pytest.fixture
+def anon_client() -> APIClient:
+    return APIClient()
