@@ -213,6 +213,8 @@ CORS_ALLOWED_ORIGINS = env.list("CORS_ORIGINS", default=["http://localhost:3000"
 # --- Static and media -----------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# WhiteNoise warns on every request when the folder is missing before collectstatic ran.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Uploaded recordings are private: MEDIA_ROOT is never served by a URL route or WhiteNoise.
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "/media-private/"  # not routed; files go out only through authorized views
