@@ -98,3 +98,28 @@ class ScenarioSpec:
     goal: str
     objections: list[Objection]
     difficulty: str  # "easy" | "medium" | "hard"
+
+
+def transcript_to_dict(transcript: Transcript) -> dict:
+    from dataclasses import asdict
+
+    return asdict(transcript)
+
+
+def transcript_from_dict(data: dict) -> Transcript:
+    """The inverse of ``transcript_to_dict``, for transcripts stored as JSON."""
+    segments = [
+        Segment(
+            id=segment["id"],
+            start=segment["start"],
+            end=segment["end"],
+            text=segment["text"],
+            words=[Word(**word) for word in segment.get("words", [])],
+            speaker=segment.get("speaker"),
+        )
+        for segment in data.get("segments", [])
+    ]
+    return Transcript(
+        text=data.get("text", ""), language=data.get("language", "en"), duration=data.get("duration", 0.0),
+        segments=segments,
+    )

@@ -181,6 +181,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ChampionStatusEnum": "champions.models.Champion.Status",
+        "HealthStatusEnum": ["ok", "degraded"],
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "champion_clone.api.schema.strip_trailing_slashes",
@@ -326,4 +330,19 @@ HEALTH_CHECKS = {
     "database": "champion_clone.health.check_database",
     "cache": "champion_clone.health.check_cache",
     "broker": "champion_clone.health.check_broker",
+}
+
+# --- Champions ------------------------------------------------------------------------
+CHAMPION_UPLOAD_MAX_BYTES = env.int("CHAMPION_UPLOAD_MAX_BYTES", default=500 * 1024 * 1024)
+CHAMPION_MAX_DURATION_SECONDS = env.int("CHAMPION_MAX_DURATION_SECONDS", default=2 * 3600)
+# A step that has not finished after this long is taken as lost (its worker died) and is
+# re-enqueued by the beat sweeper; longer than any step's soft time limit.
+CHAMPION_STEP_STALE_SECONDS = env.int("CHAMPION_STEP_STALE_SECONDS", default=75 * 60)
+CHAMPION_STEP_MAX_RETRIES = env.int("CHAMPION_STEP_MAX_RETRIES", default=4)
+CHAMPION_PIPELINE_QUEUE = "pipeline"
+QDRANT_COLLECTION = env.str("QDRANT_COLLECTION", default="champion_patterns")
+HEALTH_CHECKS["vector_store"] = "champions.vector_index.check_vector_store"
+CELERY_BEAT_SCHEDULE["resume-stalled-analyses"] = {
+    "task": "champions.tasks.resume_stalled_analyses",
+    "schedule": 300.0,
 }

@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from django.db.models import Count, Prefetch, QuerySet
+
+from accounts.models import User
+from champions.models import Champion, ChampionPattern, Scenario
+
+
+def champion_list(*, owner: User) -> QuerySet[Champion]:
+    return (
+        Champion.objects.filter(owner=owner)
+        .annotate(pattern_count=Count("patterns", distinct=True), scenario_count=Count("scenarios", distinct=True))
+        .defer("transcript", "transcript_text")
+    )
+
+
+def champion_detail_queryset(*, owner: User) -> QuerySet[Champion]:
+    return Champion.objects.filter(owner=owner).prefetch_related(
+        Prefetch("patterns", queryset=ChampionPattern.objects.defer("embedding").order_by("position")),
+        Prefetch("scenarios", queryset=Scenario.objects.order_by("position")),
+    )
+
+
+def champion_get_for_owner(*, owner: User, champion_id: int) -> Champion | None:
+    return Champion.objects.filter(owner=owner, pk=champion_id).first()

@@ -1,0 +1,135 @@
+"""Every write to champions: upload, analysis requests, deletion. The pipeline's step
+writes are in ``champions.pipeline``."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from agents.audio.decode import MediaInfo, UnreadableMedia, probe
+from champion_clone import events
+from champion_clone.errors import Conflict, InvalidInput
+from champions import storage
+from champions.models import Champion
+from champions.vector_index import get_vector_index
+
+REANALYZABLE = (Champion.Status.UPLOADED, Champion.Status.READY, Champion.Status.FAILED)
+
+
+def _probe_upload(path: str, display_name: str) -> MediaInfo:
+    if os.path.getsize(path) == 0:
+        raise InvalidInput("The file is empty.", fields={"file": ["The file is empty."]})
+    try:
+        info = probe(path)
+    except UnreadableMedia as exc:
+        # The engine's message names the temporary file; the user knows their own file name.
+        reason = str(exc).split(": ", 1)[-1]
+        message = f"{display_name} is not a usable recording: {reason}."
+        raise InvalidInput(message, fields={"file": [message]}) from None
+    if info.duration > settings.CHAMPION_MAX_DURATION_SECONDS:
+        limit = settings.CHAMPION_MAX_DURATION_SECONDS / 3600
+        message = f"The recording lasts {info.duration / 3600:.1f} h; the limit is {limit:g} h."
+        raise InvalidInput(message, fields={"file": [message]})
+    return info
+
+
+def champion_create_from_upload(
+    *,
+    owner: User,
+    uploaded_file: UploadedFile,
+    name: str = "",
+    champion_speaker: str = Champion.ChampionSpeaker.MOST_SPEAKING_TIME,
+) -> Champion:
+    """Checks the upload by decoding it, moves it to private media under a server-made name
+    and creates the champion. A refused upload leaves no file and no row behind."""
+    display_name = Path(uploaded_file.name or "upload").name[:255]
+    own_temp: str | None = None
+    if hasattr(uploaded_file, "temporary_file_path"):
+        source_path = uploaded_file.temporary_file_path()
+    else:  # a small in-memory upload (tests, tiny files): spill it to disk for the decoder
+        handle, own_temp = tempfile.mkstemp(prefix="champion-upload-")
+        with os.fdopen(handle, "wb") as out:
+            for chunk in uploaded_file.chunks():
+                out.write(chunk)
+        source_path = own_temp
+    try:
+        info = _probe_upload(source_path, display_name)
+        relative = storage.new_recording_name(owner.pk, info.container_format)
+        destination = storage.media_path(relative)
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source_path, destination)
+    finally:
+        if own_temp:
+            os.unlink(own_temp)
+    try:
+        with transaction.atomic():
+            champion = Champion.objects.create(
+                owner=owner,
+                name=(name.strip() or Path(display_name).stem)[:200],
+                recording=relative,
+                original_filename=display_name,
+                size_bytes=uploaded_file.size or destination.stat().st_size,
+                container_format=info.container_format,
+                has_video=info.has_video,
+                duration_seconds=round(info.duration, 3),
+                champion_speaker=champion_speaker,
+            )
+            events.publish(
+                events.CHAMPION_CREATED,
+                data={"champion_id": champion.pk, "name": champion.name, "duration_seconds": champion.duration_seconds},
+                user_id=owner.pk,
+                resource_type="champion",
+                resource_id=champion.pk,
+            )
+    except BaseException:
+        storage.remove_files(relative)
+        raise
+    return champion
+
+
+@transaction.atomic
+def champion_analysis_request(*, champion: Champion) -> Champion:
+    """Queues the pipeline. Claimed with a conditional UPDATE so that two requests cannot
+    both start it; a champion already queued or processing is a conflict."""
+    run_id = uuid.uuid4()
+    claimed = Champion.objects.filter(pk=champion.pk, status__in=REANALYZABLE).update(
+        status=Champion.Status.QUEUED,
+        step="",
+        progress=0,
+        error="",
+        analysis_run=run_id,
+        step_started_at=None,
+        step_attempts=0,
+        analysis_started_at=timezone.now(),
+        updated_at=timezone.now(),
+    )
+    if not claimed:
+        raise Conflict("This champion is already being analysed.")
+    champion.refresh_from_db()
+    from champions.tasks import analysis_pipeline_start  # tasks import services: late import
+
+    transaction.on_commit(lambda: analysis_pipeline_start(champion.pk, str(run_id)))
+    return champion
+
+
+@transaction.atomic
+def champion_delete(*, champion: Champion) -> None:
+    """Removes the rows, then (after commit) the files and the vectors."""
+    files = (champion.recording, champion.audio_file)
+    champion_id = champion.pk
+    champion.delete()
+
+    def cleanup() -> None:
+        get_vector_index().delete_champion(champion_id)
+        storage.remove_files(*files)
+
+    transaction.on_commit(cleanup)

@@ -1,0 +1,242 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from adminpanel.models import ErrorLog
+from champions.models import Champion, ChampionPattern, Scenario
+from champions.tests.factories import ChampionFactory, PatternFactory, ReadyChampionFactory, ScenarioFactory
+from champions.vector_index import get_vector_index
+from conftest import authenticated_client
+
+pytestmark = pytest.mark.django_db
+
+
+def upload(client, path: Path | None = None, *, content: bytes | None = None, name: str = "call.mp4", **extra):
+    data = content if content is not None else Path(path).read_bytes()
+    return client.post("/upload", {"file": SimpleUploadedFile(name, data), **extra}, format="multipart")
+
+
+def media_files() -> list[Path]:
+    root = Path(settings.MEDIA_ROOT)
+    return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
+
+
+def assert_nothing_stored():
+    assert not Champion.objects.exists()
+    assert media_files() == []
+
+
+class TestUpload:
+    def test_upload_stores_a_private_file_under_a_server_made_name(
+        self, api_client, user, short_call, django_capture_on_commit_callbacks
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = upload(api_client, short_call.mp4, name="../../etc/passwd.mp4", name_field="x")
+        assert response.status_code == 201, response.content
+        body = response.json()
+        assert body["status"] == "uploaded" and body["progress"] == 0
+        champion = Champion.objects.get(pk=body["id"])
+        assert champion.owner_id == user.pk
+        assert champion.original_filename == "passwd.mp4"
+        assert champion.has_video and abs(champion.duration_seconds - short_call.call.duration) < 0.5
+        stored = Path(settings.MEDIA_ROOT) / champion.recording
+        assert stored.read_bytes() == short_call.mp4.read_bytes()
+        assert stored.name != "passwd.mp4" and stored.suffix == ".mp4"
+        assert champion.recording.startswith(f"recordings/{user.pk}/")
+        user.refresh_from_db()
+        assert user.journey_stage == "first_champion"
+
+    def test_name_defaults_to_the_file_name_and_can_be_given(self, api_client, short_call):
+        assert upload(api_client, short_call.mp4, name="Maya best call.mp4").json()["name"] == "Maya best call"
+        assert upload(api_client, short_call.mp4, name="a.mp4", name_form="").status_code == 201
+
+    def test_audio_only_wav_is_accepted(self, api_client, short_call):
+        response = upload(api_client, Path(short_call.call.wav_path), name="call.wav")
+        assert response.status_code == 201
+        assert Champion.objects.get().has_video is False
+
+    def test_text_file_renamed_mp4_is_400_and_nothing_is_stored(self, api_client):
+        response = upload(api_client, content=b"this is not a video at all\n" * 100, name="fake.mp4")
+        assert response.status_code == 400
+        assert "fake.mp4" in response.json()["detail"]
+        assert_nothing_stored()
+
+    def test_empty_file_is_400(self, api_client):
+        response = upload(api_client, content=b"", name="empty.mp4")
+        assert response.status_code == 400
+        assert "empty" in response.json()["detail"]
+        assert_nothing_stored()
+
+    def test_video_without_audio_track_is_400(self, api_client, silent_video):
+        response = upload(api_client, silent_video, name="screen.mp4")
+        assert response.status_code == 400
+        assert "audio" in response.json()["detail"]
+        assert_nothing_stored()
+
+    def test_oversize_file_is_413(self, api_client, short_call, settings):
+        settings.CHAMPION_UPLOAD_MAX_BYTES = 10_000
+        response = upload(api_client, short_call.mp4)
+        assert response.status_code == 413
+        assert response.json()["code"] == "payload_too_large"
+        assert_nothing_stored()
+
+    def test_recording_longer_than_the_limit_is_400(self, api_client, short_call, settings):
+        settings.CHAMPION_MAX_DURATION_SECONDS = 5
+        response = upload(api_client, short_call.mp4)
+        assert response.status_code == 400
+        assert "limit" in response.json()["detail"]
+        assert_nothing_stored()
+
+    def test_missing_file_field_is_400(self, api_client):
+        response = api_client.post("/upload", {"name": "no file"}, format="multipart")
+        assert response.status_code == 400
+        assert "file" in response.json()["fields"]
+
+    def test_eleventh_upload_in_an_hour_is_429(self, api_client, short_call):
+        for _ in range(10):
+            assert upload(api_client, Path(short_call.call.wav_path), name="c.wav").status_code == 201
+        response = upload(api_client, Path(short_call.call.wav_path), name="c.wav")
+        assert response.status_code == 429 and int(response["Retry-After"]) > 0
+
+
+class TestAnalyze:
+    def test_analyze_is_202_and_enqueues_the_pipeline_after_commit(
+        self, api_client, user, monkeypatch, django_capture_on_commit_callbacks
+    ):
+        champion = ChampionFactory(owner=user)
+        started = []
+        monkeypatch.setattr("champions.tasks.analysis_pipeline_start", lambda cid, run: started.append((cid, run)))
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            response = api_client.post(f"/analyze/{champion.pk}")
+        assert response.status_code == 202
+        assert response.json()["status"] == "queued"
+        assert started == []  # nothing before commit
+        for callback in callbacks:
+            callback()
+        champion.refresh_from_db()
+        assert started == [(champion.pk, str(champion.analysis_run))]
+
+    def test_analyze_twice_in_a_row_is_409_and_changes_nothing(self, api_client, user, monkeypatch):
+        monkeypatch.setattr("champions.tasks.analysis_pipeline_start", lambda cid, run: None)
+        champion = ChampionFactory(owner=user)
+        assert api_client.post(f"/analyze/{champion.pk}/").status_code == 202
+        champion.refresh_from_db()
+        run = champion.analysis_run
+        response = api_client.post(f"/analyze/{champion.pk}")
+        assert response.status_code == 409
+        champion.refresh_from_db()
+        assert champion.analysis_run == run and champion.status == "queued"
+
+    def test_analyze_another_users_champion_is_404(self, api_client):
+        champion = ChampionFactory()
+        assert api_client.post(f"/analyze/{champion.pk}").status_code == 404
+        champion.refresh_from_db()
+        assert champion.status == "uploaded"
+
+    def test_analyze_unknown_id_is_404(self, api_client):
+        assert api_client.post("/analyze/999999").status_code == 404
+
+
+class TestReadAndDelete:
+    def test_list_is_own_champions_only_with_a_constant_query_count(self, user, django_assert_max_num_queries):
+        client = authenticated_client(user)
+        ChampionFactory.create_batch(2, owner=user)
+        ChampionFactory()  # someone else's
+        with django_assert_max_num_queries(3) as first:
+            response = client.get("/champions")
+        assert response.json()["count"] == 2
+        ReadyChampionFactory.create_batch(15, owner=user)
+        with django_assert_max_num_queries(len(first.captured_queries)):
+            response = client.get("/champions/")
+        assert response.json()["count"] == 17
+
+    def test_detail_shows_results_with_a_pinned_query_count(self, api_client, user, django_assert_num_queries):
+        champion = ReadyChampionFactory(owner=user)
+        PatternFactory.create_batch(5, champion=champion)
+        ScenarioFactory.create_batch(3, champion=champion)
+        with django_assert_num_queries(4):  # user, champion, patterns, scenarios
+            response = api_client.get(f"/champions/{champion.pk}")
+        body = response.json()
+        assert len(body["patterns"]) == 5 and len(body["scenarios"]) == 3
+        assert {"start", "end", "category", "text"} <= set(body["patterns"][0])
+
+    def test_detail_of_another_users_champion_is_404(self, api_client):
+        assert api_client.get(f"/champions/{ChampionFactory().pk}").status_code == 404
+
+    def test_scenarios_are_409_until_ready(self, api_client, user):
+        champion = ChampionFactory(owner=user)
+        assert api_client.get(f"/scenarios/{champion.pk}").status_code == 409
+        ready = ReadyChampionFactory(owner=user)
+        ScenarioFactory.create_batch(2, champion=ready)
+        response = api_client.get(f"/scenarios/{ready.pk}")
+        assert response.status_code == 200 and len(response.json()) == 2
+
+    def test_delete_another_users_champion_is_404_and_keeps_it(self, api_client):
+        champion = ChampionFactory()
+        assert api_client.delete(f"/champions/{champion.pk}").status_code == 404
+        assert Champion.objects.filter(pk=champion.pk).exists()
+
+
+class TestPipelineEndToEnd:
+    """The real offline pipeline on a synthesized two-voice call, run eagerly after commit."""
+
+    def test_upload_analyze_ready_then_reanalyze_and_delete(
+        self, user, short_call, eager_celery, django_capture_on_commit_callbacks
+    ):
+        client = authenticated_client(user)
+        with django_capture_on_commit_callbacks(execute=True):
+            champion_id = upload(client, short_call.mp4).json()["id"]
+        with django_capture_on_commit_callbacks(execute=True):
+            assert client.post(f"/analyze/{champion_id}").status_code == 202
+        detail = client.get(f"/champions/{champion_id}").json()
+        assert detail["status"] == "ready", detail["error"]
+        assert detail["progress"] == 100
+        assert detail["transcript"]["segments"] and detail["transcript"]["segments"][0]["words"]
+        assert {"champion", "other"} <= {s["speaker"] for s in detail["transcript"]["segments"]}
+        assert detail["call_metrics"]["words_per_minute"] > 60
+        assert detail["voice_profile"]["pitch_median_hz"] > 50
+        categories = {p["category"] for p in detail["patterns"]}
+        assert {"opener", "discovery_question", "objection"} <= categories
+        assert all(0 <= p["start"] < p["end"] <= short_call.call.duration + 1 for p in detail["patterns"])
+        assert detail["scenarios"] and detail["scenarios"][0]["objections"]
+        patterns_before = ChampionPattern.objects.filter(champion_id=champion_id).count()
+        index = get_vector_index()
+        assert index.count(champion_id) == patterns_before
+
+        with django_capture_on_commit_callbacks(execute=True):
+            assert client.post(f"/analyze/{champion_id}").status_code == 202
+        assert Champion.objects.get(pk=champion_id).status == "ready"
+        assert ChampionPattern.objects.filter(champion_id=champion_id).count() == patterns_before
+        assert Scenario.objects.filter(champion_id=champion_id).count() == len(detail["scenarios"])
+
+        champion = Champion.objects.get(pk=champion_id)
+        files = [Path(settings.MEDIA_ROOT) / champion.recording, Path(settings.MEDIA_ROOT) / champion.audio_file]
+        assert all(f.exists() for f in files)
+        with django_capture_on_commit_callbacks(execute=True):
+            assert client.delete(f"/champions/{champion_id}").status_code == 204
+        assert not any(f.exists() for f in files)
+        assert not ChampionPattern.objects.filter(champion_id=champion_id).exists()
+        assert index.count(champion_id) == 0
+
+    def test_a_failing_step_marks_the_champion_failed_with_an_error_log(
+        self, user, short_call, eager_celery, django_capture_on_commit_callbacks
+    ):
+        client = authenticated_client(user)
+        with django_capture_on_commit_callbacks(execute=True):
+            champion_id = upload(client, Path(short_call.call.wav_path), name="c.wav").json()["id"]
+        champion = Champion.objects.get(pk=champion_id)
+        (Path(settings.MEDIA_ROOT) / champion.recording).write_bytes(b"corrupted on disk")
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(f"/analyze/{champion_id}")
+        detail = client.get(f"/champions/{champion_id}").json()
+        assert detail["status"] == "failed"
+        assert detail["step"] == "decode"
+        assert detail["error"].startswith("Decoding audio failed:")
+        error = ErrorLog.objects.get()
+        assert error.user_id == user.pk and "decode" in error.source
+        with django_capture_on_commit_callbacks(execute=True):
+            assert client.post(f"/analyze/{champion_id}").status_code == 202  # a failed one can be re-run

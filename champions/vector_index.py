@@ -1,0 +1,204 @@
+"""Search over the champions' pattern embeddings, behind one small interface.
+
+The database is the source of truth (``ChampionPattern.embedding``). Two indexes:
+
+* ``DatabaseVectorIndex`` (embedded default): exact cosine search over one champion's
+  vectors, read from the database. A champion has tens to a few hundred patterns, so exact
+  search is both correct and fast, and the web and worker processes share it freely
+  (Qdrant's local mode locks its folder to one process).
+* ``QdrantVectorIndex`` when ``QDRANT_URL`` is set: points carry champion id, pattern id and
+  category, with a payload index on champion id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Protocol
+
+import numpy as np
+from django.conf import settings
+
+from champions.models import EMBEDDING_DIMENSIONS, ChampionPattern
+
+
+@dataclass(frozen=True)
+class IndexedPattern:
+    pattern_id: int
+    champion_id: int
+    category: str
+    vector: np.ndarray
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    pattern_id: int
+    category: str
+    score: float
+
+
+class VectorIndex(Protocol):
+    name: str
+
+    def replace_champion(self, champion_id: int, items: Sequence[IndexedPattern]) -> None: ...
+
+    def delete_champion(self, champion_id: int) -> None: ...
+
+    def search(
+        self, champion_id: int, vector: np.ndarray, *, categories: Iterable[str] | None = None, limit: int = 5
+    ) -> list[SearchHit]: ...
+
+    def count(self, champion_id: int) -> int: ...
+
+    def check(self) -> str: ...
+
+
+class DatabaseVectorIndex:
+    name = "database"
+
+    def replace_champion(self, champion_id: int, items: Sequence[IndexedPattern]) -> None:
+        # The vectors are already stored with the patterns: nothing else to write.
+        return None
+
+    def delete_champion(self, champion_id: int) -> None:
+        return None  # deleting the patterns deleted the vectors
+
+    def search(
+        self, champion_id: int, vector: np.ndarray, *, categories: Iterable[str] | None = None, limit: int = 5
+    ) -> list[SearchHit]:
+        rows = ChampionPattern.objects.filter(champion_id=champion_id, embedding__isnull=False)
+        if categories is not None:
+            rows = rows.filter(category__in=list(categories))
+        ids, cats, blobs = [], [], []
+        for pattern_id, category, blob in rows.values_list("id", "category", "embedding"):
+            ids.append(pattern_id)
+            cats.append(category)
+            blobs.append(bytes(blob))
+        if not ids:
+            return []
+        matrix = np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(len(ids), EMBEDDING_DIMENSIONS)
+        scores = matrix @ np.asarray(vector, dtype=np.float32)
+        order = np.argsort(-scores, kind="stable")[:limit]
+        return [SearchHit(pattern_id=ids[i], category=cats[i], score=float(scores[i])) for i in order]
+
+    def count(self, champion_id: int) -> int:
+        return ChampionPattern.objects.filter(champion_id=champion_id, embedding__isnull=False).count()
+
+    def check(self) -> str:
+        ChampionPattern.objects.exists()
+        return "database (exact search)"
+
+
+class QdrantVectorIndex:
+    name = "qdrant"
+
+    def __init__(self, client, collection: str | None = None) -> None:
+        self.client = client
+        self.collection = collection or settings.QDRANT_COLLECTION
+        self._ready = False
+
+    def _ensure_collection(self) -> None:
+        if self._ready:
+            return
+        from qdrant_client import models
+
+        if not self.client.collection_exists(self.collection):
+            self.client.create_collection(
+                self.collection,
+                vectors_config=models.VectorParams(size=EMBEDDING_DIMENSIONS, distance=models.Distance.COSINE),
+            )
+            self.client.create_payload_index(
+                self.collection, field_name="champion_id", field_schema=models.PayloadSchemaType.INTEGER
+            )
+        self._ready = True
+
+    def _champion_filter(self, champion_id: int, categories: Iterable[str] | None = None):
+        from qdrant_client import models
+
+        must = [models.FieldCondition(key="champion_id", match=models.MatchValue(value=champion_id))]
+        if categories is not None:
+            must.append(models.FieldCondition(key="category", match=models.MatchAny(any=list(categories))))
+        return models.Filter(must=must)
+
+    def replace_champion(self, champion_id: int, items: Sequence[IndexedPattern]) -> None:
+        from qdrant_client import models
+
+        self.delete_champion(champion_id)
+        if not items:
+            return
+        self.client.upsert(
+            self.collection,
+            points=[
+                models.PointStruct(
+                    id=item.pattern_id,
+                    vector=np.asarray(item.vector, dtype=np.float32).tolist(),
+                    payload={"champion_id": item.champion_id, "pattern_id": item.pattern_id, "category": item.category},
+                )
+                for item in items
+            ],
+            wait=True,
+        )
+
+    def delete_champion(self, champion_id: int) -> None:
+        from qdrant_client import models
+
+        self._ensure_collection()
+        self.client.delete(
+            self.collection,
+            points_selector=models.FilterSelector(filter=self._champion_filter(champion_id)),
+            wait=True,
+        )
+
+    def search(
+        self, champion_id: int, vector: np.ndarray, *, categories: Iterable[str] | None = None, limit: int = 5
+    ) -> list[SearchHit]:
+        self._ensure_collection()
+        result = self.client.query_points(
+            self.collection,
+            query=np.asarray(vector, dtype=np.float32).tolist(),
+            query_filter=self._champion_filter(champion_id, categories),
+            limit=limit,
+            with_payload=True,
+        )
+        return [
+            SearchHit(
+                pattern_id=int(point.payload["pattern_id"]),
+                category=point.payload["category"],
+                score=float(point.score),
+            )
+            for point in result.points
+        ]
+
+    def count(self, champion_id: int) -> int:
+        self._ensure_collection()
+        return self.client.count(self.collection, count_filter=self._champion_filter(champion_id), exact=True).count
+
+    def check(self) -> str:
+        self.client.get_collections()
+        return "qdrant"
+
+
+@lru_cache(maxsize=1)
+def _qdrant_index(url: str, api_key: str, collection: str) -> QdrantVectorIndex:
+    from qdrant_client import QdrantClient
+
+    client = QdrantClient(url=url, api_key=api_key or None, timeout=int(settings.VENDOR_TIMEOUT_SECONDS))
+    return QdrantVectorIndex(client, collection)
+
+
+def get_vector_index() -> VectorIndex:
+    if settings.QDRANT_URL:
+        return _qdrant_index(settings.QDRANT_URL, settings.QDRANT_API_KEY, settings.QDRANT_COLLECTION)
+    return DatabaseVectorIndex()
+
+
+def index_items_for(champion_id: int) -> list[IndexedPattern]:
+    return [
+        IndexedPattern(pattern_id=pattern.pk, champion_id=champion_id, category=pattern.category, vector=pattern.vector)
+        for pattern in ChampionPattern.objects.filter(champion_id=champion_id, embedding__isnull=False)
+    ]
+
+
+def check_vector_store() -> str:
+    return get_vector_index().check()
