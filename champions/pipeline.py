@@ -119,7 +119,7 @@ def analyse_voice(champion: Champion) -> None:
 
 
 def _metrics_of(champion: Champion) -> CallMetrics:
-    known = {name for name in CallMetrics.__dataclass_fields__}
+    known = set(CallMetrics.__dataclass_fields__)
     return CallMetrics(**{k: v for k, v in champion.call_metrics.items() if k in known})
 
 

@@ -27,8 +27,27 @@ PUBLIC_OPERATIONS = {
     ("post", "/auth/refresh"),
 }
 
-# (method, path with "{id}", factory(owner) -> object id). Later issues append here.
-OWNED_ROUTES: list[tuple[str, str, Callable]] = []
+
+
+def _champion(owner) -> int:
+    from champions.tests.factories import ChampionFactory
+
+    return ChampionFactory(owner=owner).pk
+
+
+def _ready_champion(owner) -> int:
+    from champions.tests.factories import ReadyChampionFactory
+
+    return ReadyChampionFactory(owner=owner).pk
+
+
+# (method, path with "{id}", factory(owner) -> object id). Each issue appends its routes.
+OWNED_ROUTES: list[tuple[str, str, Callable]] = [
+    ("get", "/champions/{id}", _ready_champion),
+    ("delete", "/champions/{id}", _champion),
+    ("post", "/analyze/{id}", _champion),
+    ("get", "/scenarios/{id}", _ready_champion),
+]
 
 
 def schema_operations() -> list[tuple[str, str]]:

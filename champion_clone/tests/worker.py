@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -38,6 +39,7 @@ def celery_worker(
     env = {
         **os.environ,
         "DATABASE_URL": database_url_for_current_connection(),
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),  # the test's temporary media folder
         "DEBUG": "true",
         "LOG_LEVEL": "WARNING",
         **(extra_env or {}),
@@ -70,6 +72,7 @@ def celery_worker(
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: the pool dies with it
         )
         try:
             yield process, queue
@@ -79,8 +82,17 @@ def celery_worker(
                 try:
                     process.wait(timeout=20)
                 except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
+                    kill_hard(process)
+            kill_hard(process)  # any pool process left behind
+
+
+def kill_hard(process: subprocess.Popen) -> None:
+    """SIGKILL the worker and its pool at once, as a crash or the OOM killer would."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.wait(timeout=30)
 
 
 def wait_for(predicate, *, timeout: float = 60.0, interval: float = 0.25, message: str = "condition") -> None:
