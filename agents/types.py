@@ -120,6 +120,46 @@ def transcript_from_dict(data: dict) -> Transcript:
         for segment in data.get("segments", [])
     ]
     return Transcript(
-        text=data.get("text", ""), language=data.get("language", "en"), duration=data.get("duration", 0.0),
+        text=data.get("text", ""),
+        language=data.get("language", "en"),
+        duration=data.get("duration", 0.0),
         segments=segments,
     )
+
+
+# --- Training (issue 4): the prospect's lines and the judge's evaluations ----------------------
+
+
+@dataclass
+class ChampionReference:
+    """The champion's phrase that a trainee reply is compared with, located in the recording."""
+
+    text: str
+    start: float
+    end: float
+    category: str
+    # Index of the pattern in the list given to the judge; the app maps it to its own row id.
+    pattern_index: int | None = None
+
+
+@dataclass
+class ReplyEvaluation:
+    score: int  # 0-100: the weighted total of the criteria
+    criteria: dict[str, int]  # criterion -> 0-100
+    weights: dict[str, float]  # criterion -> weight; the weights sum to 1
+    feedback: list[str]
+    reference: ChampionReference | None
+    judge: str  # "offline" | "anthropic": which engine produced this evaluation
+
+
+@dataclass
+class ProspectTurn:
+    """The prospect's next line and where the conversation stands after it."""
+
+    text: str
+    # Index of the scenario objection on the table after this line; len(objections) once all
+    # are handled.
+    stage: int
+    weak_streak: int  # consecutive weak replies so far
+    outcome: str | None = None  # "won" | "lost" once the conversation is over
+    moved_on: bool = False  # this line raised the next objection (or agreed to the next step)

@@ -7,6 +7,7 @@ import os
 import shutil
 import tempfile
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
@@ -18,7 +19,7 @@ from accounts.models import User
 from agents.audio.decode import MediaInfo, UnreadableMedia, probe
 from champion_clone import events
 from champion_clone.errors import Conflict, InvalidInput
-from champions import storage
+from champions import pipeline, storage
 from champions.models import Champion
 from champions.vector_index import get_vector_index
 
@@ -96,10 +97,9 @@ def champion_create_from_upload(
     return champion
 
 
-@transaction.atomic
-def champion_analysis_request(*, champion: Champion) -> Champion:
-    """Queues the pipeline. Claimed with a conditional UPDATE so that two requests cannot
-    both start it; a champion already queued or processing is a conflict."""
+def _analysis_claim(champion: Champion) -> uuid.UUID:
+    """Starts a new analysis run with a conditional UPDATE, so that two requests cannot both
+    start one; a champion already queued or processing is a conflict."""
     run_id = uuid.uuid4()
     claimed = Champion.objects.filter(pk=champion.pk, status__in=REANALYZABLE).update(
         status=Champion.Status.QUEUED,
@@ -115,9 +115,34 @@ def champion_analysis_request(*, champion: Champion) -> Champion:
     if not claimed:
         raise Conflict("This champion is already being analysed.")
     champion.refresh_from_db()
+    return run_id
+
+
+@transaction.atomic
+def champion_analysis_request(*, champion: Champion) -> Champion:
+    """Queues the pipeline on the Celery workers, after commit."""
+    run_id = _analysis_claim(champion)
     from champions.tasks import analysis_pipeline_start  # tasks import services: late import
 
     transaction.on_commit(lambda: analysis_pipeline_start(champion.pk, str(run_id)))
+    return champion
+
+
+def champion_analysis_run_here(*, champion: Champion, on_step: Callable[[str], None] | None = None) -> Champion:
+    """Runs the whole pipeline in this process (operators' ``analyze_champion``, the demo)."""
+    with transaction.atomic():
+        run_id = str(_analysis_claim(champion))
+    for step in pipeline.STEP_ORDER:
+        if on_step:
+            on_step(step)
+        try:
+            pipeline.run_step(champion.pk, run_id, step)
+        except pipeline.Superseded:
+            break
+        except Exception as exc:
+            pipeline.analysis_fail(champion.pk, run_id, step, exc)
+            break
+    champion.refresh_from_db()
     return champion
 
 

@@ -183,7 +183,12 @@ class QdrantVectorIndex:
 def _qdrant_index(url: str, api_key: str, collection: str) -> QdrantVectorIndex:
     from qdrant_client import QdrantClient
 
-    client = QdrantClient(url=url, api_key=api_key or None, timeout=int(settings.VENDOR_TIMEOUT_SECONDS))
+    if url == ":memory:" or url.startswith("path:"):
+        # qdrant-client's local mode (same client API as a server), for tests and one-process
+        # tools; it locks its folder, so the web and worker processes cannot share it.
+        client = QdrantClient(location=":memory:") if url == ":memory:" else QdrantClient(path=url[len("path:") :])
+    else:
+        client = QdrantClient(url=url, api_key=api_key or None, timeout=int(settings.VENDOR_TIMEOUT_SECONDS))
     return QdrantVectorIndex(client, collection)
 
 

@@ -240,3 +240,28 @@ class TestPipelineEndToEnd:
         assert error.user_id == user.pk and "decode" in error.source
         with django_capture_on_commit_callbacks(execute=True):
             assert client.post(f"/analyze/{champion_id}").status_code == 202  # a failed one can be re-run
+
+
+class TestVendorFailures:
+    def test_transient_vendor_errors_are_retried_then_fail_readably(
+        self, user, short_call, eager_celery, settings, django_capture_on_commit_callbacks
+    ):
+        """OpenAI answering 500 every time (a local server speaking its protocol): the step is
+        retried CHAMPION_STEP_MAX_RETRIES times, then the champion is failed with the reason."""
+        from agents.testing.wire import LocalVendorServer, Reply
+
+        with LocalVendorServer() as server:
+            server.route("POST", r"/v1/audio/transcriptions", Reply.json({"error": {"message": "overloaded"}}, status=500))
+            settings.OPENAI_API_KEY, settings.OPENAI_BASE_URL = "sk-test", f"{server.url}/v1"
+            settings.VENDOR_MAX_RETRIES, settings.CHAMPION_STEP_MAX_RETRIES = 0, 2
+            client = authenticated_client(user)
+            with django_capture_on_commit_callbacks(execute=True):
+                champion_id = upload(client, Path(short_call.call.wav_path), name="c.wav").json()["id"]
+            with django_capture_on_commit_callbacks(execute=True):
+                client.post(f"/analyze/{champion_id}")
+            attempts = len(server.requests_to(r"/v1/audio/transcriptions"))
+        champion = Champion.objects.get(pk=champion_id)
+        assert champion.status == "failed" and champion.step == "transcribe"
+        assert champion.error.startswith("Transcribing failed:")
+        assert attempts == 3  # the first try and two retries
+        assert ErrorLog.objects.filter(user=user).count() == 1

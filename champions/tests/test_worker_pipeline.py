@@ -8,9 +8,9 @@ import time
 import pytest
 from rest_framework.test import APIClient
 
+from champion_clone.tests.worker import celery_worker, kill_hard, wait_for
 from champions.models import Champion
 from champions.tasks import resume_stalled_analyses
-from champion_clone.tests.worker import celery_worker, kill_hard, wait_for
 from conftest import authenticated_client
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]

@@ -1,0 +1,1 @@
+"""Audio engines: decoding (PyAV), voice profile and call metrics (numpy), speaker attribution."""

@@ -1,0 +1,1 @@
+"""Helpers that make test recordings (synthesized calls, bad inputs) and score engines on them."""

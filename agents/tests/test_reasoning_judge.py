@@ -1,0 +1,100 @@
+"""The offline judge: ordering of strong and weak replies, determinism, feedback with timestamps."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+import pytest
+
+from agents.reasoning.evaluate import evaluate_judge, script_patterns
+from agents.reasoning.judge import WEIGHTS, JudgeMoment, judge_reply_offline
+from agents.reasoning.scenarios import recording_objections
+
+
+@pytest.fixture(scope="module")
+def playbook():
+    patterns = script_patterns("saas_helpdesk")
+    return patterns, recording_objections(patterns)
+
+
+def test_judge_scores_the_strong_reply_higher_in_at_least_90_percent_of_labelled_pairs():
+    evaluation = evaluate_judge()
+
+    assert len(evaluation.pairs) >= 40
+    assert len({pair.script for pair in evaluation.pairs}) >= 2
+    assert evaluation.pairwise_accuracy >= 0.9
+
+
+def test_same_reply_in_the_same_moment_gets_the_same_evaluation(playbook):
+    patterns, objections = playbook
+    moment = JudgeMoment(stage="objection", prospect_line=objections[0].text, objection=objections[0])
+    reply = "I understand the price concern. What does a lost customer cost you today?"
+
+    first = judge_reply_offline(reply, moment=moment, patterns=patterns)
+    second = judge_reply_offline(reply, moment=moment, patterns=patterns)
+
+    assert dataclasses.asdict(first) == dataclasses.asdict(second)
+
+
+def test_evaluation_has_weighted_criteria_and_quotes_the_champions_answer_with_its_timestamp(playbook):
+    patterns, objections = playbook
+    moment = JudgeMoment(stage="objection", prospect_line=objections[0].text, objection=objections[0])
+
+    evaluation = judge_reply_offline("That's our price.", moment=moment, patterns=patterns)
+
+    assert set(evaluation.criteria) == set(WEIGHTS)
+    assert sum(evaluation.weights.values()) == pytest.approx(1.0)
+    assert evaluation.score == round(sum(WEIGHTS[k] * v for k, v in evaluation.criteria.items()))
+    assert 0 <= evaluation.score <= 100
+    assert evaluation.judge == "offline"
+    reference = evaluation.reference
+    assert reference is not None
+    assert reference.category == "objection_response"
+    assert reference.text == objections[0].champion_response
+    assert patterns[reference.pattern_index].text == reference.text
+    minutes, seconds = divmod(int(reference.start), 60)
+    assert evaluation.feedback[0].startswith(
+        f"At {minutes:02d}:{seconds:02d} your champion answered the price objection"
+    )
+    assert reference.text in evaluation.feedback[0]
+    # A curt reply gets concrete tips on what it lacked.
+    assert any("acknowledging the concern" in line for line in evaluation.feedback)
+    assert any(re.search(r"open question", line) for line in evaluation.feedback)
+
+
+def test_precomputed_pattern_vectors_give_the_same_score(playbook):
+    from agents.providers.embeddings import embed
+
+    patterns, objections = playbook
+    moment = JudgeMoment(stage="objection", prospect_line=objections[1].text, objection=objections[1])
+    reply = "Fair concern. We migrate over a weekend so your agents keep working. When does your season start?"
+
+    computed = judge_reply_offline(reply, moment=moment, patterns=patterns)
+    stored = judge_reply_offline(
+        reply, moment=moment, patterns=patterns, pattern_vectors=embed([p.text for p in patterns])
+    )
+
+    assert stored.criteria == computed.criteria
+
+
+def test_closing_moment_is_judged_against_the_champions_close(playbook):
+    patterns, _ = playbook
+    moment = JudgeMoment(stage="closing", prospect_line="What would the next step be?")
+
+    strong = judge_reply_offline(
+        "Can we book thirty minutes next Tuesday with your finance director to review the business case?",
+        moment=moment,
+        patterns=patterns,
+    )
+    weak = judge_reply_offline("Whatever works for you.", moment=moment, patterns=patterns)
+
+    assert strong.reference is not None
+    assert strong.reference.category in ("closing", "value_statement")
+    assert strong.score > weak.score + 20
+
+
+def test_an_unknown_stage_is_refused(playbook):
+    patterns, _ = playbook
+    with pytest.raises(ValueError):
+        judge_reply_offline("Hello", moment=JudgeMoment(stage="small_talk", prospect_line="Hi"), patterns=patterns)

@@ -1,0 +1,103 @@
+"""Offline scenarios come from the recording; tone words follow the measured metrics."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from agents.reasoning import OfflineReasoner
+from agents.scripts import load_script, transcript_from_script
+from agents.types import CallMetrics, Pattern, Transcript, VoiceProfile
+
+
+def _metrics(duration: float, **overrides) -> CallMetrics:
+    values = {
+        "duration_seconds": duration,
+        "words_per_minute": 150.0,
+        "questions_per_minute": 1.2,
+        "filler_words": 1,
+        "filler_words_per_minute": 0.4,
+        "longest_monologue_seconds": 18.0,
+        "talk_ratio": 0.5,
+        "question_count": 6,
+    }
+    values.update(overrides)
+    return CallMetrics(**values)
+
+
+@pytest.fixture(scope="module")
+def analysed_call():
+    transcript = transcript_from_script(load_script("insurance_cyber"))
+    reasoner = OfflineReasoner()
+    patterns = reasoner.extract_patterns(transcript)
+    scenarios = reasoner.generate_scenarios(patterns, transcript, _metrics(transcript.duration))
+    return transcript, patterns, scenarios
+
+
+def test_scenarios_cover_each_difficulty_with_the_recordings_objections_in_order(analysed_call):
+    transcript, patterns, scenarios = analysed_call
+    recorded = [p for p in patterns if p.category == "objection"]
+
+    assert [s.difficulty for s in scenarios] == ["easy", "medium", "hard"]
+    by_difficulty = {s.difficulty: s for s in scenarios}
+    assert [o.text for o in by_difficulty["hard"].objections] == [p.text for p in recorded]
+    assert [o.text for o in by_difficulty["easy"].objections] == [recorded[0].text]
+    assert len(by_difficulty["medium"].objections) == 2
+    for scenario in scenarios:
+        starts = [o.start for o in scenario.objections]
+        assert starts == sorted(starts)
+        for objection in scenario.objections:
+            assert objection.text in transcript.text
+            assert objection.champion_response
+            assert objection.champion_response in transcript.text
+            assert objection.start < transcript.duration
+
+
+def test_scenario_persona_context_and_goal_come_from_the_call(analysed_call):
+    _transcript, _patterns, scenarios = analysed_call
+    hard = scenarios[-1]
+
+    assert "Harbor Mutual" in hard.context
+    assert "skeptical" in hard.persona
+    assert "price" in hard.goal
+    assert "Shall we schedule that meeting" in hard.goal  # the champion's own closing ask
+    assert hard.title
+
+
+def test_scenarios_are_deterministic(analysed_call):
+    transcript, patterns, scenarios = analysed_call
+    again = OfflineReasoner().generate_scenarios(patterns, transcript, _metrics(transcript.duration))
+
+    assert [dataclasses.asdict(s) for s in again] == [dataclasses.asdict(s) for s in scenarios]
+
+
+def test_a_call_without_objections_gives_one_discovery_scenario():
+    patterns = [Pattern(category="discovery_question", text="How do you plan routes?", start=3.0, end=5.0)]
+    transcript = Transcript(text="How do you plan routes?", language="en", duration=10.0)
+
+    scenarios = OfflineReasoner().generate_scenarios(patterns, transcript, _metrics(10.0))
+
+    assert len(scenarios) == 1
+    assert scenarios[0].objections == []
+    assert scenarios[0].difficulty == "easy"
+
+
+def test_tone_words_follow_the_metrics():
+    voice = VoiceProfile(
+        pitch_median_hz=180.0, pitch_range_hz=120.0, energy_mean_db=-18.0, words_per_minute=185.0, pause_ratio=0.1
+    )
+    fast = OfflineReasoner().describe_tone(_metrics(120.0, words_per_minute=185.0), voice)
+    calm_voice = dataclasses.replace(voice, pitch_range_hz=25.0, energy_mean_db=-38.0, pause_ratio=0.3)
+    measured = OfflineReasoner().describe_tone(
+        _metrics(120.0, words_per_minute=118.0, questions_per_minute=0.1, talk_ratio=0.8), calm_voice
+    )
+
+    assert fast["pace"] == "fast"
+    assert fast["energy"] == "high"
+    assert "inquisitive" in fast["style"]
+    assert "animated" in fast["style"]
+    assert measured["pace"] == "measured"
+    assert measured["energy"] == "soft"
+    assert {"presentational", "does most of the talking", "deliberate pauses", "calm"} <= set(measured["style"])
+    assert measured["summary"].startswith("Measured pace (118 words per minute)")

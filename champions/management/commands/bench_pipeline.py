@@ -1,0 +1,146 @@
+"""``python manage.py bench_pipeline``: the offline pipeline measured on synthesized calls.
+
+For calls of 1, 5 and 10 minutes (labelled scripts spoken by espeak-ng in two voices, wrapped
+into MP4), prints per-step wall time, the real-time factor, the peak RSS of the analysing
+process, the word error rate against the script, speaker attribution accuracy over speaking
+time, and the share of labelled segments given the right category. A benchmark, not a test:
+figures depend on the machine (see README, "Benchmarks").
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+from django.core.files.uploadedfile import UploadedFile
+from django.core.management.base import BaseCommand
+from django.db import connections
+
+from accounts.models import User
+from agents.reasoning.evaluate import NONE_LABEL, predicted_label_for_span
+from agents.scripts import SCRIPT_NAMES, load_script
+from agents.testing.synth import encode_recording, synthesize_call, wer
+from agents.types import Pattern
+from champions import services
+from champions.models import Champion
+from champions.pipeline import STEP_ORDER
+
+BENCH_EMAIL = "bench@bench.championclone.test"
+WORDS_PER_MINUTE_SPOKEN = 150  # espeak's default pace, to pick enough turns for a length
+
+
+def script_for(minutes: float) -> list[tuple[str, str, str | None]]:
+    """Whole labelled scripts back to back (then turns of the next) until ~``minutes`` long."""
+    turns: list[tuple[str, str, str | None]] = []
+    target_words = minutes * WORDS_PER_MINUTE_SPOKEN
+    words = 0
+    while words < target_words:
+        for name in SCRIPT_NAMES:
+            for turn in load_script(name).turns:
+                turns.append((turn.speaker, turn.text, turn.label))
+                words += len(turn.text.split())
+                if words >= target_words:
+                    return turns
+    return turns
+
+
+def _analyse_in_child(champion_id: int, results: multiprocessing.Queue) -> None:
+    connections.close_all()
+    step_times: dict[str, float] = {}
+    clock = {"step": None, "started": time.perf_counter()}
+
+    def on_step(step: str) -> None:
+        now = time.perf_counter()
+        if clock["step"]:
+            step_times[clock["step"]] = now - clock["started"]
+        clock.update(step=step, started=now)
+
+    champion = services.champion_analysis_run_here(champion=Champion.objects.get(pk=champion_id), on_step=on_step)
+    step_times[clock["step"]] = time.perf_counter() - clock["started"]
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    results.put({"status": champion.status, "error": champion.error, "steps": step_times, "peak_rss_mib": peak_kib / 1024})
+
+
+class Command(BaseCommand):
+    help = "Benchmark the offline analysis pipeline on synthesized calls of 1, 5 and 10 minutes."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--minutes", type=float, nargs="+", default=[1, 5, 10])
+
+    def handle(self, *args, minutes: list[float], **options) -> None:
+        owner, _ = User.objects.get_or_create(email=BENCH_EMAIL, defaults={"full_name": "Benchmark"})
+        rows = []
+        for length in minutes:
+            rows.append(self._bench_one(owner, length))
+        owner.delete()
+        self.stdout.write("")
+        header = f"{'call':>8} {'audio s':>8} {'wall s':>7} {'RTF':>6} {'peak RSS MiB':>12} {'WER %':>6} {'speaker %':>9} {'category %':>10}"
+        self.stdout.write(header)
+        for row in rows:
+            self.stdout.write(
+                f"{row['minutes']:>6g} m {row['duration']:>8.1f} {row['wall']:>7.1f} {row['rtf']:>6.3f} "
+                f"{row['peak_rss_mib']:>12.0f} {row['wer'] * 100:>6.1f} {row['speaker_accuracy'] * 100:>9.1f} "
+                f"{row['category_accuracy'] * 100:>10.1f}"
+            )
+        self.stdout.write("\nper step (s): " + ", ".join(STEP_ORDER))
+        for row in rows:
+            self.stdout.write(f"{row['minutes']:>6g} m  " + "  ".join(f"{row['steps'].get(s, 0):6.2f}" for s in STEP_ORDER))
+
+    def _bench_one(self, owner: User, minutes: float) -> dict:
+        turns = script_for(minutes)
+        with tempfile.TemporaryDirectory(prefix="bench-call-") as scratch:
+            call = synthesize_call([(speaker, text) for speaker, text, _ in turns], Path(scratch) / "call.wav")
+            mp4 = Path(encode_recording(call.wav_path, Path(scratch) / "call.mp4", video=True))
+            with mp4.open("rb") as handle:
+                champion = services.champion_create_from_upload(
+                    owner=owner, uploaded_file=UploadedFile(handle, name=mp4.name, size=mp4.stat().st_size),
+                    name=f"bench {minutes:g} min",
+                )
+        self.stdout.write(f"{minutes:g} min call: {call.duration:.0f} s of audio, {len(turns)} turns; analysing...")
+        connections.close_all()
+        queue: multiprocessing.Queue = multiprocessing.get_context("fork").Queue()
+        child = multiprocessing.get_context("fork").Process(target=_analyse_in_child, args=(champion.pk, queue))
+        started = time.perf_counter()
+        child.start()
+        result = queue.get()
+        child.join()
+        wall = time.perf_counter() - started
+        champion.refresh_from_db()
+        if result["status"] != Champion.Status.READY:
+            self.stderr.write(f"analysis failed: {result['error']}")
+        reference = " ".join(text for _, text, _ in turns)
+        patterns = [
+            Pattern(category=p.category, text=p.text, start=p.start, end=p.end)
+            for p in champion.patterns.all()
+        ]
+        labelled = [(turn, (speaker, label)) for turn, (speaker, _, label) in zip(call.turns, turns, strict=True) if label]
+        correct = sum(predicted_label_for_span(patterns, turn.start, turn.end) == label for turn, (_, label) in labelled)
+        row = {
+            "minutes": minutes,
+            "duration": call.duration,
+            "wall": wall,
+            "rtf": wall / call.duration,
+            "peak_rss_mib": result["peak_rss_mib"],
+            "steps": result["steps"],
+            "wer": wer(reference, champion.transcript_text),
+            "speaker_accuracy": speaker_time_accuracy(champion.transcript.get("segments", []), call.turns),
+            "category_accuracy": correct / len(labelled) if labelled else 0.0,
+            "none_label": NONE_LABEL,
+        }
+        champion.delete()
+        return row
+
+
+def speaker_time_accuracy(segments: list[dict], turns: list) -> float:
+    """Share of the true speaking time attributed to the right speaker (overlap of segments
+    labelled X with turns spoken by X, over all speaking time)."""
+    total = sum(turn.end - turn.start for turn in turns)
+    right = 0.0
+    for turn in turns:
+        for segment in segments:
+            if segment.get("speaker") == turn.speaker:
+                right += max(0.0, min(turn.end, segment["end"]) - max(turn.start, segment["start"]))
+    return right / total if total else 0.0
