@@ -6,6 +6,7 @@ import os
 
 import pytest
 from django.core.cache import cache
+from django.db import connections
 from rest_framework.test import APIClient
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES", "") in ("1", "true", "yes")
@@ -25,6 +26,10 @@ def _isolated_state(settings, tmp_path):
     """Rate-limit counters and uploaded media do not leak from one test to the next; a fast
     hasher keeps user creation cheap (test_password_hashing checks the real Argon2)."""
     cache.clear()
+    # Query-count assertions slice the connection's query log, which keeps 9,000 entries at
+    # most: a long suite would fill it and make every pinned count read low.
+    for alias in connections:
+        connections[alias].queries_log.clear()
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     yield

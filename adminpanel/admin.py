@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from adminpanel.models import ActivityLog, ErrorLog
+from adminpanel.models import ActivityLog, AdminAlert, ErrorLog
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -33,4 +33,18 @@ class ErrorLogAdmin(ReadOnlyAdmin):
 
     @admin.display(description="message")
     def short_message(self, obj: ErrorLog) -> str:
+        return obj.message[:80]
+
+
+@admin.register(AdminAlert)
+class AdminAlertAdmin(ReadOnlyAdmin):
+    """A basic read-only list; the alerts workflow (read, dismiss, read all) is its own issue."""
+
+    list_display = ["created_at", "severity", "type", "short_message", "resource_type", "resource_id", "is_read"]
+    list_filter = ["severity", "type", "is_read"]
+    search_fields = ["message", "resource_id"]
+    date_hierarchy = "created_at"
+
+    @admin.display(description="message")
+    def short_message(self, obj: AdminAlert) -> str:
         return obj.message[:80]

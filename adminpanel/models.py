@@ -59,3 +59,48 @@ class ErrorLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.error_type}: {self.message[:60]}"
+
+
+class AdminAlert(models.Model):
+    """Something staff should look at (a webhook endpoint disabled, a delivery given up on).
+
+    The object it is about is a plain (resource_type, resource_id) pair, as in ActivityLog:
+    alerts outlive the object (a deleted endpoint) and need no join to be listed.
+    """
+
+    class Severity(models.TextChoices):
+        INFO = "info", "Info"
+        WARNING = "warning", "Warning"
+        ERROR = "error", "Error"
+        CRITICAL = "critical", "Critical"
+
+    # Free-form, namespaced by the app that raises it ("webhook.endpoint_disabled"): the apps
+    # raising alerts are not known here, so there is no closed list of choices.
+    type = models.CharField(max_length=64)
+    severity = models.CharField(max_length=16, choices=Severity.choices, default=Severity.WARNING)
+    message = models.TextField()
+    resource_type = models.CharField(max_length=64, blank=True)
+    resource_id = models.CharField(max_length=64, blank=True)
+    is_read = models.BooleanField(default=False)
+    read_at = models.DateTimeField(null=True, blank=True)
+    dismissed_at = models.DateTimeField(null=True, blank=True)
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["created_at"], name="alert_created_idx"),
+            models.Index(fields=["is_read", "created_at"], name="alert_read_created_idx"),
+            models.Index(fields=["dismissed_at", "created_at"], name="alert_dismissed_created_idx"),
+            models.Index(fields=["type", "resource_type", "resource_id"], name="alert_type_resource_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"[{self.severity}] {self.type}: {self.message[:60]}"
+
+    @property
+    def is_open(self) -> bool:
+        return not self.is_read and self.dismissed_at is None

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from adminpanel.models import ActivityLog, ErrorLog
+from adminpanel.models import ActivityLog, AdminAlert, ErrorLog
 
 
 def activity_record(
@@ -67,3 +67,35 @@ def error_resolve(*, error: ErrorLog, resolved_by_id: int | None, notes: str = "
         error.notes = notes
     error.save(update_fields=["resolved", "resolved_by", "resolved_at", "notes"])
     return error
+
+
+def alert_raise(
+    *,
+    type: str,
+    message: str,
+    severity: str = AdminAlert.Severity.WARNING,
+    resource_type: str = "",
+    resource_id: object = "",
+    deduplicate: bool = True,
+) -> AdminAlert:
+    """Raises an alert for staff. With ``deduplicate`` (the default), an alert of the same type
+    about the same object that nobody has read or dismissed yet is returned instead of a new
+    one: an endpoint failing a thousand deliveries is one thing to look at, not a thousand."""
+    resource_id = str(resource_id) if resource_id not in (None, "") else ""
+    if deduplicate:
+        existing = (
+            AdminAlert.objects.filter(
+                type=type, resource_type=resource_type, resource_id=resource_id, is_read=False, dismissed_at=None
+            )
+            .order_by("-created_at")
+            .first()
+        )
+        if existing is not None:
+            return existing
+    return AdminAlert.objects.create(
+        type=type[:64],
+        severity=severity,
+        message=message[:10_000],
+        resource_type=resource_type[:64],
+        resource_id=resource_id[:64],
+    )

@@ -106,7 +106,13 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'd
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         # WAL and a busy timeout let the web server and the Celery worker share the file.
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+        {
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            # SQLite has no row locks (select_for_update is a no-op): IMMEDIATE transactions
+            # take the write lock at BEGIN, so concurrent turns of one session still serialize.
+            "transaction_mode": "IMMEDIATE",
+        }
     )
     # A file, not ":memory:", so that a real worker process started by a test sees the test data.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
@@ -183,6 +189,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "ChampionStatusEnum": "champions.models.Champion.Status",
+        "TrainingSessionStatusEnum": "training.models.TrainingSession.Status",
         "HealthStatusEnum": ["ok", "degraded"],
     },
     "POSTPROCESSING_HOOKS": [
@@ -346,3 +353,51 @@ CELERY_BEAT_SCHEDULE["resume-stalled-analyses"] = {
     "task": "champions.tasks.resume_stalled_analyses",
     "schedule": 300.0,
 }
+
+# --- Training -------------------------------------------------------------------------
+TRAINING_MAX_MESSAGE_CHARS = env.int("TRAINING_MAX_MESSAGE_CHARS", default=2000)
+TRAINING_IDLE_MINUTES = env.int("TRAINING_IDLE_MINUTES", default=30)
+CELERY_BEAT_SCHEDULE["abandon-idle-training-sessions"] = {
+    "task": "training.tasks.abandon_idle_sessions",
+    "schedule": 300.0,
+}
+
+# === Webhooks and emails (webhooks_app, emails_app) ===================================
+# Outgoing webhooks follow Standard Webhooks (DESIGN.md section 6).
+# CIDR ranges webhooks may reach although private, loopback or link-local, e.g.
+# "10.20.0.0/16,127.0.0.0/8". Empty by default: only public addresses. Cloud metadata
+# addresses are refused whatever this says.
+WEBHOOK_ALLOWED_NETWORKS = env.list("WEBHOOK_ALLOWED_NETWORKS", default=[])
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=15.0)
+# An endpoint with no successful attempt for this long (and failures all along) is disabled.
+WEBHOOK_DISABLE_AFTER_DAYS = env.float("WEBHOOK_DISABLE_AFTER_DAYS", default=5.0)
+# After "regenerate secret", the old secret keeps signing beside the new one this long.
+WEBHOOK_SECRET_GRACE_HOURS = env.float("WEBHOOK_SECRET_GRACE_HOURS", default=24.0)
+# An attempt in progress holds its delivery this long; a worker that died mid-attempt hands
+# it back to the sweeper after it. Longer than the timeout plus bookkeeping.
+WEBHOOK_ATTEMPT_LEASE_SECONDS = env.int("WEBHOOK_ATTEMPT_LEASE_SECONDS", default=60)
+WEBHOOK_QUEUE = env.str("WEBHOOK_QUEUE", default="light")
+CELERY_BEAT_SCHEDULE["webhooks-sweep-due-deliveries"] = {
+    "task": "webhooks_app.tasks.sweep_due_deliveries",
+    # Retries are due times in the database; this sweep is what sends them.
+    "schedule": env.float("WEBHOOK_SWEEP_SECONDS", default=10.0),
+}
+
+# Lifecycle emails. SMTP comes from EMAIL_URL (above); a hung server must not hold a worker.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+EMAIL_QUEUE = env.str("EMAIL_QUEUE", default="light")
+# Absolute base of the links this server puts in emails (open pixel, click redirect,
+# unsubscribe). In production it defaults to the first allowed host over https.
+PUBLIC_BASE_URL = env.str(
+    "PUBLIC_BASE_URL", default="http://127.0.0.1:8000" if DEBUG else f"https://{ALLOWED_HOSTS[0].lstrip('.')}"
+).rstrip("/")
+# The web front end (another origin): links in emails to champions and sessions go there.
+FRONTEND_URL = env.str("FRONTEND_URL", default=(CORS_ALLOWED_ORIGINS or ["http://localhost:3000"])[0]).rstrip("/")
+EMAIL_TRACKING_ENABLED = env.bool("EMAIL_TRACKING_ENABLED", default=True)
+# Users with no activity for this many days get the inactive_reminder, once per period.
+EMAIL_INACTIVE_DAYS = env.int("EMAIL_INACTIVE_DAYS", default=14)
+CELERY_BEAT_SCHEDULE["emails-inactive-reminders"] = {
+    "task": "emails_app.tasks.send_inactive_reminders",
+    "schedule": crontab(hour=9, minute=5),
+}
+# === End of webhooks and emails ========================================================

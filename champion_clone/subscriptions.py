@@ -7,8 +7,22 @@ from champion_clone import events
 
 def connect_all() -> None:
     from adminpanel import subscribers as adminpanel_subscribers
+    from emails_app import subscribers as email_subscribers
+    from webhooks_app import subscribers as webhook_subscribers
 
     events.subscribe(events.ALL_EVENTS, adminpanel_subscribers.record_activity)
     events.subscribe(events.ALL_EVENTS, adminpanel_subscribers.advance_journey_stage)
     events.subscribe(events.CHAMPION_FAILED, adminpanel_subscribers.record_champion_failure)
     adminpanel_subscribers.connect_failure_signals()
+
+    # Outgoing webhooks: every event type (the endpoint chooses which it receives).
+    events.subscribe(events.ALL_EVENTS, webhook_subscribers.enqueue_webhooks)
+    # Lifecycle emails.
+    for event_type in (
+        events.USER_REGISTERED,
+        events.CHAMPION_ANALYZED,
+        events.CHAMPION_FAILED,
+        events.TRAINING_COMPLETED,
+        events.SUBSCRIPTION_CHANGED,
+    ):
+        events.subscribe(event_type, email_subscribers.enqueue_lifecycle_email)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("", include("accounts.api.urls")),
     path("", include("champions.api.urls")),
+    path("", include("training.api.urls")),
 ]
 
 handler400 = "champion_clone.api.exceptions.bad_request"

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from agents.audio.decode import decode_audio
+from agents.audio.decode import decode_audio, load_audio
 from agents.audio.speakers import assign_speakers
 from agents.audio.voice import call_metrics, voice_profile
 from agents.providers.embeddings import get_embedder
@@ -102,16 +102,16 @@ def transcribe(champion: Champion) -> None:
 
 def analyse_voice(champion: Champion) -> None:
     """Who speaks when (champion or the other party), then the champion's voice and metrics."""
-    wav = storage.media_path(champion.audio_file)
+    samples = load_audio(storage.media_path(champion.audio_file))  # read once for both engines
     attribution = assign_speakers(
         transcript_from_dict(champion.transcript),
-        wav,
+        samples,
         champion_speaks_most=champion.champion_speaker == Champion.ChampionSpeaker.MOST_SPEAKING_TIME,
     )
     transcript = attribution.transcript
     speaker = "champion" if attribution.speakers_found > 1 else None
     metrics = call_metrics(transcript, speaker=speaker)
-    profile = voice_profile(wav, transcript, speaker=speaker)
+    profile = voice_profile(samples, transcript, speaker=speaker)
     champion.transcript = transcript_to_dict(transcript)
     champion.voice_profile = asdict(profile)
     champion.call_metrics = {**asdict(metrics), "speakers_found": attribution.speakers_found}

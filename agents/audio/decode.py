@@ -213,18 +213,28 @@ def read_wav(path: str | Path) -> tuple[np.ndarray, int]:
         channels = src.getnchannels()
         width = src.getsampwidth()
         rate = src.getframerate()
-        raw = src.readframes(src.getnframes())
-    if width == 2:
-        samples = np.frombuffer(raw, dtype="<i2").astype(np.float32) / 32768.0
-    elif width == 4:
-        samples = np.frombuffer(raw, dtype="<i4").astype(np.float32) / 2147483648.0
-    elif width == 1:
-        samples = (np.frombuffer(raw, dtype=np.uint8).astype(np.float32) - 128.0) / 128.0
-    else:
-        raise UnreadableMedia(f"{Path(path).name}: unsupported WAV sample width {width}")
-    if channels > 1:
-        samples = samples.reshape(-1, channels).mean(axis=1)
-    return samples.astype(np.float32, copy=False), rate
+        total = src.getnframes()
+        if width not in (1, 2, 4):
+            raise UnreadableMedia(f"{Path(path).name}: unsupported WAV sample width {width}")
+        # Converted a minute at a time into one preallocated array: a two-hour call is read
+        # with one float32 copy in memory, not the bytes plus two float temporaries.
+        samples = np.empty(total, dtype=np.float32)
+        done = 0
+        while done < total:
+            raw = src.readframes(min(rate * 60, total - done))
+            if not raw:
+                break
+            if width == 2:
+                chunk = np.frombuffer(raw, dtype="<i2").astype(np.float32) / 32768.0
+            elif width == 4:
+                chunk = (np.frombuffer(raw, dtype="<i4") / 2147483648.0).astype(np.float32)
+            else:
+                chunk = (np.frombuffer(raw, dtype=np.uint8).astype(np.float32) - 128.0) / 128.0
+            if channels > 1:
+                chunk = chunk.reshape(-1, channels).mean(axis=1)
+            samples[done : done + chunk.size] = chunk
+            done += chunk.size
+    return samples[:done], rate
 
 
 def load_audio(path: str | Path, *, sample_rate: int = TARGET_SAMPLE_RATE) -> np.ndarray:

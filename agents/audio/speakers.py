@@ -25,6 +25,7 @@ from agents.audio.voice import (
     MIN_PAUSE_SECONDS,
     SILENCE_BELOW_SPEECH_DB,
     frame_energy_db,
+    gather_frames,
     speech_level_db,
     track_pitch,
 )
@@ -100,16 +101,14 @@ def _spectral_features(samples: np.ndarray, frame_indices: np.ndarray, sample_ra
     """Cepstral coefficients 1-12 and the spectral centroid (kHz) of the given 10 ms frames."""
     hop = int(HOP_SECONDS * sample_rate)
     window = int(0.025 * sample_rate)
-    padded = np.pad(samples.astype(np.float32), (window // 2, window + _FFT))
-    taper = np.hanning(window).astype(np.float32)
+    taper = np.hanning(window)
     bank = _mel_filterbank(sample_rate)
     dct = _dct_matrix()
     freqs = np.fft.rfftfreq(_FFT, 1.0 / sample_rate)
     out = np.zeros((frame_indices.size, _N_CEPSTRA + 1), dtype=np.float32)
-    offsets = np.arange(window)
     for start in range(0, frame_indices.size, 8192):
         idx = frame_indices[start : start + 8192]
-        frames = padded[idx[:, None] * hop + offsets[None, :]] * taper
+        frames = gather_frames(samples, idx, hop, window, window // 2) * taper
         power = np.abs(np.fft.rfft(frames, _FFT)) ** 2
         mel = np.log(np.maximum(power @ bank.T, 1e-10))
         out[start : start + idx.size, :_N_CEPSTRA] = mel @ dct.T

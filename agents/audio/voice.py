@@ -45,29 +45,42 @@ CONTEXTUAL_FILLERS = ("like", "you know", "i mean", "kind of", "sort of", "basic
 # --- signal level ----------------------------------------------------------------------------
 
 
-def _frames(samples: np.ndarray, window: int, hop: int) -> np.ndarray:
-    """Overlapping frames as a strided view (no copy): shape (count, window)."""
-    if samples.size < window:
-        samples = np.pad(samples, (0, window - samples.size))
-    count = 1 + (samples.size - window) // hop
-    return np.lib.stride_tricks.as_strided(
-        samples, shape=(count, window), strides=(samples.strides[0] * hop, samples.strides[0]), writeable=False
+def frame_count(sample_count: int, sample_rate: int = TARGET_SAMPLE_RATE) -> int:
+    """Number of 10 ms hops in a recording: one per hop start, the last one partial."""
+    hop = int(round(HOP_SECONDS * sample_rate))
+    return max(1, -(-sample_count // hop))
+
+
+def gather_frames(samples: np.ndarray, frame_indices: np.ndarray, hop: int, window: int, left: int) -> np.ndarray:
+    """Frames (float64, one row per index) starting ``left`` samples before each hop start,
+    zeros outside the recording.
+
+    Gathered block by block by the callers instead of padding and copying the whole
+    recording: a two-hour call is 460 MB of float32 and must not be held twice.
+    """
+    positions = frame_indices[:, None] * hop - left + np.arange(window)[None, :]
+    inside = (positions >= 0) & (positions < samples.size)
+    frames = (
+        samples[np.clip(positions, 0, max(samples.size - 1, 0))].astype(np.float64)
+        if samples.size
+        else np.zeros(positions.shape)
     )
+    frames[~inside] = 0.0
+    return frames
 
 
 def frame_energy_db(samples: np.ndarray, sample_rate: int = TARGET_SAMPLE_RATE) -> np.ndarray:
-    """RMS level in dBFS of each 10 ms hop (25 ms window); -100 for digital silence."""
+    """RMS level in dBFS of each 10 ms hop (25 ms window centred on it); -100 for silence."""
+    samples = np.asarray(samples)
     hop = int(round(HOP_SECONDS * sample_rate))
     window = int(round(0.025 * sample_rate))
-    samples = np.asarray(samples, dtype=np.float32)
-    padded = np.pad(samples, (window // 2, window // 2))
-    frames = _frames(padded, window, hop)
-    # Chunked so that a two-hour recording does not allocate a float64 copy of all frames.
-    out = np.empty(frames.shape[0], dtype=np.float32)
-    for start in range(0, frames.shape[0], 100_000):
-        block = frames[start : start + 100_000].astype(np.float64)
+    count = frame_count(samples.size, sample_rate)
+    out = np.empty(count, dtype=np.float32)
+    for start in range(0, count, 16_384):
+        indices = np.arange(start, min(start + 16_384, count))
+        block = gather_frames(samples, indices, hop, window, window // 2)
         rms = np.sqrt(np.mean(block * block, axis=1))
-        out[start : start + block.shape[0]] = 20.0 * np.log10(np.maximum(rms, 1e-5))
+        out[indices] = 20.0 * np.log10(np.maximum(rms, 1e-5))
     return out
 
 
@@ -90,30 +103,26 @@ def track_pitch(
     The difference function is computed for all frames of a block at once through FFT
     cross-correlation and cumulative sums of squares, so a one-hour call takes seconds.
     """
-    samples = np.asarray(samples, dtype=np.float64)
+    samples = np.asarray(samples)
     hop = int(round(HOP_SECONDS * sample_rate))
     window = int(round(PITCH_WINDOW_SECONDS * sample_rate))
     min_lag = max(2, int(sample_rate / fmax))
     max_lag = int(np.ceil(sample_rate / fmin))
     span = window + max_lag
-    padded = np.pad(samples, (window // 2, span))
-    total = 1 + (padded.size - span) // hop
     energy = frame_energy_db(samples, sample_rate)
-    total = min(total, energy.size)
+    total = energy.size
     # Relative to the recording's speech level, and never digital silence (where the
     # difference function is zero at every lag and any lag would look periodic).
     gate = max(speech_level_db(energy) - SILENCE_BELOW_SPEECH_DB, -90.0)
-    frames = _frames(padded, span, hop)[:total]
     n_fft = 1 << int(np.ceil(np.log2(span + window)))
     f0 = np.full(total, np.nan, dtype=np.float32)
     lags = np.arange(max_lag + 1)
-    for start in range(0, total, 4096):
-        block = frames[start : start + 4096]
-        loud = energy[start : start + block.shape[0]] > gate
+    for start in range(0, total, 1024):  # ~100 MB of FFT work arrays per block
+        loud = energy[start : start + 1024] > gate
         if not loud.any():
             continue
         idx = np.flatnonzero(loud)
-        x = block[idx]
+        x = gather_frames(samples, start + idx, hop, span, window // 2)
         head = x[:, :window]
         # r(tau) = sum_j x[j] x[j + tau] for j < window, for every lag at once.
         spectrum = np.conj(np.fft.rfft(head, n_fft)) * np.fft.rfft(x, n_fft)

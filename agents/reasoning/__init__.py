@@ -1,5 +1,5 @@
 """Reasoning engines: pattern extraction, tone, practice scenarios (and, for training, the
-prospect and the judge), offline or with Anthropic Claude, behind one interface.
+prospect and the judge: ``get_coach()``), offline or with Anthropic Claude, behind one interface.
 
 ``get_reasoner()`` picks the engine from settings: Claude when ``ANTHROPIC_API_KEY`` is set,
 the deterministic offline engine otherwise (DESIGN.md section 4).
@@ -11,6 +11,7 @@ from typing import Any
 
 from agents.reasoning.base import Reasoner, ReasoningOutputError
 from agents.reasoning.categories import CATEGORIES, CATEGORY_LABELS
+from agents.reasoning.coach import Coach, OfflineCoach, get_coach
 from agents.reasoning.judge import WEIGHTS as JUDGE_WEIGHTS
 from agents.reasoning.judge import JudgeMoment, judge_reply_offline
 from agents.reasoning.offline import OfflineReasoner
@@ -19,11 +20,14 @@ from agents.reasoning.prospect import judge_moment, prospect_opening, prospect_r
 __all__ = [
     "CATEGORIES",
     "CATEGORY_LABELS",
+    "Coach",
     "JUDGE_WEIGHTS",
     "JudgeMoment",
+    "OfflineCoach",
     "OfflineReasoner",
     "Reasoner",
     "ReasoningOutputError",
+    "get_coach",
     "get_reasoner",
     "judge_moment",
     "judge_reply_offline",

@@ -41,23 +41,46 @@ def _ready_champion(owner) -> int:
     return ReadyChampionFactory(owner=owner).pk
 
 
+def _training_session(owner) -> int:
+    from champions.tests.factories import ReadyChampionFactory
+    from training.models import TrainingSession
+
+    champion = ReadyChampionFactory(owner=owner)
+    return TrainingSession.objects.create(user=owner, champion=champion, scenario_snapshot={"objections": []}).pk
+
+
 # (method, path with "{id}", factory(owner) -> object id). Each issue appends its routes.
 OWNED_ROUTES: list[tuple[str, str, Callable]] = [
     ("get", "/champions/{id}", _ready_champion),
     ("delete", "/champions/{id}", _champion),
     ("post", "/analyze/{id}", _champion),
     ("get", "/scenarios/{id}", _ready_champion),
+    ("get", "/training/sessions/{id}", _training_session),
 ]
 
 
 def schema_operations() -> list[tuple[str, str]]:
+    return [(method, path) for method, path, _ in _operations()]
+
+
+def _operations() -> list[tuple[str, str, dict]]:
     schema = yaml.safe_load(Client().get("/api/schema/").content)
     return [
-        (method, path)
+        (method, path, operation)
         for path, operations in schema["paths"].items()
-        for method in operations
+        for method, operation in operations.items()
         if method in {"get", "post", "put", "patch", "delete"}
     ]
+
+
+def concrete_path(path: str, operation: dict) -> str:
+    """The path with its parameters filled: an enum's first value, else 1."""
+    values = {
+        parameter["name"]: str(parameter.get("schema", {}).get("enum", [1])[0])
+        for parameter in operation.get("parameters", [])
+        if parameter.get("in") == "path"
+    }
+    return re.sub(r"\{([^}]+)\}", lambda match: values.get(match.group(1), "1"), path)
 
 
 def test_schema_lists_operations():
@@ -66,11 +89,10 @@ def test_schema_lists_operations():
 
 def test_every_private_operation_needs_a_token(anon_client):
     checked = 0
-    for method, path in schema_operations():
+    for method, path, operation in _operations():
         if (method, path) in PUBLIC_OPERATIONS:
             continue
-        concrete = re.sub(r"\{[^}]+\}", "1", path)
-        response = getattr(anon_client, method)(concrete, {}, format="json")
+        response = getattr(anon_client, method)(concrete_path(path, operation), {}, format="json")
         assert response.status_code == 401, f"{method.upper()} {path} answered {response.status_code} without a token"
         checked += 1
     assert checked >= 3

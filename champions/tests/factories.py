@@ -54,3 +54,4 @@ class ScenarioFactory(factory.django.DjangoModelFactory):
             }
         ]
     )
+

@@ -1,0 +1,133 @@
+"""The training engines behind one interface: the prospect a rep talks to and the judge that
+scores each reply against the champion (issue 4).
+
+``get_coach()`` picks the engine from settings, like ``get_reasoner()``: Claude when
+``ANTHROPIC_API_KEY`` is set, the deterministic offline engine otherwise (DESIGN.md section 4).
+Both engines share the conversation's state machine (``agents.reasoning.prospect``): which
+objection is on the table, how many weak replies in a row, won or lost. Only the words differ,
+so a session ends the same way whichever engine plays the prospect.
+
+Plain data in and out (``agents.types``); the training app stores it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+
+from agents.reasoning.judge import JudgeMoment, judge_reply_offline
+from agents.reasoning.prospect import prospect_opening, prospect_reply
+from agents.types import Pattern, ProspectTurn, ReplyEvaluation, ScenarioSpec
+
+__all__ = ["Coach", "OfflineCoach", "get_coach"]
+
+
+@runtime_checkable
+class Coach(Protocol):
+    #: "offline" or "anthropic". Each evaluation also says which judge produced it
+    #: (``ReplyEvaluation.judge``): the Claude coach falls back to the offline judge.
+    name: str
+
+    def opening(self, scenario: ScenarioSpec, *, buyer_lines: Sequence[str] = ()) -> ProspectTurn:
+        """The prospect's first line: a greeting in character and the first objection."""
+        ...
+
+    def judge(
+        self,
+        reply: str,
+        *,
+        moment: JudgeMoment,
+        patterns: Sequence[Pattern],
+        pattern_vectors: np.ndarray | None = None,
+    ) -> ReplyEvaluation:
+        """Score a trainee ``reply`` at ``moment`` against the champion's ``patterns`` (the
+        reference is one of them, by index, so its timestamps come from the recording).
+        ``pattern_vectors``: the patterns' stored embeddings, one row each, when there are."""
+        ...
+
+    def respond(
+        self,
+        scenario: ScenarioSpec,
+        *,
+        stage: int,
+        weak_streak: int,
+        evaluation: ReplyEvaluation,
+        turn_index: int,
+        history: Sequence[tuple[str, str]] = (),
+        buyer_lines: Sequence[str] = (),
+    ) -> ProspectTurn:
+        """The prospect's answer to a trainee reply scored ``evaluation`` at ``stage``.
+
+        ``history``: the conversation so far as (role, text) pairs, role "prospect" or "trainee",
+        the reply being answered last. ``buyer_lines``: the buyer's real lines in the champion's
+        call. The returned stage, weak streak and outcome follow from the evaluation's score
+        alone (``prospect.pass_score``), whatever the engine.
+        """
+        ...
+
+
+class OfflineCoach:
+    """The deterministic engines: the same conversation always gets the same lines and scores.
+
+    The offline prospect needs the state alone, not the history: its lines are chosen by a
+    stable hash of the state. The buyer's real lines already reach it as the scenario's
+    objections (the pipeline builds them from the buyer's words in the call), which are the
+    only buyer lines the pattern extraction keeps.
+    """
+
+    name = "offline"
+
+    def opening(self, scenario: ScenarioSpec, *, buyer_lines: Sequence[str] = ()) -> ProspectTurn:
+        return prospect_opening(scenario)
+
+    def judge(
+        self,
+        reply: str,
+        *,
+        moment: JudgeMoment,
+        patterns: Sequence[Pattern],
+        pattern_vectors: np.ndarray | None = None,
+    ) -> ReplyEvaluation:
+        return judge_reply_offline(reply, moment=moment, patterns=patterns, pattern_vectors=pattern_vectors)
+
+    def respond(
+        self,
+        scenario: ScenarioSpec,
+        *,
+        stage: int,
+        weak_streak: int,
+        evaluation: ReplyEvaluation,
+        turn_index: int,
+        history: Sequence[tuple[str, str]] = (),
+        buyer_lines: Sequence[str] = (),
+    ) -> ProspectTurn:
+        return prospect_reply(
+            scenario, stage=stage, weak_streak=weak_streak, evaluation=evaluation, turn_index=turn_index
+        )
+
+
+def _setting(name: str, default: Any) -> Any:
+    """A Django setting when Django is configured, else the default (agents run without it)."""
+    from django.conf import settings
+
+    return getattr(settings, name, default) if settings.configured else default
+
+
+def get_coach() -> Coach:
+    """The engine the settings ask for. Cheap to call per request: the Claude coach for a
+    given configuration is built once per process and reuses its HTTP connections."""
+    api_key = _setting("ANTHROPIC_API_KEY", "")
+    if api_key:
+        # Imported here: the offline path must not need the vendor SDK at import time.
+        from agents.reasoning.anthropic_coach import anthropic_coach
+
+        return anthropic_coach(
+            api_key=api_key,
+            base_url=_setting("ANTHROPIC_BASE_URL", None) or None,
+            model=_setting("ANTHROPIC_MODEL", "claude-sonnet-4-5"),
+            timeout=float(_setting("VENDOR_TIMEOUT_SECONDS", 60)),
+            max_retries=int(_setting("VENDOR_MAX_RETRIES", 2)),
+        )
+    return OfflineCoach()

@@ -1,0 +1,50 @@
+"""Domain events → lifecycle emails. Attached in ``champion_clone.subscriptions``.
+
+Runs after commit in the publishing process, so it only enqueues a task with the user id,
+the trigger, the event id (one email per event at most) and the few whitelisted event fields
+the email shows (never the stack trace of a failure).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from champion_clone import events
+from champion_clone.events import DomainEvent
+from emails_app import tasks
+from emails_app.models import Trigger
+
+TRIGGER_BY_EVENT = {
+    events.USER_REGISTERED: Trigger.WELCOME,
+    events.CHAMPION_ANALYZED: Trigger.CHAMPION_READY,
+    events.CHAMPION_FAILED: Trigger.CHAMPION_FAILED,
+    events.TRAINING_COMPLETED: Trigger.TRAINING_COMPLETED,
+    events.SUBSCRIPTION_CHANGED: Trigger.SUBSCRIPTION_CHANGED,
+}
+EMAIL_FIELDS = {
+    events.USER_REGISTERED: ("plan",),
+    events.CHAMPION_ANALYZED: ("champion_id", "name", "patterns", "scenarios"),
+    events.CHAMPION_FAILED: ("champion_id", "name", "error"),
+    events.TRAINING_COMPLETED: ("session_id", "champion_id", "champion_name", "overall_score", "outcome"),
+    events.SUBSCRIPTION_CHANGED: ("event_type", "from_plan", "to_plan", "from_status", "to_status"),
+}
+
+
+def _short(value: object) -> object:
+    return value[:1000] if isinstance(value, str) else value
+
+
+def enqueue_lifecycle_email(event: DomainEvent) -> None:
+    trigger = TRIGGER_BY_EVENT.get(event.type)
+    user_id = event.user_id or event.data.get("user_id")
+    if trigger is None or user_id is None:
+        return
+    tasks.send_lifecycle_email.apply_async(
+        kwargs={
+            "user_id": user_id,
+            "trigger": trigger,
+            "dedupe_key": event.id,
+            "event_data": {name: _short(event.data.get(name)) for name in EMAIL_FIELDS[event.type]},
+        },
+        queue=settings.EMAIL_QUEUE,
+    )

@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from training.models import SessionMessage, TrainingSession
+
+
+class StartInputSerializer(serializers.Serializer):
+    champion_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    scenario_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False, allow_null=True)
+
+
+class RespondInputSerializer(serializers.Serializer):
+    session_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    message = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False, max_length=100_000)
+    audio = serializers.FileField(required=False, help_text="A spoken reply (multipart), instead of message.")
+    speech = serializers.BooleanField(required=False, default=False, help_text="Also return the prospect's line as speech.")
+
+    def validate(self, attrs: dict) -> dict:
+        if "audio" not in attrs and "message" not in attrs:
+            raise serializers.ValidationError({"message": ["Send a message (text) or an audio reply."]})
+        return attrs
+
+
+class SessionIdInputSerializer(serializers.Serializer):
+    session_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+
+
+class ChampionReferenceSerializer(serializers.Serializer):
+    pattern_id = serializers.IntegerField(allow_null=True)
+    text = serializers.CharField()
+    start = serializers.FloatField()
+    end = serializers.FloatField()
+    category = serializers.CharField()
+
+
+class EvaluationSerializer(serializers.Serializer):
+    score = serializers.IntegerField()
+    criteria = serializers.DictField(child=serializers.IntegerField())
+    weights = serializers.DictField(child=serializers.FloatField())
+    feedback = serializers.ListField(child=serializers.CharField())
+    champion_reference = ChampionReferenceSerializer(allow_null=True)
+    judge = serializers.CharField(help_text="Which judge produced it: anthropic or offline.")
+    reference_audio_url = serializers.CharField(required=False, allow_null=True)
+
+
+class MessageSerializer(serializers.ModelSerializer):
+    evaluation = serializers.SerializerMethodField()
+    audio_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SessionMessage
+        fields = ["id", "role", "content", "turn_index", "stage", "created_at", "evaluation", "audio_url"]
+        read_only_fields = fields
+
+    @extend_schema_field(EvaluationSerializer(allow_null=True))
+    def get_evaluation(self, message: SessionMessage) -> dict | None:
+        if message.role != SessionMessage.Role.TRAINEE:
+            return None
+        return {
+            "score": message.score, "criteria": message.criteria, "weights": message.weights,
+            "feedback": message.feedback, "champion_reference": message.champion_reference, "judge": message.judge,
+            "reference_audio_url": _audio_url(message, "reference") if message.reference_audio else None,
+        }
+
+    def get_audio_url(self, message: SessionMessage) -> str | None:
+        return _audio_url(message, "speech") if message.speech_audio else None
+
+
+def _audio_url(message: SessionMessage, kind: str) -> str:
+    return f"/training/sessions/{message.session_id}/audio/{message.pk}/{kind}"
+
+
+class ScenarioSnapshotSerializer(serializers.Serializer):
+    id = serializers.IntegerField(allow_null=True)
+    title = serializers.CharField()
+    persona = serializers.CharField()
+    context = serializers.CharField()
+    goal = serializers.CharField()
+    difficulty = serializers.CharField()
+    objections = serializers.ListField(child=serializers.DictField())
+
+
+class SessionSerializer(serializers.ModelSerializer):
+    champion_name = serializers.CharField(source="champion.name", read_only=True)
+    scenario = ScenarioSnapshotSerializer(source="scenario_snapshot", read_only=True)
+    objections_total = serializers.IntegerField(source="objection_count", read_only=True)
+
+    class Meta:
+        model = TrainingSession
+        fields = [
+            "id", "champion_id", "champion_name", "scenario", "status", "outcome", "stage", "objections_total",
+            "turn_count", "started_at", "last_activity_at", "ended_at", "overall_score", "summary",
+        ]
+        read_only_fields = fields
+
+
+class SessionDetailSerializer(SessionSerializer):
+    messages = MessageSerializer(many=True, read_only=True)
+
+    class Meta(SessionSerializer.Meta):
+        fields = [*SessionSerializer.Meta.fields, "strengths", "improvements", "comparison_to_champion", "messages"]
+        read_only_fields = fields
+
+
+class StartOutputSerializer(serializers.Serializer):
+    session = SessionSerializer()
+    prospect_message = MessageSerializer()
+
+
+class RespondOutputSerializer(serializers.Serializer):
+    evaluation = EvaluationSerializer()
+    prospect_message = MessageSerializer()
+    transcript = serializers.CharField(required=False, help_text="What was understood of an audio reply.")
+    session = SessionSerializer()
+
+
+class EndOutputSerializer(serializers.Serializer):
+    overall_score = serializers.FloatField()
+    summary = serializers.CharField()
+    strengths = serializers.ListField(child=serializers.CharField())
+    improvements = serializers.ListField(child=serializers.CharField())
+    comparison_to_champion = serializers.DictField()
+    session = SessionSerializer()
+
+
+class ProgressSerializer(serializers.Serializer):
+    champion_id = serializers.IntegerField()
+    champion_name = serializers.CharField()
+    sessions = serializers.ListField(child=serializers.DictField())
+    criteria = serializers.DictField(child=serializers.ListField(child=serializers.DictField()))
+    gap_to_champion = serializers.DictField(child=serializers.FloatField())

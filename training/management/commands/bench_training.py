@@ -1,0 +1,67 @@
+"""``python manage.py bench_training``: latency of ``POST /training/respond`` through the whole
+Django stack (middleware, auth, the offline judge and prospect, the database) and the number
+of queries per respond. A benchmark, not a test: it prints figures."""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+from django.core.management.base import BaseCommand
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from accounts.models import User
+from accounts.tokens import token_pair_for
+from champions.scripted import champion_from_script
+
+REPLIES = (
+    "I understand, price matters. What does a slow reply cost you today in lost customers?",
+    "That is a fair concern. We can start with one team and prove the value in two weeks.",
+    "ok",
+    "Could you tell me more about how your team handles the busy season?",
+    "As a next step, can we book thirty minutes on Tuesday with your finance director?",
+)
+
+
+class Command(BaseCommand):
+    help = "Benchmark POST /training/respond with the offline engine: p50/p95 latency and queries per respond."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--replies", type=int, default=200)
+
+    def handle(self, *args, replies: int, **options) -> None:
+        user, _ = User.objects.get_or_create(email="bench-training@bench.championclone.test")
+        champion = champion_from_script(user, "saas_helpdesk")
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token_pair_for(user).access_token}")
+        from django.conf import settings
+
+        settings.RATELIMIT_ENABLE = False  # the benchmark sends far more than 60 a minute
+        latencies: list[float] = []
+        queries: list[int] = []
+        session_id = None
+        messages_in_session = []
+        for index in range(replies):
+            if session_id is None:
+                session_id = client.post("/training/start", {"champion_id": champion.pk}, format="json").json()["session"]["id"]
+            connection.queries_log.clear()  # it keeps 9,000 entries; a full log reads as zero new queries
+            with CaptureQueriesContext(connection) as captured:
+                started = time.perf_counter()
+                response = client.post("/training/respond", {"session_id": session_id, "message": REPLIES[index % len(REPLIES)]}, format="json")
+                latencies.append((time.perf_counter() - started) * 1000)
+            queries.append(len(captured.captured_queries))
+            body = response.json()
+            messages_in_session.append(body["session"]["turn_count"])
+            if body["session"]["outcome"]:
+                client.post("/training/end", {"session_id": session_id}, format="json")
+                session_id = None
+        user.delete()
+        latencies.sort()
+        p95 = latencies[int(0.95 * (len(latencies) - 1))]
+        self.stdout.write(
+            f"respond x{len(latencies)} (offline engine): p50 {statistics.median(latencies):.1f} ms, "
+            f"p95 {p95:.1f} ms, max {latencies[-1]:.1f} ms; queries per respond: min {min(queries)}, max {max(queries)} "
+            f"(sessions up to {max(messages_in_session)} messages)"
+        )

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from champions.models import Champion, Scenario
+
+
+class TrainingSession(models.Model):
+    """A rep practising one scenario of a champion against the simulated prospect."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        COMPLETED = "completed", "Completed"
+        ABANDONED = "abandoned", "Abandoned"
+
+    class Outcome(models.TextChoices):
+        WON = "won", "Won"
+        LOST = "lost", "Lost"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="training_sessions")
+    champion = models.ForeignKey(Champion, on_delete=models.CASCADE, related_name="training_sessions")
+    # A re-analysis replaces the champion's scenarios: the session keeps its own copy.
+    scenario = models.ForeignKey(Scenario, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    scenario_snapshot = models.JSONField(default=dict)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    outcome = models.CharField(max_length=8, choices=Outcome.choices, blank=True)
+    # Index of the scenario objection on the table; len(objections) once all are handled.
+    stage = models.PositiveSmallIntegerField(default=0)
+    weak_streak = models.PositiveSmallIntegerField(default=0)
+    turn_count = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(default=timezone.now)
+    last_activity_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    overall_score = models.FloatField(null=True, blank=True)
+    summary = models.TextField(blank=True)
+    strengths = models.JSONField(default=list, blank=True)
+    improvements = models.JSONField(default=list, blank=True)
+    comparison_to_champion = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "-started_at"], name="session_user_started_idx"),
+            models.Index(fields=["status", "last_activity_at"], name="session_status_activity_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Session {self.pk} of {self.user_id} on {self.champion_id}"
+
+    @property
+    def objection_count(self) -> int:
+        return len(self.scenario_snapshot.get("objections", []))
+
+
+class SessionMessage(models.Model):
+    class Role(models.TextChoices):
+        PROSPECT = "prospect", "Prospect"
+        TRAINEE = "trainee", "Trainee"
+
+    session = models.ForeignKey(TrainingSession, on_delete=models.CASCADE, related_name="messages")
+    role = models.CharField(max_length=16, choices=Role.choices)
+    content = models.TextField()
+    turn_index = models.PositiveIntegerField()
+    # The objection stage the conversation was at when this line was said.
+    stage = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    # Trainee messages: the evaluation.
+    score = models.PositiveSmallIntegerField(null=True, blank=True)
+    criteria = models.JSONField(default=dict, blank=True)
+    weights = models.JSONField(default=dict, blank=True)
+    feedback = models.JSONField(default=list, blank=True)
+    # {pattern_id, text, start, end, category}: copied, so a re-analysis cannot change history.
+    champion_reference = models.JSONField(null=True, blank=True)
+    judge = models.CharField(max_length=16, blank=True)
+    # Voice practice: private files under MEDIA_ROOT, served only to the session's user.
+    input_audio = models.CharField(max_length=300, blank=True)
+    audio_seconds = models.FloatField(null=True, blank=True)
+    speech_audio = models.CharField(max_length=300, blank=True)
+    reference_audio = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["session_id", "turn_index"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "turn_index"], name="message_unique_turn"),
+            models.CheckConstraint(name="message_score_0_100", condition=models.Q(score__lte=100)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role} #{self.turn_index}: {self.content[:50]}"

@@ -1,0 +1,87 @@
+"""Voice practice: a spoken reply is transcribed by the pipeline's transcription provider;
+the prospect's line and the champion's reference phrase can be returned as speech.
+
+Files live in private media (``training/<user>/<session>/...``) and are served only to the
+session's user (``training.api.audio``).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.core.files.uploadedfile import UploadedFile
+
+from agents.audio.decode import UnreadableMedia, decode_audio, probe
+from agents.providers.speech import PROSPECT_VOICE, VoiceSettings, get_synthesizer, voice_settings_from_profile
+from agents.providers.transcription import get_transcriber
+from agents.types import VoiceProfile
+from champion_clone.errors import InvalidInput
+from champions.storage import media_path
+from training.models import TrainingSession
+
+MAX_REPLY_SECONDS = 180
+
+
+@dataclass(frozen=True)
+class SpokenReply:
+    text: str
+    audio_file: str  # relative to MEDIA_ROOT
+    seconds: float
+
+
+def _folder(session: TrainingSession) -> str:
+    return f"training/{session.user_id}/{session.pk}"
+
+
+def transcribe_reply(session: TrainingSession, audio: UploadedFile) -> SpokenReply:
+    """Checks the upload by decoding it, keeps it privately, and transcribes it."""
+    handle, temp_path = tempfile.mkstemp(prefix="reply-")
+    with os.fdopen(handle, "wb") as out:
+        for chunk in audio.chunks():
+            out.write(chunk)
+    try:
+        try:
+            info = probe(temp_path)
+        except UnreadableMedia as exc:
+            message = f"The audio reply is not a usable recording: {str(exc).split(': ', 1)[-1]}."
+            raise InvalidInput(message, fields={"audio": [message]}) from None
+        if info.duration > MAX_REPLY_SECONDS:
+            message = f"A spoken reply may last {MAX_REPLY_SECONDS} s at most."
+            raise InvalidInput(message, fields={"audio": [message]})
+        relative = f"{_folder(session)}/{uuid.uuid4().hex}.wav"
+        decoded = decode_audio(temp_path, media_path(relative))
+    finally:
+        os.unlink(temp_path)
+    text = get_transcriber().transcribe(media_path(relative)).text.strip()
+    if not text:
+        media_path(relative).unlink(missing_ok=True)
+        raise InvalidInput("No speech was recognised in the audio reply.", fields={"audio": ["No speech recognised."]})
+    return SpokenReply(text=text, audio_file=relative, seconds=round(decoded.duration, 2))
+
+
+def prospect_voice(champion_voice: VoiceSettings) -> VoiceSettings:
+    """A voice distinct from the champion's: the other gender of the offline engine."""
+    gender = "male" if champion_voice.gender == "female" else "female"
+    return VoiceSettings(gender=gender, rate_wpm=PROSPECT_VOICE.rate_wpm)
+
+
+def champion_voice_for(voice_profile: dict) -> VoiceSettings:
+    known = set(VoiceProfile.__dataclass_fields__)
+    if not voice_profile or not known <= set(voice_profile):
+        return VoiceSettings()
+    return voice_settings_from_profile(VoiceProfile(**{k: voice_profile[k] for k in known}))
+
+
+def speak(session: TrainingSession, text: str, voice: VoiceSettings) -> str:
+    relative = f"{_folder(session)}/{uuid.uuid4().hex}.wav"
+    destination = media_path(relative)
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    produced = Path(get_synthesizer().synthesize(text, voice, destination))
+    if produced != destination:
+        shutil.move(produced, destination)
+    return relative

@@ -1,0 +1,500 @@
+"""Every write of the webhooks app: endpoints, deliveries and their attempts.
+
+Delivery follows Standard Webhooks: one message id per (event, endpoint) kept across retries,
+a new timestamp and signature on every attempt, retries on the specification's schedule kept
+as a due time in the database and swept by Celery beat (``tasks.sweep_due_deliveries``), not as
+long countdowns on the broker. Functions that depend on the time take ``now`` so that tests
+can drive the clock.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import structlog
+from auditlog.models import LogEntry
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from adminpanel import services as adminpanel_services
+from adminpanel.models import AdminAlert
+from champion_clone.errors import Conflict, InvalidInput
+from webhooks_app import network, payloads, signing
+from webhooks_app.models import DELIVERABLE_EVENT_TYPES, TEST_EVENT, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+
+logger = structlog.get_logger(__name__)
+
+# The specification's schedule: after the first attempt fails, the next ones come after these
+# delays (https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/standard-webhooks.md).
+RETRY_SCHEDULE = (
+    timedelta(seconds=5),
+    timedelta(minutes=5),
+    timedelta(minutes=30),
+    timedelta(hours=2),
+    timedelta(hours=5),
+    timedelta(hours=10),
+    timedelta(hours=14),
+    timedelta(hours=20),
+    timedelta(hours=24),
+)
+MAX_ATTEMPTS = len(RETRY_SCHEDULE) + 1
+# A Retry-After longer than this is not believed beyond it.
+RETRY_AFTER_CAP = timedelta(hours=24)
+# A retry due this soon is also enqueued with a countdown, so it does not wait for the sweep.
+SHORT_RETRY = timedelta(seconds=60)
+OPEN_STATUSES = (WebhookDelivery.Status.PENDING, WebhookDelivery.Status.RETRYING)
+
+ALERT_DELIVERY_FAILED = "webhook.delivery_failed"
+ALERT_ENDPOINT_DISABLED = "webhook.endpoint_disabled"
+AUDIT_SECRET_REGENERATED = "WEBHOOK_SECRET_REGENERATE"  # noqa: S105 (an audit action name)
+
+
+# --- Endpoints ------------------------------------------------------------------------
+
+
+def endpoint_url_validate(url: str) -> None:
+    """Refuses a URL that webhooks may not be sent to (SSRF), as a field error."""
+    try:
+        network.destination_check(url)
+    except network.DestinationRefused as exc:
+        raise InvalidInput(str(exc), fields={"url": [str(exc)]}) from None
+    except network.DestinationUnresolvable as exc:
+        message = f"{exc}. Check the host name."
+        raise InvalidInput(message, fields={"url": [message]}) from None
+
+
+def _event_types_validate(event_types: list[str]) -> list[str]:
+    unknown = sorted(set(event_types) - set(DELIVERABLE_EVENT_TYPES) - {TEST_EVENT})
+    if unknown:
+        message = f"Unknown event types: {', '.join(unknown)}."
+        raise InvalidInput(message, fields={"event_types": [message]})
+    return sorted(set(event_types) - {TEST_EVENT})
+
+
+def endpoint_create(
+    *, name: str, url: str, event_types: list[str] | None = None, is_active: bool = True, created_by_id: int | None = None
+) -> WebhookEndpoint:
+    """Creates an endpoint with a new secret (``endpoint.secret``: show it once)."""
+    endpoint = WebhookEndpoint(name=name, url=url, event_types=event_types or [], is_active=is_active)
+    return endpoint_save_new(endpoint=endpoint, created_by_id=created_by_id)
+
+
+@transaction.atomic
+def endpoint_save_new(*, endpoint: WebhookEndpoint, created_by_id: int | None = None) -> WebhookEndpoint:
+    """Validates and saves an unsaved endpoint (built by a form) with a new secret."""
+    endpoint_url_validate(endpoint.url)
+    endpoint.name = endpoint.name.strip()
+    endpoint.event_types = _event_types_validate(endpoint.event_types or [])
+    endpoint.secret = signing.secret_generate()
+    endpoint.created_by_id = created_by_id
+    endpoint.full_clean()
+    endpoint.save()
+    return endpoint
+
+
+@transaction.atomic
+def endpoint_update(*, endpoint: WebhookEndpoint, **changes: Any) -> WebhookEndpoint:
+    allowed = {"name", "url", "event_types", "is_active"}
+    if unexpected := set(changes) - allowed:
+        raise ValueError(f"not editable: {', '.join(sorted(unexpected))}")
+    if "url" in changes and changes["url"] != endpoint.url:
+        endpoint_url_validate(changes["url"])
+    if "event_types" in changes:
+        changes["event_types"] = _event_types_validate(changes["event_types"] or [])
+    was_active = WebhookEndpoint.objects.filter(pk=endpoint.pk, is_active=True).exists()
+    for field, value in changes.items():
+        setattr(endpoint, field, value)
+    if endpoint.is_active and not was_active:
+        _reset_failure_state(endpoint)
+    elif was_active and not endpoint.is_active:
+        endpoint.disabled_reason = endpoint.disabled_reason or "Disabled by staff."
+        endpoint.disabled_at = timezone.now()
+    endpoint.full_clean()
+    endpoint.save()
+    if was_active and not endpoint.is_active:
+        _fail_open_deliveries(endpoint, reason="the endpoint was disabled")
+    return endpoint
+
+
+def endpoint_delete(*, endpoint: WebhookEndpoint) -> None:
+    endpoint.delete()
+
+
+def _reset_failure_state(endpoint: WebhookEndpoint) -> None:
+    endpoint.disabled_reason, endpoint.disabled_at = "", None
+    endpoint.consecutive_failures, endpoint.failing_since = 0, None
+
+
+@transaction.atomic
+def endpoint_enable(*, endpoint: WebhookEndpoint) -> WebhookEndpoint:
+    endpoint_url_validate(endpoint.url)  # the rules may have changed since it was saved
+    endpoint.is_active = True
+    _reset_failure_state(endpoint)
+    endpoint.save()
+    return endpoint
+
+
+@transaction.atomic
+def endpoint_disable(*, endpoint: WebhookEndpoint, reason: str, now: datetime | None = None) -> WebhookEndpoint:
+    """Disables the endpoint (staff, a 410, or persistent failure) and fails its open
+    deliveries: a disabled endpoint receives nothing until staff enable it again."""
+    now = now or timezone.now()
+    endpoint.is_active, endpoint.disabled_reason, endpoint.disabled_at = False, reason[:300], now
+    endpoint.save(update_fields=["is_active", "disabled_reason", "disabled_at", "updated_at"])
+    _fail_open_deliveries(endpoint, reason="the endpoint was disabled", now=now)
+    return endpoint
+
+
+def _fail_open_deliveries(endpoint: WebhookEndpoint, *, reason: str, now: datetime | None = None) -> int:
+    return WebhookDelivery.objects.filter(endpoint=endpoint, status__in=OPEN_STATUSES).update(
+        status=WebhookDelivery.Status.FAILED, next_attempt_at=None, last_error=reason, completed_at=now or timezone.now()
+    )
+
+
+@transaction.atomic
+def endpoint_regenerate_secret(*, endpoint: WebhookEndpoint, now: datetime | None = None) -> str:
+    """A new secret, returned to be shown once. The old one keeps signing beside it for
+    WEBHOOK_SECRET_GRACE_HOURS. Audited without either secret."""
+    now = now or timezone.now()
+    endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+    endpoint.previous_secret = endpoint.secret
+    endpoint.previous_secret_expires_at = now + timedelta(hours=settings.WEBHOOK_SECRET_GRACE_HOURS)
+    endpoint.secret = signing.secret_generate()
+    endpoint.save(update_fields=["secret", "previous_secret", "previous_secret_expires_at", "updated_at"])
+    # The secret fields are excluded from the audit log, so the automatic entry would be
+    # empty: record the action itself, with the grace period and no secret.
+    LogEntry.objects.log_create(
+        endpoint,
+        force_log=True,
+        action=LogEntry.Action.UPDATE,
+        changes={"secret": ["(hidden)", "(regenerated)"]},
+        additional_data={
+            "action": AUDIT_SECRET_REGENERATED,
+            "previous_secret_valid_until": endpoint.previous_secret_expires_at.isoformat(),
+        },
+    )
+    return endpoint.secret
+
+
+def secrets_in_use(endpoint: WebhookEndpoint, now: datetime) -> list[str]:
+    in_use = [endpoint.secret]
+    if endpoint.previous_secret and endpoint.previous_secret_expires_at and endpoint.previous_secret_expires_at > now:
+        in_use.append(endpoint.previous_secret)
+    return in_use
+
+
+# --- Deliveries -----------------------------------------------------------------------
+
+
+# An enqueued attempt not run after this long is taken as lost and enqueued again by the sweep.
+DISPATCH_LEASE = timedelta(minutes=5)
+
+
+def _enqueue_attempts(delivery_ids: list[int], *, countdown: float = 0) -> None:
+    """Enqueues attempt tasks after commit. Callers have set ``dispatched_until``."""
+    from webhooks_app import tasks
+
+    def send() -> None:
+        for delivery_id in delivery_ids:
+            tasks.deliver.apply_async((delivery_id,), countdown=countdown or None, queue=settings.WEBHOOK_QUEUE)
+
+    if delivery_ids:
+        transaction.on_commit(send)
+
+
+def _enqueue_attempt(delivery_id: int, *, due: datetime, now: datetime) -> None:
+    WebhookDelivery.objects.filter(pk=delivery_id).update(dispatched_until=max(due, now) + DISPATCH_LEASE)
+    _enqueue_attempts([delivery_id], countdown=max(0.0, (due - now).total_seconds()))
+
+
+@transaction.atomic
+def event_deliveries_create(
+    *, event_type: str, message_id: str, payload: dict[str, Any], now: datetime | None = None
+) -> list[int]:
+    """One delivery per active endpoint subscribed to ``event_type``, each attempted at once.
+    Idempotent: the same message creates no second delivery for an endpoint."""
+    now = now or timezone.now()
+    endpoints = [e for e in WebhookEndpoint.objects.filter(is_active=True) if e.receives(event_type)]
+    already = set(
+        WebhookDelivery.objects.filter(message_id=message_id, endpoint__in=endpoints).values_list("endpoint_id", flat=True)
+    )
+    endpoints = [endpoint for endpoint in endpoints if endpoint.pk not in already]
+    if not endpoints:
+        return []
+    # ignore_conflicts: a concurrent fan-out of the same event may have won the race; its
+    # attempt and ours then meet at the claim, and only one is sent.
+    WebhookDelivery.objects.bulk_create(
+        [
+            WebhookDelivery(
+                endpoint=endpoint,
+                event_type=event_type,
+                message_id=message_id,
+                payload=payload,
+                next_attempt_at=now,
+                dispatched_until=now + DISPATCH_LEASE,
+                created_at=now,
+            )
+            for endpoint in endpoints
+        ],
+        ignore_conflicts=True,
+    )
+    delivery_ids = list(
+        WebhookDelivery.objects.filter(message_id=message_id, endpoint__in=endpoints).values_list("id", flat=True)
+    )
+    _enqueue_attempts(delivery_ids)
+    return delivery_ids
+
+
+@transaction.atomic
+def endpoint_send_test_event(*, endpoint: WebhookEndpoint, now: datetime | None = None) -> WebhookDelivery:
+    if not endpoint.is_active:
+        raise Conflict(f"{endpoint.name} is disabled; enable it before sending a test event.")
+    now = now or timezone.now()
+    delivery = WebhookDelivery.objects.create(
+        endpoint=endpoint,
+        event_type=TEST_EVENT,
+        message_id=signing.new_message_id(),
+        payload=payloads.payload_for_test(endpoint_id=endpoint.pk, moment=now),
+        next_attempt_at=now,
+        created_at=now,
+    )
+    _enqueue_attempt(delivery.pk, due=now, now=now)
+    return delivery
+
+
+@transaction.atomic
+def delivery_retry_now(*, delivery: WebhookDelivery, now: datetime | None = None) -> WebhookDelivery:
+    """Staff's "retry now": one more attempt at once, whatever the schedule said. After the
+    schedule's last attempt, a failing retry leaves the delivery failed again."""
+    if not WebhookEndpoint.objects.filter(pk=delivery.endpoint_id, is_active=True).exists():
+        raise Conflict("The endpoint is disabled; enable it before retrying its deliveries.")
+    if delivery.status == WebhookDelivery.Status.SUCCEEDED:
+        raise Conflict("This delivery already succeeded.")
+    now = now or timezone.now()
+    delivery.status = WebhookDelivery.Status.RETRYING if delivery.attempts else WebhookDelivery.Status.PENDING
+    delivery.next_attempt_at, delivery.completed_at = now, None
+    delivery.save(update_fields=["status", "next_attempt_at", "completed_at"])
+    _enqueue_attempt(delivery.pk, due=now, now=now)
+    return delivery
+
+
+@transaction.atomic
+def deliveries_dispatch_due(*, now: datetime | None = None, limit: int = 1000) -> list[int]:
+    """Enqueues an attempt for each open delivery that is due and has no attempt enqueued
+    (what the beat sweep runs). Returns their ids."""
+    now = now or timezone.now()
+    due = WebhookDelivery.objects.filter(
+        Q(dispatched_until__isnull=True) | Q(dispatched_until__lte=now),
+        status__in=OPEN_STATUSES,
+        next_attempt_at__lte=now,
+        endpoint__is_active=True,
+    )
+    # skip_locked: two sweeps running at once (PostgreSQL) take different rows.
+    delivery_ids = list(
+        due.order_by("next_attempt_at").select_for_update(skip_locked=True, of=("self",)).values_list("id", flat=True)[
+            :limit
+        ]
+    )
+    WebhookDelivery.objects.filter(pk__in=delivery_ids).update(dispatched_until=now + DISPATCH_LEASE)
+    _enqueue_attempts(delivery_ids)
+    return delivery_ids
+
+
+@dataclass(frozen=True)
+class AttemptResult:
+    delivery_id: int
+    number: int
+    status: str  # the delivery's status after the attempt
+    response_code: int | None
+    error: str
+    next_attempt_at: datetime | None
+
+
+def _claim(delivery_id: int, now: datetime) -> bool:
+    """Takes the delivery for one attempt with a conditional UPDATE: zero rows means another
+    worker has it or it is not due. The lease on ``next_attempt_at`` hands it back to the
+    sweeper if this worker dies mid-attempt."""
+    lease = now + timedelta(seconds=settings.WEBHOOK_ATTEMPT_LEASE_SECONDS)
+    return bool(
+        WebhookDelivery.objects.filter(pk=delivery_id, status__in=OPEN_STATUSES, next_attempt_at__lte=now).update(
+            # The enqueued task (if any) is this one: the sweep may enqueue the next attempt.
+            attempts=F("attempts") + 1, next_attempt_at=lease, last_attempt_at=now, dispatched_until=None
+        )
+    )
+
+
+def delivery_attempt(*, delivery_id: int, now: datetime | None = None) -> AttemptResult | None:
+    """One HTTP attempt of a due delivery; None when it was not ours to attempt."""
+    now = now or timezone.now()
+    if not _claim(delivery_id, now):
+        return None
+    delivery = WebhookDelivery.objects.select_related("endpoint").get(pk=delivery_id)
+    endpoint = delivery.endpoint
+    if not endpoint.is_active:
+        return _record(delivery, now=now, response=None, duration_ms=None, error="the endpoint is disabled",
+                       retry=False, alert=False, count_failure=False)
+
+    body = payloads.body_of(delivery.payload)
+    headers = signing.headers_for(
+        secrets_in_use=secrets_in_use(endpoint, now),
+        message_id=delivery.message_id,
+        timestamp=int(now.timestamp()),
+        body=body,
+    )
+    started = time.monotonic()
+    response: network.Response | None = None
+    try:
+        # Checked again at send time: DNS may now point elsewhere, or the setting changed.
+        destination = network.destination_check(endpoint.url)
+        response = network.post(destination, body=body, headers=headers, timeout=settings.WEBHOOK_TIMEOUT_SECONDS)
+    except network.DestinationRefused as exc:
+        return _record(delivery, now=now, response=None, duration_ms=None, error=str(exc), retry=False)
+    except OSError as exc:  # DNS failure, refused connection, timeout, TLS error: transient
+        duration_ms = int((time.monotonic() - started) * 1000)
+        error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        return _record(delivery, now=now, response=None, duration_ms=duration_ms, error=error, retry=True)
+    duration_ms = int((time.monotonic() - started) * 1000)
+    status = response.status
+    if 200 <= status < 300:
+        return _record(delivery, now=now, response=response, duration_ms=duration_ms, error="", retry=False,
+                       succeeded=True)
+    if status == 410:
+        result = _record(delivery, now=now, response=response, duration_ms=duration_ms,
+                         error="410 Gone: the receiver asked to stop", retry=False, alert=False)
+        endpoint_disable_and_alert(
+            endpoint_id=endpoint.pk,
+            reason=f"The receiver answered 410 Gone on {now:%Y-%m-%d %H:%M} UTC.",
+            now=now,
+        )
+        return result
+    retry_after = None
+    if status == 429 or status >= 500:
+        seconds = network.retry_after_seconds(response.headers.get("retry-after"), now=now.timestamp())
+        retry_after = timedelta(seconds=seconds) if seconds is not None else None
+        return _record(delivery, now=now, response=response, duration_ms=duration_ms, error=f"HTTP {status}",
+                       retry=True, retry_after=retry_after)
+    # Redirects (never followed) and other client errors: the request itself is refused;
+    # sending it again would get the same answer.
+    return _record(delivery, now=now, response=response, duration_ms=duration_ms, error=f"HTTP {status}",
+                   retry=False)
+
+
+def _next_attempt_time(number: int, now: datetime, retry_after: timedelta | None) -> datetime | None:
+    if number >= MAX_ATTEMPTS:
+        return None
+    delay = RETRY_SCHEDULE[number - 1]
+    if retry_after is not None:
+        delay = max(delay, min(retry_after, RETRY_AFTER_CAP))
+    return now + delay
+
+
+def _record(
+    delivery: WebhookDelivery,
+    *,
+    now: datetime,
+    response: network.Response | None,
+    duration_ms: int | None,
+    error: str,
+    retry: bool,
+    succeeded: bool = False,
+    retry_after: timedelta | None = None,
+    alert: bool = True,
+    count_failure: bool = True,
+) -> AttemptResult:
+    number = delivery.attempts
+    excerpt = response.body_excerpt[:500] if response else ""
+    code = response.status if response else None
+    next_attempt_at = _next_attempt_time(number, now, retry_after) if retry else None
+    if succeeded:
+        status = WebhookDelivery.Status.SUCCEEDED
+    elif next_attempt_at is not None:
+        status = WebhookDelivery.Status.RETRYING
+    else:
+        status = WebhookDelivery.Status.FAILED
+    with transaction.atomic():
+        WebhookAttempt.objects.create(
+            delivery=delivery,
+            number=number,
+            attempted_at=now,
+            remote_address=response.remote_address if response else "",
+            response_code=code,
+            response_excerpt=excerpt,
+            duration_ms=duration_ms,
+            error=error[:500],
+            succeeded=succeeded,
+        )
+        delivery.status, delivery.next_attempt_at = status, next_attempt_at
+        delivery.last_response_code, delivery.last_response_excerpt = code, excerpt
+        delivery.last_duration_ms, delivery.last_error = duration_ms, error[:500]
+        delivery.completed_at = now if status in (WebhookDelivery.Status.SUCCEEDED, WebhookDelivery.Status.FAILED) else None
+        delivery.save(
+            update_fields=[
+                "status", "next_attempt_at", "last_response_code", "last_response_excerpt", "last_duration_ms",
+                "last_error", "completed_at",
+            ]
+        )
+        endpoints = WebhookEndpoint.objects.filter(pk=delivery.endpoint_id)
+        if succeeded:
+            endpoints.update(consecutive_failures=0, failing_since=None, last_success_at=now)
+        elif count_failure:
+            endpoints.update(
+                consecutive_failures=F("consecutive_failures") + 1, failing_since=Coalesce("failing_since", Value(now))
+            )
+        if status == WebhookDelivery.Status.FAILED and alert:
+            adminpanel_services.alert_raise(
+                type=ALERT_DELIVERY_FAILED,
+                severity=AdminAlert.Severity.WARNING,
+                message=(
+                    f"Webhook {delivery.message_id} ({delivery.event_type}) to {delivery.endpoint.name} failed "
+                    f"after {number} attempt(s): {error[:300]}"
+                ),
+                resource_type="webhook_endpoint",
+                resource_id=delivery.endpoint_id,
+            )
+    if not succeeded and count_failure:
+        _disable_if_failing_too_long(delivery.endpoint_id, now)
+    if status == WebhookDelivery.Status.RETRYING and next_attempt_at - now <= SHORT_RETRY:
+        # Due before the next sweep would notice: enqueue it too. The claim makes the
+        # sweep's copy a no-op, and the database stays the source of truth.
+        _enqueue_attempt(delivery.pk, due=next_attempt_at + timedelta(milliseconds=500), now=now)
+    logger.info("webhook_attempt", delivery_id=delivery.pk, number=number, status=status, response_code=code,
+                error=error or None)
+    return AttemptResult(delivery.pk, number, status, code, error, next_attempt_at)
+
+
+def _disable_if_failing_too_long(endpoint_id: int, now: datetime) -> None:
+    cutoff = now - timedelta(days=settings.WEBHOOK_DISABLE_AFTER_DAYS)
+    if WebhookEndpoint.objects.filter(pk=endpoint_id, is_active=True, failing_since__lte=cutoff).exists():
+        endpoint_disable_and_alert(
+            endpoint_id=endpoint_id,
+            reason=(
+                f"No successful delivery for {settings.WEBHOOK_DISABLE_AFTER_DAYS:g} days; "
+                f"disabled on {now:%Y-%m-%d %H:%M} UTC."
+            ),
+            now=now,
+        )
+
+
+@transaction.atomic
+def endpoint_disable_and_alert(*, endpoint_id: int, reason: str, now: datetime) -> bool:
+    """Disables an active endpoint for the system (410, persistent failure) and tells staff."""
+    endpoint = WebhookEndpoint.objects.select_for_update().filter(pk=endpoint_id, is_active=True).first()
+    if endpoint is None:
+        return False
+    endpoint_disable(endpoint=endpoint, reason=reason, now=now)
+    adminpanel_services.alert_raise(
+        type=ALERT_ENDPOINT_DISABLED,
+        severity=AdminAlert.Severity.ERROR,
+        message=f"Webhook endpoint {endpoint.name} ({endpoint.url}) was disabled. {reason}",
+        resource_type="webhook_endpoint",
+        resource_id=endpoint.pk,
+        deduplicate=False,
+    )
+    logger.warning("webhook_endpoint_disabled", endpoint_id=endpoint.pk, reason=reason)
+    return True
