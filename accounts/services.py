@@ -220,3 +220,18 @@ def admin_create(*, email: str, password: str, full_name: str = "") -> tuple[Use
     user.role, user.is_staff, user.is_superuser, user.is_active = Role.ADMIN, True, True, True
     user.save()
     return user, created
+
+
+@transaction.atomic
+def user_save_from_admin(*, user: User) -> User:
+    """A staff edit of a user: the staff flag follows the role, and deactivating revokes the
+    user's tokens at once. Role, status and plan changes are audited (django-auditlog)."""
+    previous = User.objects.filter(pk=user.pk).values("is_active").first()
+    user.is_staff = user.role == Role.ADMIN
+    if not user.is_staff:
+        user.is_superuser = False
+    user.full_clean(exclude=["password"])
+    user.save()
+    if previous and previous["is_active"] and not user.is_active:
+        tokens_revoke_all(user=user)
+    return user

@@ -104,3 +104,38 @@ class AdminAlert(models.Model):
     @property
     def is_open(self) -> bool:
         return not self.is_read and self.dismissed_at is None
+
+
+class AdminNote(models.Model):
+    """Staff notes about a user (support history, context for the next person)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="admin_notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    content = models.TextField()
+    is_pinned = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-is_pinned", "-created_at"]
+        indexes = [models.Index(fields=["user", "-is_pinned", "-created_at"], name="note_user_pinned_idx")]
+
+    def __str__(self) -> str:
+        return f"Note on {self.user_id}: {self.content[:50]}"
+
+
+class AdminLoginFailure(models.Model):
+    """Failed staff logins, kept to lock an account or an address after repeated failures."""
+
+    email = models.CharField(max_length=254, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True, db_index=True)
+    user_agent = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} from {self.ip_address} at {self.created_at:%Y-%m-%d %H:%M}"

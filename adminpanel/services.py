@@ -1,13 +1,17 @@
-"""Writes of the operations app: activity and error records."""
+"""Writes of the operations app: activity and error records, alerts, notes, staff logins,
+log retention."""
 
 from __future__ import annotations
 
 import traceback
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
-from adminpanel.models import ActivityLog, AdminAlert, ErrorLog
+from adminpanel.models import ActivityLog, AdminAlert, AdminLoginFailure, AdminNote, ErrorLog
 
 
 def activity_record(
@@ -99,3 +103,106 @@ def alert_raise(
         resource_type=resource_type[:64],
         resource_id=resource_id[:64],
     )
+
+
+# --- Staff workflows ------------------------------------------------------------------
+
+
+def error_resolve_with_audit(*, error: ErrorLog, resolved_by, notes: str = "") -> ErrorLog:
+    from auditlog.context import disable_auditlog
+
+    from adminpanel.audit import audit_record
+
+    was_resolved = error.resolved
+    with transaction.atomic(), disable_auditlog():  # one explicit ERROR_RESOLVE entry, not two
+        error_resolve(error=error, resolved_by_id=resolved_by.pk if resolved_by else None, notes=notes)
+        audit_record(error, action="ERROR_RESOLVE", changes={"resolved": [str(was_resolved), "True"], "notes": ["", notes]})
+    return error
+
+
+def alerts_mark_read(*, alert_ids: list[int] | None = None) -> int:
+    """Marks the given alerts read (all unread ones when ``alert_ids`` is None)."""
+    alerts = AdminAlert.objects.filter(is_read=False)
+    if alert_ids is not None:
+        alerts = alerts.filter(pk__in=alert_ids)
+    return alerts.update(is_read=True, read_at=timezone.now())
+
+
+def alert_dismiss(*, alert: AdminAlert, dismissed_by) -> AdminAlert:
+    from auditlog.context import disable_auditlog
+
+    from adminpanel.audit import audit_record
+
+    if alert.dismissed_at is not None:
+        return alert
+    with transaction.atomic(), disable_auditlog():
+        alert.dismissed_at, alert.dismissed_by = timezone.now(), dismissed_by
+        alert.is_read, alert.read_at = True, alert.read_at or timezone.now()
+        alert.save(update_fields=["dismissed_at", "dismissed_by", "is_read", "read_at"])
+        audit_record(alert, action="ALERT_DISMISS", changes={"dismissed_at": ["None", str(alert.dismissed_at)]})
+    return alert
+
+
+def note_save(*, note: AdminNote, author) -> AdminNote:
+    """Creates or updates a note; the author of a new note is the staff member writing it."""
+    if note.pk is None and note.author_id is None:
+        note.author = author
+    note.full_clean()
+    note.save()
+    return note
+
+
+def admin_login_locked(*, email: str, ip_address: str | None, now=None) -> bool:
+    """Too many recent failures for this account or this address: further tries wait."""
+    now = now or timezone.now()
+    since = now - timedelta(seconds=max(settings.ADMIN_LOGIN_FAILURE_WINDOW_SECONDS, settings.ADMIN_LOGIN_LOCK_SECONDS))
+    recent = AdminLoginFailure.objects.filter(created_at__gte=since)
+    by_account = recent.filter(email=email.strip().lower()).count() if email else 0
+    by_address = recent.filter(ip_address=ip_address).count() if ip_address else 0
+    return max(by_account, by_address) >= settings.ADMIN_LOGIN_MAX_FAILURES
+
+
+@transaction.atomic
+def admin_login_failed(*, email: str, ip_address: str | None, user_agent: str = "") -> AdminLoginFailure:
+    """Records a failed staff login; at the threshold, raises a suspicious-access alert."""
+    failure = AdminLoginFailure.objects.create(email=email.strip().lower()[:254], ip_address=ip_address,
+                                               user_agent=user_agent[:500])
+    if admin_login_locked(email=email, ip_address=ip_address):
+        alert_raise(
+            type="security.suspicious_admin_access",
+            severity=AdminAlert.Severity.CRITICAL,
+            message=(f"{settings.ADMIN_LOGIN_MAX_FAILURES}+ failed staff logins for {failure.email or 'an unknown account'} "
+                     f"or from {ip_address}; further tries are locked for "
+                     f"{settings.ADMIN_LOGIN_LOCK_SECONDS // 60} minutes."),
+            resource_type="admin_login",
+            resource_id=failure.email or ip_address or "",
+        )
+    return failure
+
+
+def logs_purge(*, now=None, dry_run: bool = False) -> dict[str, int]:
+    """Deletes log entries older than their retention (settings.LOG_RETENTION_DAYS)."""
+    from auditlog.models import LogEntry
+
+    from emails_app.models import EmailLog
+    from webhooks_app.models import WebhookDelivery
+
+    now = now or timezone.now()
+    retention = settings.LOG_RETENTION_DAYS
+
+    def older(days: int) -> object:
+        return now - timedelta(days=days)
+
+    querysets = {
+        "activity": ActivityLog.objects.filter(created_at__lt=older(retention["activity"])),
+        # Unresolved errors stay until someone looks at them.
+        "errors": ErrorLog.objects.filter(created_at__lt=older(retention["errors"]), resolved=True),
+        "emails": EmailLog.objects.filter(created_at__lt=older(retention["emails"])),
+        "webhook_deliveries": WebhookDelivery.objects.filter(created_at__lt=older(retention["webhook_deliveries"])),
+        "audit": LogEntry.objects.filter(timestamp__lt=older(retention["audit"])),
+        "login_failures": AdminLoginFailure.objects.filter(created_at__lt=older(retention["login_failures"])),
+    }
+    counts = {}
+    for kind, queryset in querysets.items():
+        counts[kind] = queryset.count() if dry_run else queryset.delete()[0]
+    return counts

@@ -42,7 +42,6 @@ else:
         raise ImproperlyConfigured("ALLOWED_HOSTS='*' is refused in production; list the real host names.")
 
 INSTALLED_APPS = [
-    "adminpanel.apps.AdminPanelConfig",
     "adminpanel.apps.ChampionCloneAdminConfig",  # replaces django.contrib.admin
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -65,6 +64,8 @@ INSTALLED_APPS = [
     "agents",
     "webhooks_app",
     "emails_app",
+    # Last: its admin replaces the audit log page that auditlog registers.
+    "adminpanel.apps.AdminPanelConfig",
 ]
 
 MIDDLEWARE = [
@@ -79,7 +80,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "champion_clone.middleware.RequestContextMiddleware",
     "django_structlog.middlewares.RequestMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    "adminpanel.audit.AuditMiddleware",
+    "adminpanel.middleware.StaffSessionIdleTimeoutMiddleware",
 ]
 
 ROOT_URLCONF = "champion_clone.urls"
@@ -401,3 +403,24 @@ CELERY_BEAT_SCHEDULE["emails-inactive-reminders"] = {
     "schedule": crontab(hour=9, minute=5),
 }
 # === End of webhooks and emails ========================================================
+
+# --- Staff admin ----------------------------------------------------------------------
+ADMIN_IDLE_TIMEOUT_SECONDS = env.int("ADMIN_IDLE_TIMEOUT_SECONDS", default=30 * 60)
+# Failed staff logins: this many for one account or one address within the window lock
+# further tries for the cool-off period and raise a "suspicious access" alert.
+ADMIN_LOGIN_MAX_FAILURES = env.int("ADMIN_LOGIN_MAX_FAILURES", default=5)
+ADMIN_LOGIN_FAILURE_WINDOW_SECONDS = env.int("ADMIN_LOGIN_FAILURE_WINDOW_SECONDS", default=15 * 60)
+ADMIN_LOGIN_LOCK_SECONDS = env.int("ADMIN_LOGIN_LOCK_SECONDS", default=15 * 60)
+# One definition of churn risk for the admin and the inactive reminder email.
+CHURN_RISK_DAYS = EMAIL_INACTIVE_DAYS
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=60)
+# Log retention in days, per kind (purge_logs and its beat task).
+LOG_RETENTION_DAYS = {
+    "activity": env.int("RETENTION_ACTIVITY_DAYS", default=365),
+    "errors": env.int("RETENTION_ERROR_DAYS", default=180),
+    "emails": env.int("RETENTION_EMAIL_DAYS", default=365),
+    "webhook_deliveries": env.int("RETENTION_WEBHOOK_DELIVERY_DAYS", default=90),
+    "audit": env.int("RETENTION_AUDIT_DAYS", default=730),
+    "login_failures": env.int("RETENTION_LOGIN_FAILURE_DAYS", default=30),
+}
+CELERY_BEAT_SCHEDULE["purge-old-logs"] = {"task": "adminpanel.tasks.purge_old_logs", "schedule": crontab(hour=4, minute=7)}

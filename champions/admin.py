@@ -1,6 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count
 
+from champion_clone.errors import Conflict
+from champions import services
 from champions.models import Champion, ChampionPattern, Scenario
 
 
@@ -37,6 +39,23 @@ class ChampionAdmin(admin.ModelAdmin):
     show_full_result_count = False
     inlines = [PatternInline, ScenarioInline]
     exclude = ["transcript"]
+    actions = ["rerun_analysis"]
+
+    @admin.action(description="Re-run the analysis", permissions=["change"])
+    def rerun_analysis(self, request, queryset):
+        """Through the same service as POST /analyze: queued after commit; busy ones skipped."""
+        queued, busy = 0, 0
+        for champion in queryset:
+            try:
+                services.champion_analysis_request(champion=champion, requested_by=request.user)
+                queued += 1
+            except Conflict:
+                busy += 1
+        self.message_user(request, f"{queued} analysis(es) queued; {busy} already running.", messages.SUCCESS)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # Results are read-only; "change" is what re-running needs.
+        return super().has_change_permission(request, obj) and obj is None
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(pattern_total=Count("patterns"))

@@ -119,9 +119,19 @@ def _analysis_claim(champion: Champion) -> uuid.UUID:
 
 
 @transaction.atomic
-def champion_analysis_request(*, champion: Champion) -> Champion:
-    """Queues the pipeline on the Celery workers, after commit."""
+def champion_analysis_request(*, champion: Champion, requested_by: User | None = None) -> Champion:
+    """Queues the pipeline on the Celery workers, after commit. A request by staff (the
+    admin's "re-run analysis") is written to the audit log."""
+    previous_status = champion.status
     run_id = _analysis_claim(champion)
+    if requested_by is not None and requested_by.pk != champion.owner_id:
+        from auditlog.models import LogEntry
+
+        LogEntry.objects.log_create(
+            champion, force_log=True, action=LogEntry.Action.UPDATE,
+            changes={"status": [previous_status, Champion.Status.QUEUED]},
+            additional_data={"action": "CHAMPION_REANALYZE"},
+        )
     from champions.tasks import analysis_pipeline_start  # tasks import services: late import
 
     transaction.on_commit(lambda: analysis_pipeline_start(champion.pk, str(run_id)))

@@ -12,7 +12,7 @@ REFUSED = {
     "169.254.169.254": "metadata",
     "169.254.10.1": "link-local",
     "100.64.0.1": "non-public",  # carrier-grade NAT
-    "0.0.0.0": "unspecified",
+    "0.0.0.0": "unspecified",  # noqa: S104 (an address under test, not a bind)
     "224.0.0.1": "multicast",
     "::1": "loopback",
     "fe80::1": "link-local",

@@ -1,0 +1,156 @@
+"""The admin dashboard's figures (the report's /admin/stats*): a fixed number of aggregate
+queries whatever the size of the tables, cached for DASHBOARD_CACHE_SECONDS."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Avg, Count, Q
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from accounts.models import JOURNEY_ORDER, JourneyStage, Plan, User
+from adminpanel.models import ActivityLog, AdminAlert, ErrorLog
+from champions.models import Champion
+from emails_app.models import EmailLog
+from training.models import TrainingSession
+from webhooks_app.models import WebhookDelivery, WebhookEndpoint
+
+CACHE_KEY = "adminpanel:dashboard:v1"
+
+
+def churn_risk_filter(now=None) -> Q:
+    """Active users with no activity for CHURN_RISK_DAYS (never active: joined before then)."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.CHURN_RISK_DAYS)
+    return Q(is_active=True) & (
+        Q(last_activity_at__lt=cutoff) | Q(last_activity_at__isnull=True, date_joined__lt=cutoff)
+    )
+
+
+def _percent(part: int, whole: int) -> float | None:
+    return round(100.0 * part / whole, 1) if whole else None
+
+
+def funnel(stage_counts: dict[str, int]) -> list[dict[str, Any]]:
+    """Users who reached each stage (or went past it) and the conversion from the previous
+    one. Churned users are counted apart: their last stage before churning is not kept."""
+    ordered = [s for s in JourneyStage.values if s != JourneyStage.CHURNED]
+    rows, previous = [], None
+    for stage in ordered:
+        reached = sum(n for s, n in stage_counts.items() if s != JourneyStage.CHURNED and JOURNEY_ORDER[s] >= JOURNEY_ORDER[stage])
+        rows.append({
+            "stage": stage, "label": JourneyStage(stage).label, "users": stage_counts.get(stage, 0), "reached": reached,
+            "conversion": _percent(reached, previous) if previous is not None else None,
+        })
+        previous = reached
+    rows.append({"stage": JourneyStage.CHURNED, "label": JourneyStage.CHURNED.label,
+                 "users": stage_counts.get(JourneyStage.CHURNED, 0), "reached": None, "conversion": None})
+    return rows
+
+
+def compute(now=None) -> dict[str, Any]:
+    now = now or timezone.now()
+    week_ago, month_ago = now - timedelta(days=7), now - timedelta(days=30)
+    users = User.objects.aggregate(
+        total=Count("id"),
+        active=Count("id", filter=Q(is_active=True)),
+        new_7d=Count("id", filter=Q(date_joined__gte=week_ago)),
+        new_30d=Count("id", filter=Q(date_joined__gte=month_ago)),
+        churn_risk=Count("id", filter=churn_risk_filter(now)),
+    )
+    by_plan = dict(User.objects.order_by().values_list("subscription_plan").annotate(n=Count("id")))
+    stages = dict(User.objects.order_by().values_list("journey_stage").annotate(n=Count("id")))
+    champions = dict(Champion.objects.order_by().values_list("status").annotate(n=Count("id")))
+    sessions = TrainingSession.objects.aggregate(
+        this_week=Count("id", filter=Q(started_at__gte=week_ago)),
+        completed_this_week=Count("id", filter=Q(started_at__gte=week_ago, status=TrainingSession.Status.COMPLETED)),
+        average_score=Avg("overall_score", filter=Q(status=TrainingSession.Status.COMPLETED)),
+    )
+    per_day = dict(
+        ActivityLog.objects.filter(created_at__gte=month_ago).order_by()
+        .annotate(day=TruncDate("created_at")).values_list("day").annotate(n=Count("id"))
+    )
+    days = [(now - timedelta(days=offset)).date() for offset in range(29, -1, -1)]
+    errors_by_type = list(
+        ErrorLog.objects.filter(resolved=False).order_by().values_list("error_type").annotate(n=Count("id")).order_by("-n")[:8]
+    )
+    emails = EmailLog.objects.aggregate(
+        sent=Count("id", filter=Q(status=EmailLog.Status.SENT)),
+        failed=Count("id", filter=Q(status=EmailLog.Status.FAILED)),
+        opened=Count("id", filter=Q(opened_at__isnull=False)),
+        clicked=Count("id", filter=Q(clicked_at__isnull=False)),
+    )
+    deliveries = WebhookDelivery.objects.filter(created_at__gte=month_ago).aggregate(
+        succeeded=Count("id", filter=Q(status=WebhookDelivery.Status.SUCCEEDED)),
+        failed=Count("id", filter=Q(status=WebhookDelivery.Status.FAILED)),
+        pending=Count("id", filter=Q(status__in=[WebhookDelivery.Status.PENDING, WebhookDelivery.Status.RETRYING])),
+    )
+    failing_endpoints = list(
+        WebhookEndpoint.objects.filter(Q(consecutive_failures__gt=0) | Q(is_active=False))
+        .order_by("-consecutive_failures").values("id", "name", "is_active", "consecutive_failures", "disabled_reason")[:10]
+    )
+    open_alerts = AdminAlert.objects.filter(is_read=False, dismissed_at__isnull=True).count()
+    finished = deliveries["succeeded"] + deliveries["failed"]
+    return {
+        "generated_at": now,
+        "users": {**users, "by_plan": [(Plan(p).label, by_plan.get(p, 0)) for p in Plan.values]},
+        "funnel": funnel(stages),
+        "champions": [(Champion.Status(s).label, champions.get(s, 0)) for s in Champion.Status.values],
+        "sessions": {**sessions, "average_score": round(sessions["average_score"], 1) if sessions["average_score"] is not None else None},
+        "activity": [(day, per_day.get(day, 0)) for day in days],
+        "errors": {"unresolved": sum(n for _, n in errors_by_type), "by_type": errors_by_type},
+        "emails": {**emails, "open_rate": _percent(emails["opened"], emails["sent"]),
+                   "click_rate": _percent(emails["clicked"], emails["sent"])},
+        "webhooks": {**deliveries, "success_rate": _percent(deliveries["succeeded"], finished),
+                     "failing_endpoints": failing_endpoints},
+        "open_alerts": open_alerts,
+    }
+
+
+def figures() -> dict[str, Any]:
+    cached = cache.get(CACHE_KEY)
+    if cached is None:
+        cached = compute()
+        cache.set(CACHE_KEY, cached, settings.DASHBOARD_CACHE_SECONDS)
+    return cached
+
+
+def bar_chart_svg(points: list[tuple[Any, int]], *, width: int = 600, height: int = 140) -> str:
+    """A server-side SVG bar chart (no JavaScript, no CDN). Values are numbers we computed, and
+    labels are dates, so the markup holds nothing user-supplied."""
+    top = max((value for _, value in points), default=0) or 1
+    gap = 2
+    bar = max(1, (width - gap * len(points)) // max(1, len(points)))
+    parts = [f'<svg class="cc-chart" role="img" aria-label="Activity per day" viewBox="0 0 {width} {height + 20}" '
+             f'width="100%" xmlns="http://www.w3.org/2000/svg">']
+    for index, (label, value) in enumerate(points):
+        h = round((height - 10) * value / top)
+        x = index * (bar + gap)
+        parts.append(f'<rect x="{x}" y="{height - h}" width="{bar}" height="{h}" fill="#417690">'
+                     f"<title>{label}: {int(value)}</title></rect>")
+    if points:
+        parts.append(f'<text x="0" y="{height + 15}" font-size="11" fill="#666">{points[0][0]}</text>')
+        parts.append(f'<text x="{width}" y="{height + 15}" font-size="11" fill="#666" text-anchor="end">{points[-1][0]}</text>')
+    parts.append(f'<text x="{width}" y="10" font-size="11" fill="#666" text-anchor="end">max {int(top)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def funnel_svg(rows: list[dict[str, Any]], *, width: int = 600) -> str:
+    steps = [row for row in rows if row["reached"] is not None]
+    top = max((row["reached"] for row in steps), default=0) or 1
+    row_height = 26
+    parts = [f'<svg class="cc-chart" role="img" aria-label="Journey funnel" viewBox="0 0 {width} {row_height * len(steps)}" '
+             f'width="100%" xmlns="http://www.w3.org/2000/svg">']
+    for index, row in enumerate(steps):
+        w = max(2, round((width - 220) * row["reached"] / top))
+        y = index * row_height
+        conversion = f' ({row["conversion"]}%)' if row["conversion"] is not None else ""
+        parts.append(f'<rect x="200" y="{y + 3}" width="{w}" height="{row_height - 6}" fill="#79aec8"/>')
+        parts.append(f'<text x="0" y="{y + 17}" font-size="12">{row["label"]}</text>')
+        parts.append(f'<text x="{205 + w}" y="{y + 17}" font-size="12">{row["reached"]}{conversion}</text>')
+    parts.append("</svg>")
+    return "".join(parts)

@@ -1,0 +1,350 @@
+"""The staff admin: every page and action of the operations area, permissions, audit
+entries (actor, IP, user agent), login protection, idle timeout, rate limits, query counts."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from auditlog.models import LogEntry
+from django.contrib.auth.models import Group
+from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Plan, SubscriptionEvent, User
+from accounts.tests.factories import UserFactory
+from adminpanel.audit import action_label
+from adminpanel.models import ActivityLog, AdminAlert, AdminLoginFailure, AdminNote, ErrorLog
+from adminpanel.tests.conftest import STAFF_UA
+from adminpanel.tests.factories import ActivityFactory, AlertFactory, ErrorLogFactory, NoteFactory
+from champions.tests.factories import ReadyChampionFactory
+
+pytestmark = pytest.mark.django_db
+ACTION = "_selected_action"
+
+
+def changelist(model: str) -> str:
+    return reverse(f"admin:{model.replace('.', '_')}_changelist")
+
+
+def assert_audited(entry: LogEntry, *, action: str, actor: User) -> None:
+    assert action_label(entry) == action
+    assert entry.actor_id == actor.pk
+    assert entry.remote_addr == "192.0.2.10"
+    assert entry.additional_data["user_agent"] == STAFF_UA
+
+
+class TestDashboard:
+    def test_dashboard_shows_figures_and_server_side_charts(self, admin_client):
+        UserFactory.create_batch(3)
+        ErrorLogFactory.create_batch(2)
+        ActivityFactory.create_batch(4)
+        response = admin_client.get(reverse("admin:index"))
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert 'id="dashboard"' in html and html.count("<svg") >= 2
+        figures = response.context["dashboard"]
+        assert figures["users"]["total"] == 4 + 4  # 3 + staff + activity owners
+        assert figures["errors"]["unresolved"] == 2
+        assert sum(n for _, n in figures["activity"]) == 4
+        assert [row["stage"] for row in figures["funnel"]][0] == "registered"
+        assert "cdn" not in html.lower()
+
+    def test_dashboard_query_count_does_not_grow_with_the_data(self, admin_client, django_assert_max_num_queries):
+        cache.clear()
+        with django_assert_max_num_queries(40) as small:
+            admin_client.get(reverse("admin:index"))
+        User.objects.bulk_create([User(email=f"bulk{i}@example.com") for i in range(1000)])
+        ActivityLog.objects.bulk_create([ActivityLog(action="user.login") for _ in range(1000)])
+        cache.clear()
+        with django_assert_max_num_queries(len(small)):
+            admin_client.get(reverse("admin:index"))
+
+    def test_figures_are_cached(self, admin_client, django_assert_max_num_queries):
+        admin_client.get(reverse("admin:index"))
+        UserFactory.create_batch(2)
+        response = admin_client.get(reverse("admin:index"))
+        assert response.context["dashboard"]["users"]["total"] == 1
+
+
+class TestUsers:
+    def test_changelist_search_and_filters(self, admin_client):
+        UserFactory(email="maya@flowdesk.test", subscription_plan=Plan.PRO)
+        idle = UserFactory(email="idle@example.com")
+        User.objects.filter(pk=idle.pk).update(last_activity_at=timezone.now() - timedelta(days=40))
+        url = changelist("accounts.user")
+        assert "maya@flowdesk.test" in admin_client.get(url, {"q": "flowdesk"}).content.decode()
+        pro = admin_client.get(url, {"subscription_plan__exact": "pro"}).content.decode()
+        assert "maya@flowdesk.test" in pro and "idle@example.com" not in pro
+        churn = admin_client.get(url, {"churn_risk": "yes"}).content.decode()
+        assert "idle@example.com" in churn and "maya@flowdesk.test" not in churn
+
+    @pytest.mark.parametrize("rows", [10, 1000])
+    def test_changelist_query_count_is_pinned(self, admin_client, rows, django_assert_num_queries):
+        User.objects.bulk_create([User(email=f"u{i}@example.com") for i in range(rows)])
+        admin_client.get(changelist("accounts.user"))  # the first page of a session also stores it
+        # session, staff user, the filtered count, one page of users (no full-table count)
+        with django_assert_num_queries(4):
+            assert admin_client.get(changelist("accounts.user")).status_code == 200
+
+    def test_detail_shows_champions_sessions_activity_and_notes(self, admin_client):
+        user = UserFactory()
+        champion = ReadyChampionFactory(owner=user, name="Maya's best call")
+        ActivityFactory(user=user, action="champion.created")
+        NoteFactory(user=user, content="Prefers email.")
+        html = admin_client.get(reverse("admin:accounts_user_change", args=[user.pk])).content.decode()
+        assert "Maya&#x27;s best call" in html and reverse("admin:champions_champion_change", args=[champion.pk]) in html
+        assert "champion.created" in html and "Prefers email." in html
+
+    def test_editing_a_user_is_audited_with_old_and_new_values(self, admin_client, admin_user):
+        user = UserFactory(full_name="Old Name")
+        url = reverse("admin:accounts_user_change", args=[user.pk])
+        data = {
+            "email": user.email, "full_name": "New Name", "role": "user", "is_active": "on",
+            "admin_notes-TOTAL_FORMS": "1", "admin_notes-INITIAL_FORMS": "0",
+            "admin_notes-0-content": "Asked for a refund.", "admin_notes-0-is_pinned": "on",
+        }
+        response = admin_client.post(url, data)
+        assert response.status_code == 302, response.content.decode()[:2000]
+        user.refresh_from_db()
+        assert user.full_name == "New Name"
+        update = LogEntry.objects.get_for_object(user).get(action=LogEntry.Action.UPDATE)
+        assert update.changes["full_name"] == ["Old Name", "New Name"]
+        assert_audited(update, action="USER_UPDATE", actor=admin_user)
+        note = AdminNote.objects.get(user=user)
+        assert note.author == admin_user and note.is_pinned
+        assert_audited(LogEntry.objects.get_for_object(note).get(), action="NOTE_CREATE", actor=admin_user)
+        assert "password" not in json.dumps(list(LogEntry.objects.values("changes", "additional_data")))
+
+    def test_deactivate_revokes_tokens_and_activate_restores(self, admin_client):
+        from accounts.tokens import token_pair_for
+        from conftest import authenticated_client
+
+        user = UserFactory()
+        api = authenticated_client(user)
+        response = admin_client.post(changelist("accounts.user"), {"action": "deactivate", ACTION: [user.pk]})
+        assert response.status_code == 302
+        user.refresh_from_db()
+        assert not user.is_active and api.get("/auth/me").status_code == 401
+        admin_client.post(changelist("accounts.user"), {"action": "activate", ACTION: [user.pk]})
+        user.refresh_from_db()
+        assert user.is_active
+        fresh = Client()
+        fresh_token = token_pair_for(user).access_token
+        assert fresh.get("/auth/me", HTTP_AUTHORIZATION=f"Bearer {fresh_token}").status_code == 200
+
+    def test_change_plan_confirms_then_writes_events_and_publishes(self, admin_client, admin_user, django_capture_on_commit_callbacks):
+        user = UserFactory()
+        url = changelist("accounts.user")
+        page = admin_client.post(url, {"action": "change_plan", ACTION: [user.pk]})
+        assert page.status_code == 200 and b"Change the subscription" in page.content
+        with django_capture_on_commit_callbacks(execute=True):
+            done = admin_client.post(url, {"action": "change_plan", ACTION: [user.pk], "apply": "1",
+                                           "plan": "pro", "status": "active"})
+        assert done.status_code == 302
+        user.refresh_from_db()
+        assert (user.subscription_plan, user.subscription_status) == ("pro", "active")
+        event = SubscriptionEvent.objects.get(user=user)
+        assert (event.from_plan, event.to_plan, event.changed_by_id) == ("free", "pro", admin_user.pk)
+        assert ActivityLog.objects.filter(action="subscription.changed", user=user).exists()
+        entry = LogEntry.objects.get_for_object(user).get(action=LogEntry.Action.UPDATE)
+        assert entry.changes["subscription_plan"] == ["free", "pro"]
+        assert_audited(entry, action="USER_UPDATE", actor=admin_user)
+
+
+class TestErrorsAlertsNotes:
+    def test_error_pages_and_resolve_with_a_note_audited(self, admin_client, admin_user):
+        error = ErrorLogFactory()
+        assert admin_client.get(changelist("adminpanel.errorlog")).status_code == 200
+        detail = admin_client.get(reverse("admin:adminpanel_errorlog_change", args=[error.pk]))
+        assert detail.status_code == 200 and b"Traceback" in detail.content
+        url = changelist("adminpanel.errorlog")
+        assert admin_client.post(url, {"action": "mark_resolved", ACTION: [error.pk]}).status_code == 200
+        admin_client.post(url, {"action": "mark_resolved", ACTION: [error.pk], "apply": "1", "notes": "Fixed in 1.2"})
+        error.refresh_from_db()
+        assert error.resolved and error.resolved_by == admin_user and error.notes == "Fixed in 1.2"
+        entries = LogEntry.objects.get_for_object(error)
+        assert entries.count() == 1
+        assert_audited(entries.get(), action="ERROR_RESOLVE", actor=admin_user)
+
+    def test_alerts_read_dismiss_and_read_all(self, admin_client, admin_user):
+        first, second, third = AlertFactory.create_batch(3)
+        url = changelist("adminpanel.adminalert")
+        admin_client.post(url, {"action": "mark_read", ACTION: [first.pk]})
+        first.refresh_from_db()
+        assert first.is_read and first.read_at
+        admin_client.post(url, {"action": "dismiss", ACTION: [second.pk]})
+        second.refresh_from_db()
+        assert second.dismissed_by == admin_user and second.dismissed_at
+        assert_audited(LogEntry.objects.get_for_object(second).get(), action="ALERT_DISMISS", actor=admin_user)
+        read_all = reverse("admin:adminpanel_adminalert_read_all")
+        assert admin_client.get(read_all).status_code == 200
+        admin_client.post(read_all)
+        assert not AdminAlert.objects.filter(is_read=False).exists()
+
+    def test_notes_update_and_delete_are_audited(self, admin_client, admin_user):
+        note = NoteFactory()
+        url = reverse("admin:adminpanel_adminnote_change", args=[note.pk])
+        admin_client.post(url, {"user": note.user_id, "content": "Updated", "is_pinned": "on"})
+        note.refresh_from_db()
+        assert note.content == "Updated"
+        admin_client.post(reverse("admin:adminpanel_adminnote_delete", args=[note.pk]), {"post": "yes"})
+        entries = LogEntry.objects.filter(object_pk=str(note.pk), content_type__model="adminnote")
+        assert sorted(action_label(e) for e in entries) == ["NOTE_CREATE", "NOTE_DELETE", "NOTE_UPDATE"]
+        assert all(e.actor == admin_user for e in entries if action_label(e) != "NOTE_CREATE")
+
+    @pytest.mark.parametrize("model", [
+        "accounts.user", "accounts.subscriptionevent", "adminpanel.activitylog", "adminpanel.errorlog",
+        "adminpanel.adminalert", "adminpanel.adminnote", "auditlog.logentry", "training.trainingsession",
+        "champions.champion",
+    ])
+    def test_changelist_query_count_does_not_grow_from_10_to_1000_rows(self, admin_client, model):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        def add_rows(count: int) -> None:
+            owner = UserFactory()
+            makers = {
+                "accounts.user": lambda: User.objects.bulk_create([User(email=f"row{owner.pk}-{i}@example.com") for i in range(count)]),
+                "accounts.subscriptionevent": lambda: SubscriptionEvent.objects.bulk_create(
+                    [SubscriptionEvent(user=owner, event_type="upgrade", from_plan="free", to_plan="pro") for _ in range(count)]),
+                "adminpanel.activitylog": lambda: ActivityLog.objects.bulk_create([ActivityLog(user=owner, action="user.login") for _ in range(count)]),
+                "adminpanel.errorlog": lambda: ErrorLog.objects.bulk_create([ErrorLog(user=owner, error_type="E", message="m") for _ in range(count)]),
+                "adminpanel.adminalert": lambda: AdminAlert.objects.bulk_create([AdminAlert(type="t", message="m") for _ in range(count)]),
+                "adminpanel.adminnote": lambda: AdminNote.objects.bulk_create([AdminNote(user=owner, author=owner, content="c") for _ in range(count)]),
+                "auditlog.logentry": lambda: [LogEntry.objects.log_create(owner, force_log=True, action=1, changes={}) for _ in range(count)],
+                "training.trainingsession": lambda: _sessions(owner, count),
+                "champions.champion": lambda: _champions(owner, count),
+            }
+            makers[model]()
+
+        add_rows(10)
+        url = changelist(model)
+        assert admin_client.get(url).status_code == 200  # warm up: the session is stored once
+        with CaptureQueriesContext(connection) as small:
+            assert admin_client.get(url).status_code == 200
+        add_rows(990)
+        with CaptureQueriesContext(connection) as large:
+            assert admin_client.get(url).status_code == 200
+        assert len(large) == len(small), [q["sql"][:120] for q in large.captured_queries]
+        assert len(small) <= 8
+
+
+def _champions(owner, count: int) -> None:
+    from champions.models import Champion
+
+    Champion.objects.bulk_create([Champion(owner=owner, name=f"c{i}", recording="r.mp4") for i in range(count)])
+
+
+def _sessions(owner, count: int) -> None:
+    from training.models import TrainingSession
+
+    champion = ReadyChampionFactory(owner=owner)
+    TrainingSession.objects.bulk_create([TrainingSession(user=owner, champion=champion) for _ in range(count)])
+
+
+class TestAuditLog:
+    def test_audit_pages_filters_and_exports(self, admin_client, admin_user):
+        error = ErrorLogFactory()
+        admin_client.post(changelist("adminpanel.errorlog"), {"action": "mark_resolved", ACTION: [error.pk], "apply": "1", "notes": "n"})
+        entry = LogEntry.objects.get(additional_data__action="ERROR_RESOLVE")
+        assert admin_client.get(changelist("auditlog.logentry"), {"named_action": "ERROR_RESOLVE"}).status_code == 200
+        assert admin_client.get(reverse("admin:auditlog_logentry_change", args=[entry.pk])).status_code == 200
+        exported = json.loads(admin_client.get(reverse("admin:auditlog_logentry_export", args=["json"]), {"named_action": "ERROR_RESOLVE"}).content)
+        assert exported[0]["action"] == "ERROR_RESOLVE" and exported[0]["user_agent"] == STAFF_UA
+        csv_response = admin_client.get(reverse("admin:auditlog_logentry_export", args=["csv"]))
+        body = b"".join(csv_response.streaming_content).decode()
+        assert body.splitlines()[0].startswith("id,timestamp,action") and "ERROR_RESOLVE" in body
+
+    def test_export_is_rate_limited_to_five_a_minute(self, admin_client):
+        url = reverse("admin:auditlog_logentry_export", args=["json"])
+        assert all(admin_client.get(url).status_code == 200 for _ in range(5))
+        limited = admin_client.get(url)
+        assert limited.status_code == 429 and int(limited["Retry-After"]) > 0
+
+    def test_audit_entries_cannot_be_changed_or_deleted(self, admin_client):
+        ErrorLogFactory()
+        entry_id = LogEntry.objects.log_create(ErrorLog.objects.get(), force_log=True, action=1, changes={}).pk
+        assert admin_client.post(reverse("admin:auditlog_logentry_delete", args=[entry_id]), {"post": "yes"}).status_code == 403
+        assert LogEntry.objects.filter(pk=entry_id).exists()
+
+
+class TestPermissionsAndSecurity:
+    def test_support_reads_everything_but_cannot_change_plans(self, support):
+        client, _ = support
+        user = UserFactory()
+        for model in ["accounts.user", "adminpanel.errorlog", "training.trainingsession", "auditlog.logentry"]:
+            assert client.get(changelist(model)).status_code == 200
+        response = client.post(changelist("accounts.user"), {"action": "change_plan", ACTION: [user.pk], "apply": "1", "plan": "pro", "status": "active"})
+        user.refresh_from_db()
+        assert user.subscription_plan == "free"
+        assert response.status_code in (200, 302)
+
+    def test_support_resolves_errors_and_writes_notes(self, support):
+        client, staff = support
+        error = ErrorLogFactory()
+        client.post(changelist("adminpanel.errorlog"), {"action": "mark_resolved", ACTION: [error.pk], "apply": "1", "notes": "ok"})
+        error.refresh_from_db()
+        assert error.resolved
+        user = UserFactory()
+        client.post(reverse("admin:adminpanel_adminnote_add"), {"user": user.pk, "content": "Called back"})
+        assert AdminNote.objects.get(user=user).author == staff
+
+    def test_groups_exist_with_their_permissions(self):
+        support = Group.objects.get(name="support")
+        administrators = Group.objects.get(name="administrators")
+        assert support.permissions.filter(codename="view_user").exists()
+        assert not support.permissions.filter(codename="change_user").exists()
+        assert administrators.permissions.filter(codename="change_user").exists()
+
+    def test_non_staff_cannot_reach_the_admin(self, user):
+        client = Client()
+        client.force_login(user)
+        response = client.get(reverse("admin:index"))
+        assert response.status_code == 302 and reverse("admin:login") in response["Location"]
+
+    def test_repeated_failed_logins_lock_and_raise_an_alert(self, admin_user, settings):
+        client = Client(REMOTE_ADDR="198.51.100.7")
+        url = reverse("admin:login")
+        for _ in range(settings.ADMIN_LOGIN_MAX_FAILURES):
+            response = client.post(url, {"username": admin_user.email, "password": "wrong-Passw0rd!"})
+            assert response.status_code == 200
+        assert AdminAlert.objects.filter(type="security.suspicious_admin_access").count() == 1
+        from accounts.tests.factories import DEFAULT_PASSWORD
+
+        locked = client.post(url, {"username": admin_user.email, "password": DEFAULT_PASSWORD})
+        assert locked.status_code == 200 and b"Too many failed attempts" in locked.content
+        assert AdminLoginFailure.objects.count() == settings.ADMIN_LOGIN_MAX_FAILURES
+
+    def test_idle_staff_session_expires(self, admin_client, settings):
+        assert admin_client.get(reverse("admin:index")).status_code == 200
+        session = admin_client.session
+        session["staff_last_seen"] -= settings.ADMIN_IDLE_TIMEOUT_SECONDS + 5
+        session.save()
+        response = admin_client.get(reverse("admin:index"))
+        assert response.status_code == 302 and reverse("admin:login") in response["Location"]
+
+    def test_admin_deletes_are_rate_limited_with_a_clear_page(self, admin_client):
+        notes = NoteFactory.create_batch(11)
+        statuses = [admin_client.post(reverse("admin:adminpanel_adminnote_delete", args=[n.pk]), {"post": "yes"}).status_code for n in notes]
+        assert statuses[:10] == [302] * 10
+        assert statuses[10] == 429
+        assert AdminNote.objects.count() == 1
+
+
+def test_purge_logs_deletes_old_entries_and_keeps_unresolved_errors(settings):
+    from django.core.management import call_command
+
+    old = timezone.now() - timedelta(days=400)
+    ActivityLog.objects.create(action="user.login", created_at=old)
+    ActivityLog.objects.create(action="user.login")
+    ErrorLog.objects.create(error_type="E", message="old resolved", resolved=True, created_at=old)
+    ErrorLog.objects.create(error_type="E", message="old open", created_at=old)
+    call_command("purge_logs", "--dry-run")
+    assert ActivityLog.objects.count() == 2
+    call_command("purge_logs")
+    assert ActivityLog.objects.count() == 1
+    assert list(ErrorLog.objects.values_list("message", flat=True)) == ["old open"]
