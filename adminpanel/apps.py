@@ -7,14 +7,12 @@ class AdminPanelConfig(AppConfig):
     verbose_name = "Operations"
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
         from django.db.models.signals import post_migrate
 
         from adminpanel import audit
-        from adminpanel.permissions import sync_after_migrate
-
-        from django.contrib.auth.signals import user_logged_in
-
         from adminpanel.middleware import mark_staff_login
+        from adminpanel.permissions import sync_after_migrate
 
         post_migrate.connect(sync_after_migrate, sender=self, dispatch_uid="adminpanel.staff_groups")
         user_logged_in.connect(mark_staff_login, dispatch_uid="adminpanel.staff_login_clock")

@@ -348,3 +348,14 @@ def test_purge_logs_deletes_old_entries_and_keeps_unresolved_errors(settings):
     call_command("purge_logs")
     assert ActivityLog.objects.count() == 1
     assert list(ErrorLog.objects.values_list("message", flat=True)) == ["old open"]
+
+
+def test_support_cannot_delete_email_templates(support):
+    from emails_app.models import EmailTemplate
+
+    client, _ = support
+    template = EmailTemplate.objects.create(trigger="welcome", subject="Welcome", body_html="<p>Hi</p>", body_text="Hi")
+    assert client.get(reverse("admin:emails_app_emailtemplate_change", args=[template.pk])).status_code == 200
+    response = client.post(reverse("admin:emails_app_emailtemplate_delete", args=[template.pk]), {"post": "yes"})
+    assert response.status_code == 403
+    assert EmailTemplate.objects.filter(pk=template.pk).exists()

@@ -23,6 +23,11 @@ class RespondInputSerializer(serializers.Serializer):
         return attrs
 
 
+class SessionFilterSerializer(serializers.Serializer):
+    champion_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False)
+    status = serializers.ChoiceField(choices=TrainingSession.Status.choices, required=False)
+
+
 class SessionIdInputSerializer(serializers.Serializer):
     session_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
 

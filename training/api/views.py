@@ -18,6 +18,7 @@ from training.api.serializers import (
     RespondInputSerializer,
     RespondOutputSerializer,
     SessionDetailSerializer,
+    SessionFilterSerializer,
     SessionIdInputSerializer,
     SessionSerializer,
     StartInputSerializer,
@@ -33,12 +34,10 @@ class TrainingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OwnedObj
     def get_owned_queryset(self, owner: User) -> QuerySet[TrainingSession]:
         if self.action == "retrieve":
             return selectors.session_detail_queryset(user=owner)
-        params = self.request.query_params
-        champion = params.get("champion_id")
+        filters = SessionFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
         return selectors.session_list(
-            user=owner,
-            champion_id=int(champion) if champion and champion.isdigit() else (-1 if champion else None),
-            status=params.get("status") or None,
+            user=owner, champion_id=filters.validated_data.get("champion_id"), status=filters.validated_data.get("status")
         )
 
     def get_serializer_class(self):

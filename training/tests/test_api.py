@@ -155,7 +155,9 @@ class TestReads:
         with django_assert_max_num_queries(3):
             assert client.get(f"/training/sessions/?champion_id={champion.pk}&status=active").json()["count"] == 10
         assert client.get("/training/sessions?status=completed").json()["count"] == 0
-        assert client.get("/training/sessions?champion_id=abc").json()["count"] == 0
+        assert client.get("/training/sessions?champion_id=abc").status_code == 400
+        assert client.get("/training/sessions?champion_id=93377852920802310212288512").status_code == 400
+        assert client.get("/training/sessions?status=nonsense").status_code == 400
 
     def test_detail_query_count_does_not_grow_with_messages(self, user, champion, django_assert_num_queries):
         client = authenticated_client(user)
