@@ -215,9 +215,16 @@ def _enqueue_attempt(delivery_id: int, *, due: datetime, now: datetime) -> None:
 
 @transaction.atomic
 def event_deliveries_create(
-    *, event_type: str, message_id: str, payload: dict[str, Any], now: datetime | None = None
+    *,
+    event_type: str,
+    message_id: str,
+    payload: dict[str, Any],
+    now: datetime | None = None,
+    caller_attempts_first: bool = False,
 ) -> list[int]:
-    """One delivery per active endpoint subscribed to ``event_type``, each attempted at once.
+    """One delivery per active endpoint subscribed to ``event_type``, each attempted at once
+    (each in its own task; with ``caller_attempts_first``, the caller attempts the first one
+    itself, which saves a trip through the broker in the common one-endpoint case).
     Idempotent: the same message creates no second delivery for an endpoint."""
     now = now or timezone.now()
     endpoints = [e for e in WebhookEndpoint.objects.filter(is_active=True) if e.receives(event_type)]
@@ -247,7 +254,7 @@ def event_deliveries_create(
     delivery_ids = list(
         WebhookDelivery.objects.filter(message_id=message_id, endpoint__in=endpoints).values_list("id", flat=True)
     )
-    _enqueue_attempts(delivery_ids)
+    _enqueue_attempts(delivery_ids[1:] if caller_attempts_first else delivery_ids)
     return delivery_ids
 
 

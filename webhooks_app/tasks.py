@@ -14,15 +14,23 @@ from webhooks_app import services
 @shared_task(
     name="webhooks_app.tasks.fan_out_event",
     ignore_result=True,
-    acks_late=True,  # idempotent: one delivery per (endpoint, message id)
+    acks_late=True,  # idempotent: one delivery per (endpoint, message id), attempts are claimed
     autoretry_for=(OperationalError,),  # a locked or restarting database
     retry_backoff=True,
     retry_jitter=True,
     max_retries=5,
+    soft_time_limit=60,
+    time_limit=90,
 )
 def fan_out_event(event_type: str, message_id: str, payload: dict[str, Any]) -> int:
-    """One domain event (its id and the webhook payload built from it) → deliveries."""
-    return len(services.event_deliveries_create(event_type=event_type, message_id=message_id, payload=payload))
+    """One domain event (its id and the webhook payload built from it) → deliveries. The
+    first is attempted here, the others in their own tasks, so a slow endpoint delays no other."""
+    delivery_ids = services.event_deliveries_create(
+        event_type=event_type, message_id=message_id, payload=payload, caller_attempts_first=True
+    )
+    if delivery_ids:
+        services.delivery_attempt(delivery_id=delivery_ids[0])
+    return len(delivery_ids)
 
 
 @shared_task(

@@ -110,6 +110,14 @@ def _trim_silence(samples: np.ndarray, sample_rate: int, floor_db: float = -50.0
     return samples[loud[0] * hop : (loud[-1] + 1) * hop]
 
 
+def call_voices() -> SpeechSynthesizer:
+    """Piper (a neural voice shipped on PyPI) for the male champion and espeak-ng for the
+    female buyer when Piper is installed (clearer speech, lower WER); espeak-ng otherwise."""
+    from agents.providers.speech import PiperSynthesizer, piper_available
+
+    return PiperSynthesizer() if piper_available() else EspeakSynthesizer()
+
+
 def synthesize_call(
     script: Sequence[tuple[str, str]],
     out_wav: str | Path,

@@ -1,7 +1,7 @@
 """``python manage.py bench_pipeline``: the offline pipeline measured on synthesized calls.
 
-For calls of 1, 5 and 10 minutes (labelled scripts spoken by espeak-ng in two voices, wrapped
-into MP4), prints per-step wall time, the real-time factor, the peak RSS of the analysing
+For calls of 1, 5 and 10 minutes (labelled scripts spoken in two voices: Piper for the champion
+and espeak-ng for the buyer, wrapped into MP4), prints per-step wall time, the real-time factor, the peak RSS of the analysing
 process, the word error rate against the script, speaker attribution accuracy over speaking
 time, and the share of labelled segments given the right category. A benchmark, not a test:
 figures depend on the machine (see README, "Benchmarks").
@@ -22,7 +22,7 @@ from django.db import connections
 from accounts.models import User
 from agents.reasoning.evaluate import NONE_LABEL, predicted_label_for_span
 from agents.scripts import SCRIPT_NAMES, load_script
-from agents.testing.synth import encode_recording, synthesize_call, wer
+from agents.testing.synth import call_voices, encode_recording, synthesize_call, wer
 from agents.types import Pattern
 from champions import services
 from champions.models import Champion
@@ -92,7 +92,9 @@ class Command(BaseCommand):
     def _bench_one(self, owner: User, minutes: float) -> dict:
         turns = script_for(minutes)
         with tempfile.TemporaryDirectory(prefix="bench-call-") as scratch:
-            call = synthesize_call([(speaker, text) for speaker, text, _ in turns], Path(scratch) / "call.wav")
+            call = synthesize_call(
+                [(speaker, text) for speaker, text, _ in turns], Path(scratch) / "call.wav", synthesizer=call_voices()
+            )
             mp4 = Path(encode_recording(call.wav_path, Path(scratch) / "call.mp4", video=True))
             with mp4.open("rb") as handle:
                 champion = services.champion_create_from_upload(

@@ -18,7 +18,7 @@ from accounts import services as account_services
 from accounts.models import User
 from adminpanel.management.commands.create_admin import generate_password
 from agents.scripts import load_script
-from agents.testing.synth import encode_recording, synthesize_call
+from agents.testing.synth import call_voices, encode_recording, synthesize_call
 from champions import services
 from champions.models import Champion
 
@@ -56,7 +56,9 @@ class Command(BaseCommand):
     def _upload_demo_call(self, rep: User) -> Champion:
         script = load_script(DEMO_SCRIPT)
         with tempfile.TemporaryDirectory(prefix="demo-call-") as scratch:
-            call = synthesize_call([(turn.speaker, turn.text) for turn in script.turns], Path(scratch) / "call.wav")
+            call = synthesize_call(
+                [(turn.speaker, turn.text) for turn in script.turns], Path(scratch) / "call.wav", synthesizer=call_voices()
+            )
             mp4 = Path(encode_recording(call.wav_path, Path(scratch) / "flowdesk-demo-call.mp4", video=True))
             with mp4.open("rb") as handle:
                 upload = UploadedFile(handle, name=mp4.name, size=mp4.stat().st_size)
