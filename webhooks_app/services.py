@@ -17,7 +17,7 @@ from typing import Any
 import structlog
 from auditlog.models import LogEntry
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -46,6 +46,9 @@ RETRY_SCHEDULE = (
 MAX_ATTEMPTS = len(RETRY_SCHEDULE) + 1
 # A Retry-After longer than this is not believed beyond it.
 RETRY_AFTER_CAP = timedelta(hours=24)
+# last_success_at of a healthy endpoint is refreshed at most this often: one write fewer per
+# delivery under load.
+LAST_SUCCESS_RESOLUTION = timedelta(minutes=1)
 # A retry due this soon is also enqueued with a countdown, so it does not wait for the sweep.
 SHORT_RETRY = timedelta(seconds=60)
 OPEN_STATUSES = (WebhookDelivery.Status.PENDING, WebhookDelivery.Status.RETRYING)
@@ -213,31 +216,41 @@ def _enqueue_attempt(delivery_id: int, *, due: datetime, now: datetime) -> None:
     _enqueue_attempts([delivery_id], countdown=max(0.0, (due - now).total_seconds()))
 
 
-@transaction.atomic
 def event_deliveries_create(
-    *,
-    event_type: str,
-    message_id: str,
-    payload: dict[str, Any],
-    now: datetime | None = None,
-    caller_attempts_first: bool = False,
+    *, event_type: str, message_id: str, payload: dict[str, Any], now: datetime | None = None
 ) -> list[int]:
     """One delivery per active endpoint subscribed to ``event_type``, each attempted at once
-    (each in its own task; with ``caller_attempts_first``, the caller attempts the first one
-    itself, which saves a trip through the broker in the common one-endpoint case).
-    Idempotent: the same message creates no second delivery for an endpoint."""
-    now = now or timezone.now()
-    endpoints = [e for e in WebhookEndpoint.objects.filter(is_active=True) if e.receives(event_type)]
-    already = set(
-        WebhookDelivery.objects.filter(message_id=message_id, endpoint__in=endpoints).values_list("endpoint_id", flat=True)
+    in its own task. Idempotent: the same message creates no second delivery for an endpoint."""
+    delivery_ids, _ = _deliveries_create(
+        event_type=event_type, message_id=message_id, payload=payload, now=now or timezone.now(), claim_first=False
     )
-    endpoints = [endpoint for endpoint in endpoints if endpoint.pk not in already]
+    return delivery_ids
+
+
+def event_fan_out(*, event_type: str, message_id: str, payload: dict[str, Any]) -> int:
+    """The fan-out task's work: the deliveries of one event, the first one attempted right
+    here and the others in their own tasks (a slow endpoint delays no other). The first row is
+    created already claimed: in the common one-endpoint case an event costs one task and two
+    transactions."""
+    now = timezone.now()
+    delivery_ids, claimed_id = _deliveries_create(
+        event_type=event_type, message_id=message_id, payload=payload, now=now, claim_first=True
+    )
+    if claimed_id is not None:
+        delivery_attempt(delivery_id=claimed_id, now=now, claimed=True)
+    return len(delivery_ids)
+
+
+@transaction.atomic
+def _deliveries_create(
+    *, event_type: str, message_id: str, payload: dict[str, Any], now: datetime, claim_first: bool
+) -> tuple[list[int], int | None]:
+    endpoints = [e for e in WebhookEndpoint.objects.filter(is_active=True) if e.receives(event_type)]
     if not endpoints:
-        return []
-    # ignore_conflicts: a concurrent fan-out of the same event may have won the race; its
-    # attempt and ours then meet at the claim, and only one is sent.
-    WebhookDelivery.objects.bulk_create(
-        [
+        return [], None
+
+    def rows(for_endpoints: list[WebhookEndpoint], *, claim_first: bool) -> list[WebhookDelivery]:
+        deliveries = [
             WebhookDelivery(
                 endpoint=endpoint,
                 event_type=event_type,
@@ -247,15 +260,39 @@ def event_deliveries_create(
                 dispatched_until=now + DISPATCH_LEASE,
                 created_at=now,
             )
-            for endpoint in endpoints
-        ],
-        ignore_conflicts=True,
-    )
-    delivery_ids = list(
-        WebhookDelivery.objects.filter(message_id=message_id, endpoint__in=endpoints).values_list("id", flat=True)
-    )
-    _enqueue_attempts(delivery_ids[1:] if caller_attempts_first else delivery_ids)
-    return delivery_ids
+            for endpoint in for_endpoints
+        ]
+        if claim_first:  # what _claim would do, in the same INSERT
+            first = deliveries[0]
+            first.attempts, first.last_attempt_at, first.dispatched_until = 1, now, None
+            first.next_attempt_at = now + timedelta(seconds=settings.WEBHOOK_ATTEMPT_LEASE_SECONDS)
+        return deliveries
+
+    try:
+        # The usual case, a new message: one INSERT that returns the ids.
+        with transaction.atomic():
+            created = WebhookDelivery.objects.bulk_create(rows(endpoints, claim_first=claim_first))
+        delivery_ids = [delivery.pk for delivery in created]
+        claimed_id = delivery_ids[0] if claim_first else None
+    except IntegrityError:
+        # The same event again (a duplicate task): only the endpoints that lack it. A
+        # concurrent fan-out may still win the race (ignore_conflicts); its attempt and ours
+        # then meet at the claim, and only one is sent.
+        already = set(
+            WebhookDelivery.objects.filter(message_id=message_id, endpoint__in=endpoints).values_list(
+                "endpoint_id", flat=True
+            )
+        )
+        missing = [endpoint for endpoint in endpoints if endpoint.pk not in already]
+        if not missing:
+            return [], None
+        WebhookDelivery.objects.bulk_create(rows(missing, claim_first=False), ignore_conflicts=True)
+        delivery_ids = list(
+            WebhookDelivery.objects.filter(message_id=message_id, endpoint__in=missing).values_list("id", flat=True)
+        )
+        claimed_id = None
+    _enqueue_attempts([delivery_id for delivery_id in delivery_ids if delivery_id != claimed_id])
+    return delivery_ids, claimed_id
 
 
 @transaction.atomic
@@ -336,10 +373,11 @@ def _claim(delivery_id: int, now: datetime) -> bool:
     )
 
 
-def delivery_attempt(*, delivery_id: int, now: datetime | None = None) -> AttemptResult | None:
-    """One HTTP attempt of a due delivery; None when it was not ours to attempt."""
+def delivery_attempt(*, delivery_id: int, now: datetime | None = None, claimed: bool = False) -> AttemptResult | None:
+    """One HTTP attempt of a due delivery; None when it was not ours to attempt. ``claimed``:
+    the caller created the delivery already claimed (the fan-out)."""
     now = now or timezone.now()
-    if not _claim(delivery_id, now):
+    if not claimed and not _claim(delivery_id, now):
         return None
     delivery = WebhookDelivery.objects.select_related("endpoint").get(pk=delivery_id)
     endpoint = delivery.endpoint
@@ -447,8 +485,12 @@ def _record(
             ]
         )
         endpoints = WebhookEndpoint.objects.filter(pk=delivery.endpoint_id)
+        endpoint = delivery.endpoint
+        healthy = endpoint.consecutive_failures == 0 and endpoint.failing_since is None
+        recently = endpoint.last_success_at is not None and now - endpoint.last_success_at < LAST_SUCCESS_RESOLUTION
         if succeeded:
-            endpoints.update(consecutive_failures=0, failing_since=None, last_success_at=now)
+            if not (healthy and recently):
+                endpoints.update(consecutive_failures=0, failing_since=None, last_success_at=now)
         elif count_failure:
             endpoints.update(
                 consecutive_failures=F("consecutive_failures") + 1, failing_since=Coalesce("failing_since", Value(now))

@@ -25,12 +25,7 @@ from webhooks_app import services
 def fan_out_event(event_type: str, message_id: str, payload: dict[str, Any]) -> int:
     """One domain event (its id and the webhook payload built from it) → deliveries. The
     first is attempted here, the others in their own tasks, so a slow endpoint delays no other."""
-    delivery_ids = services.event_deliveries_create(
-        event_type=event_type, message_id=message_id, payload=payload, caller_attempts_first=True
-    )
-    if delivery_ids:
-        services.delivery_attempt(delivery_id=delivery_ids[0])
-    return len(delivery_ids)
+    return services.event_fan_out(event_type=event_type, message_id=message_id, payload=payload)
 
 
 @shared_task(

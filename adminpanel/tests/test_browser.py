@@ -43,8 +43,10 @@ def _require_chromium() -> None:
     required = os.environ.get("REQUIRE_SERVICES", "") in ("1", "true", "yes")
     if not CHROMIUM.exists():
         if required:
-            pytest.fail(f"REQUIRE_SERVICES=1 but {CHROMIUM} is missing: install Debian's chromium "
-                        "(apt-get install -y chromium), as .ci/run does.")
+            pytest.fail(
+                f"REQUIRE_SERVICES=1 but {CHROMIUM} is missing: install Debian's chromium "
+                "(apt-get install -y chromium), as .ci/run does."
+            )
         pytest.skip(f"needs Debian's chromium at {CHROMIUM}")
 
 
@@ -111,7 +113,8 @@ def test_staff_walks_through_the_admin_in_a_real_browser(page, live_server):
     page.goto(f"{admin_url}/accounts/user/")
     expect(page.locator("#result_list")).to_be_visible()
     page.locator('#changelist-filter details[data-filter-title="subscription plan"]').get_by_role(
-        "link", name="Pro", exact=True).click()
+        "link", name="Pro", exact=True
+    ).click()
     expect(page).to_have_url(re.compile(r"subscription_plan__exact=pro"))
     listed = page.locator("#result_list tbody th a").all_inner_texts()
     assert sorted(listed) == sorted(user.email for user in pro_users)

@@ -175,6 +175,15 @@ def test_one_success_restarts_the_failure_period(endpoint, receiver, clock, sett
     assert endpoint.is_active  # 3 days since the first failure, but only 47 h since the success
 
 
+def test_successive_successes_keep_the_endpoint_healthy(endpoint, receiver, clock):
+    for _ in range(3):
+        assert services.delivery_attempt(delivery_id=new_delivery(endpoint, clock).pk, now=clock.now).status == "succeeded"
+        clock.advance(seconds=1)
+    endpoint.refresh_from_db()
+    assert (endpoint.consecutive_failures, endpoint.failing_since) == (0, None)
+    assert endpoint.last_success_at == clock.now - timedelta(seconds=3)  # refreshed once a minute at most
+
+
 def test_redirects_are_not_followed_and_other_client_errors_are_not_retried(endpoint, receiver, clock):
     receiver.script(Answer(302, {"Location": "http://169.254.169.254/latest/meta-data/"}), Answer(400))
     redirected = services.delivery_attempt(delivery_id=new_delivery(endpoint, clock).pk, now=clock.now)
