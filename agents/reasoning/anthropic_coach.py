@@ -31,8 +31,9 @@ from typing import Any, TypeVar
 import anthropic
 import numpy as np
 
-from agents.providers.errors import PermanentProviderError, ProviderError, TransientProviderError
+from agents.providers.errors import ProviderError, TransientProviderError
 from agents.reasoning import categories as cat
+from agents.reasoning.anthropic_tools import InvalidAnswer, structured_answer
 from agents.reasoning.base import ReasoningOutputError
 
 # The offline judge's own helpers: the same candidate phrases and the same quoted reference
@@ -65,8 +66,7 @@ _MAX_QUOTED_CHARS = 1000
 T = TypeVar("T")
 
 
-class _InvalidAnswer(ValueError):
-    """The tool input does not match what the schema promised."""
+_InvalidAnswer = InvalidAnswer  # the parsers raise it
 
 
 _CRITERIA_DESCRIPTIONS: dict[str, str] = {
@@ -368,46 +368,12 @@ class AnthropicCoach:
 
     # -- the SDK call ---------------------------------------------------------------------------
 
-    def _tool_input(self, *, system: str, prompt: str, tool: dict[str, Any], max_tokens: int) -> dict[str, Any]:
-        try:
-            message = self._client.messages.create(
-                model=self.model,
-                max_tokens=max_tokens,
-                system=system,
-                messages=[{"role": "user", "content": prompt}],
-                tools=[tool],  # type: ignore[list-item]
-                tool_choice={"type": "tool", "name": tool["name"]},
-            )
-        except anthropic.APITimeoutError as exc:
-            raise TransientProviderError("request timed out", provider=PROVIDER) from exc
-        except anthropic.APIConnectionError as exc:
-            raise TransientProviderError(f"connection failed: {exc}", provider=PROVIDER) from exc
-        except anthropic.APIStatusError as exc:
-            status = exc.status_code
-            transient = status in (408, 409, 429) or status >= 500
-            error_class = TransientProviderError if transient else PermanentProviderError
-            raise error_class(f"HTTP {status}: {exc.message}", provider=PROVIDER, status_code=status) from exc
-        except anthropic.AnthropicError as exc:
-            raise PermanentProviderError(str(exc), provider=PROVIDER) from exc
-        for block in message.content:
-            if block.type == "tool_use" and block.name == tool["name"]:
-                if not isinstance(block.input, dict):
-                    raise _InvalidAnswer("tool input is not an object")
-                return block.input
-        raise _InvalidAnswer(f"no {tool['name']} tool call in the answer (stop: {message.stop_reason})")
-
     def _structured(
         self, *, system: str, prompt: str, tool: dict[str, Any], max_tokens: int, parse: Callable[[dict[str, Any]], T]
     ) -> T:
-        """Call the tool and parse its input; one more attempt when the answer is malformed."""
-        last_error: _InvalidAnswer | None = None
-        for attempt in (1, 2):
-            try:
-                return parse(self._tool_input(system=system, prompt=prompt, tool=tool, max_tokens=max_tokens))
-            except _InvalidAnswer as exc:
-                logger.warning("malformed %s answer (attempt %d): %s", tool["name"], attempt, exc)
-                last_error = exc
-        raise ReasoningOutputError(f"malformed {tool['name']} answer twice: {last_error}", provider=PROVIDER)
+        return structured_answer(
+            self._client, model=self.model, system=system, prompt=prompt, tool=tool, max_tokens=max_tokens, parse=parse
+        )
 
     @staticmethod
     def _log_fallback(what: str, error: ProviderError) -> None:

@@ -23,9 +23,8 @@ from typing import Any, TypeVar
 
 import anthropic
 
-from agents.providers.errors import PermanentProviderError, TransientProviderError
 from agents.reasoning import categories as cat
-from agents.reasoning.base import ReasoningOutputError
+from agents.reasoning.anthropic_tools import InvalidAnswer, structured_answer
 from agents.reasoning.scenarios import recording_objections
 from agents.reasoning.segmentation import Utterance, utterances_from_transcript
 from agents.reasoning.tone import describe_tone
@@ -40,8 +39,7 @@ _MAX_TOKENS = 4096
 T = TypeVar("T")
 
 
-class _InvalidAnswer(ValueError):
-    """The tool input does not match what the schema promised."""
+_InvalidAnswer = InvalidAnswer  # the parsers raise it
 
 
 PATTERNS_TOOL: dict[str, Any] = {
@@ -150,52 +148,12 @@ class AnthropicReasoner:
 
     # -- the SDK call ---------------------------------------------------------------------------
 
-    def _tool_input(self, *, system: str, prompt: str, tool: dict[str, Any]) -> dict[str, Any]:
-        try:
-            message = self._client.messages.create(
-                model=self.model,
-                max_tokens=_MAX_TOKENS,
-                system=system,
-                messages=[{"role": "user", "content": prompt}],
-                tools=[tool],  # type: ignore[list-item]
-                tool_choice={"type": "tool", "name": tool["name"]},
-            )
-        except anthropic.APITimeoutError as exc:
-            raise TransientProviderError("request timed out", provider=PROVIDER) from exc
-        except anthropic.APIConnectionError as exc:
-            raise TransientProviderError(f"connection failed: {exc}", provider=PROVIDER) from exc
-        except anthropic.APIStatusError as exc:
-            status = exc.status_code
-            # The SDK already retried these; the task's own retry may still succeed later.
-            transient = status in (408, 409, 429) or status >= 500
-            error_class = TransientProviderError if transient else PermanentProviderError
-            raise error_class(f"HTTP {status}: {exc.message}", provider=PROVIDER, status_code=status) from exc
-        except anthropic.AnthropicError as exc:
-            raise PermanentProviderError(str(exc), provider=PROVIDER) from exc
-        for block in message.content:
-            if block.type == "tool_use" and block.name == tool["name"]:
-                if not isinstance(block.input, dict):
-                    raise _InvalidAnswer("tool input is not an object")
-                return block.input
-        raise _InvalidAnswer(f"no {tool['name']} tool call in the answer (stop: {message.stop_reason})")
-
     def _structured(
-        self,
-        *,
-        system: str,
-        prompt: str,
-        tool: dict[str, Any],
-        parse: Callable[[dict[str, Any]], T],
+        self, *, system: str, prompt: str, tool: dict[str, Any], parse: Callable[[dict[str, Any]], T]
     ) -> T:
-        """Call the tool and parse its input; one more attempt when the answer is malformed."""
-        last_error: _InvalidAnswer | None = None
-        for attempt in (1, 2):
-            try:
-                return parse(self._tool_input(system=system, prompt=prompt, tool=tool))
-            except _InvalidAnswer as exc:
-                logger.warning("malformed %s answer (attempt %d): %s", tool["name"], attempt, exc)
-                last_error = exc
-        raise ReasoningOutputError(f"malformed {tool['name']} answer twice: {last_error}", provider=PROVIDER)
+        return structured_answer(
+            self._client, model=self.model, system=system, prompt=prompt, tool=tool, max_tokens=_MAX_TOKENS, parse=parse
+        )
 
     # -- the interface --------------------------------------------------------------------------
 
