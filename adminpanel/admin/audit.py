@@ -15,6 +15,7 @@ from django.urls import path
 
 from accounts.models import User
 from adminpanel.admin.base import ReadOnlyAdmin
+from adminpanel.paginators import EstimatedCountPaginator
 from adminpanel.audit import action_label
 
 EXPORT_FIELDS = ["id", "timestamp", "action", "resource_type", "object_id", "object_repr", "actor", "ip_address",
@@ -73,6 +74,7 @@ if admin.site.is_registered(LogEntry):
 
 @admin.register(LogEntry)
 class AuditLogAdmin(ReadOnlyAdmin):
+    paginator = EstimatedCountPaginator
     list_display = ["timestamp", "named_action", "content_type", "object_repr", "actor", "remote_addr", "user_agent"]
     list_filter = [ActorFilter, "action", ActionLabelFilter, "content_type"]
     list_select_related = ["actor", "content_type"]

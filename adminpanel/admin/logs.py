@@ -10,11 +10,13 @@ from django.template.response import TemplateResponse
 
 from adminpanel import services
 from adminpanel.admin.base import ReadOnlyAdmin
+from adminpanel.paginators import EstimatedCountPaginator
 from adminpanel.models import ActivityLog, ErrorLog
 
 
 @admin.register(ActivityLog)
 class ActivityLogAdmin(ReadOnlyAdmin):
+    paginator = EstimatedCountPaginator
     list_display = ["created_at", "action", "user", "resource_type", "resource_id", "ip_address"]
     list_filter = ["action", "resource_type"]
     list_select_related = ["user"]

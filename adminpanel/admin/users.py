@@ -20,6 +20,7 @@ from adminpanel import services
 from adminpanel.admin.base import ReadOnlyAdmin
 from adminpanel.dashboard import churn_risk_filter
 from adminpanel.models import ActivityLog, AdminNote
+from adminpanel.paginators import EstimatedCountPaginator
 
 RELATED_ROWS = 10
 
@@ -61,6 +62,7 @@ class UserAdmin(admin.ModelAdmin):
     search_fields = ["email", "full_name"]
     ordering = ["-date_joined"]
     show_full_result_count = False  # no COUNT(*) of the whole table on every page
+    paginator = EstimatedCountPaginator
     list_per_page = 50
     fieldsets = [
         (None, {"fields": ["email", "full_name", "role", "is_active"]}),
