@@ -15,8 +15,8 @@ from django.urls import path
 
 from accounts.models import User
 from adminpanel.admin.base import ReadOnlyAdmin
-from adminpanel.paginators import EstimatedCountPaginator
 from adminpanel.audit import action_label
+from adminpanel.paginators import EstimatedCountPaginator
 
 EXPORT_FIELDS = ["id", "timestamp", "action", "resource_type", "object_id", "object_repr", "actor", "ip_address",
                  "user_agent", "changes"]

@@ -10,8 +10,8 @@ from django.template.response import TemplateResponse
 
 from adminpanel import services
 from adminpanel.admin.base import ReadOnlyAdmin
-from adminpanel.paginators import EstimatedCountPaginator
 from adminpanel.models import ActivityLog, ErrorLog
+from adminpanel.paginators import EstimatedCountPaginator
 
 
 @admin.register(ActivityLog)
