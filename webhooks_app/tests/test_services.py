@@ -121,3 +121,21 @@ def test_changing_the_url_is_checked_like_a_new_one():
     services.endpoint_update(endpoint=endpoint, url="https://8.8.8.8/b", is_active=False)
     endpoint.refresh_from_db()
     assert endpoint.url == "https://8.8.8.8/b" and not endpoint.is_active and endpoint.disabled_reason
+
+
+def test_the_fan_out_attempts_the_first_delivery_itself_and_enqueues_the_others(
+    allow_loopback, receiver, monkeypatch, django_capture_on_commit_callbacks
+):
+    services.endpoint_create(name="A", url=receiver.url("/a"))
+    services.endpoint_create(name="B", url=receiver.url("/b"))
+    enqueued: list[int] = []
+    monkeypatch.setattr(tasks.deliver, "apply_async", lambda args, **kwargs: enqueued.append(args[0]))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.event_fan_out(event_type="user.login", message_id="msg_f", payload={"x": 1}) == 2
+    done = WebhookDelivery.objects.get(status="succeeded")
+    waiting = WebhookDelivery.objects.get(status="pending")
+    assert (done.attempts, waiting.attempts) == (1, 0)
+    assert enqueued == [waiting.pk] and len(receiver.received) == 1
+    with django_capture_on_commit_callbacks(execute=True):  # the same event again: nothing
+        assert services.event_fan_out(event_type="user.login", message_id="msg_f", payload={"x": 1}) == 0
+    assert enqueued == [waiting.pk] and len(receiver.received) == 1
