@@ -29,6 +29,7 @@ migrate: install
 run: migrate
 	$(BIN)/python manage.py create_admin --email $(DEMO_ADMIN_EMAIL) --generate --if-missing
 	$(BIN)/python manage.py seed_test_data
+	$(BIN)/python manage.py seed_email_templates
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/honcho start --procfile Procfile.dev
 

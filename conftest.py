@@ -22,6 +22,22 @@ def _services_required(request: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _celery_in_process(request: pytest.FixtureRequest):
+    """Work enqueued by a test (after commit) runs in the test's process, never on the real
+    broker where a developer's own worker would run it against their database. Tests that
+    start a real worker process (marked ``worker``) use the broker."""
+    if request.node.get_closest_marker("worker"):
+        yield
+        return
+    from champion_clone.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
 def _isolated_state(settings, tmp_path):
     """Rate-limit counters and uploaded media do not leak from one test to the next; a fast
     hasher keeps user creation cheap (test_password_hashing checks the real Argon2)."""

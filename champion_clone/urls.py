@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("accounts.api.urls")),
     path("", include("champions.api.urls")),
     path("", include("training.api.urls")),
+    path("", include("emails_app.urls")),
 ]
 
 handler400 = "champion_clone.api.exceptions.bad_request"

@@ -68,7 +68,7 @@ class EmailTemplateAdmin(admin.ModelAdmin):
         except Exception as exc:
             return f"Does not render: {exc}"
         return format_html(
-            '<p><strong>Subject:</strong> {}</p>'
+            "<p><strong>Subject:</strong> {}</p>"
             '<iframe src="{}" sandbox="" style="width:100%;max-width:680px;height:520px;border:1px solid #ccc;"></iframe>'
             "<p><strong>Text version:</strong></p><pre>{}</pre>",
             parts.subject,
@@ -78,8 +78,11 @@ class EmailTemplateAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         return [
-            path("<int:object_id>/preview/", self.admin_site.admin_view(self.preview_view),
-                 name="emails_app_emailtemplate_preview"),
+            path(
+                "<int:object_id>/preview/",
+                self.admin_site.admin_view(self.preview_view),
+                name="emails_app_emailtemplate_preview",
+            ),
             *super().get_urls(),
         ]
 
@@ -89,13 +92,20 @@ class EmailTemplateAdmin(admin.ModelAdmin):
         if not self.has_view_permission(request, template):
             raise PermissionDenied
         parts = rendering.render_parts(
-            subject=template.subject, body_html=template.body_html, body_text=template.body_text,
+            subject=template.subject,
+            body_html=template.body_html,
+            body_text=template.body_text,
             context=rendering.SAMPLE_CONTEXT,
         )
         html = render_to_string(
             "emails/layout.html",
-            {"subject": parts.subject, "site_name": services.SITE_NAME, "content": mark_safe(parts.html),  # noqa: S308
-             "unsubscribe_url": "#unsubscribe", "open_pixel_url": ""},
+            {
+                "subject": parts.subject,
+                "site_name": services.SITE_NAME,
+                "content": mark_safe(parts.html),  # noqa: S308
+                "unsubscribe_url": "#unsubscribe",
+                "open_pixel_url": "",
+            },
         )
         response = HttpResponse(html)
         # Staff-written HTML shown inside the admin: no script, no form, no outside request.

@@ -152,8 +152,27 @@ def render_parts(*, subject: str, body_html: str, body_text: str, context: dict[
 
 # --- HTML → text ------------------------------------------------------------------------
 
-_BLOCK_TAGS = {"p", "div", "section", "article", "header", "footer", "table", "tr", "ul", "ol", "h1", "h2", "h3",
-               "h4", "h5", "h6", "blockquote", "pre", "hr"}
+_BLOCK_TAGS = {
+    "p",
+    "div",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "table",
+    "tr",
+    "ul",
+    "ol",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "pre",
+    "hr",
+}
 _SKIPPED_TAGS = {"style", "script", "head", "title"}
 
 

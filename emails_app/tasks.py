@@ -37,8 +37,9 @@ def send_lifecycle_email(
         )
     except services.TransientEmailError as exc:
         # 30 s, 1 min, 2 min, 4 min, 8 min (with full jitter), then the log is marked failed.
-        countdown = get_exponential_backoff_interval(factor=30, retries=self.request.retries, maximum=3600,
-                                                     full_jitter=True)
+        countdown = get_exponential_backoff_interval(
+            factor=30, retries=self.request.retries, maximum=3600, full_jitter=True
+        )
         raise self.retry(exc=exc, countdown=max(5, countdown)) from exc
 
 

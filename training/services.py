@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import numpy as np
-from agents.reasoning.coach import get_coach
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from agents.reasoning.coach import get_coach
 from agents.reasoning.prospect import judge_moment
 from agents.types import Objection, Pattern, ReplyEvaluation, ScenarioSpec
 from champion_clone import events

@@ -51,8 +51,13 @@ class WebhookEndpointForm(forms.ModelForm):
         return url
 
 
-def _secret_page(request: HttpRequest, endpoints_with_secrets: list[tuple[WebhookEndpoint, str]], *, title: str,
-                 admin_site: admin.AdminSite) -> HttpResponse:
+def _secret_page(
+    request: HttpRequest,
+    endpoints_with_secrets: list[tuple[WebhookEndpoint, str]],
+    *,
+    title: str,
+    admin_site: admin.AdminSite,
+) -> HttpResponse:
     """The one time a secret is shown. Not cached anywhere."""
     response = TemplateResponse(
         request,
@@ -74,13 +79,26 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     form = WebhookEndpointForm
     change_form_template = "admin/webhooks_app/webhookendpoint/change_form.html"
     list_display = [
-        "name", "url", "is_active", "subscribed_events", "consecutive_failures", "last_success_at", "disabled_reason",
+        "name",
+        "url",
+        "is_active",
+        "subscribed_events",
+        "consecutive_failures",
+        "last_success_at",
+        "disabled_reason",
     ]
     list_filter = ["is_active"]
     search_fields = ["name", "url"]
     readonly_fields = [
-        "secret_status", "consecutive_failures", "failing_since", "last_success_at", "disabled_reason", "disabled_at",
-        "created_by", "created_at", "updated_at",
+        "secret_status",
+        "consecutive_failures",
+        "failing_since",
+        "last_success_at",
+        "disabled_reason",
+        "disabled_at",
+        "created_by",
+        "created_at",
+        "updated_at",
     ]
     actions = ["send_test_event", "regenerate_secret", "enable_endpoints", "disable_endpoints"]
 
@@ -128,9 +146,14 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     def get_urls(self):
         wrap = self.admin_site.admin_view
         return [
-            path("<int:object_id>/regenerate-secret/", wrap(self.regenerate_secret_view),
-                 name="webhooks_app_webhookendpoint_regenerate_secret"),
-            path("<int:object_id>/send-test/", wrap(self.send_test_view), name="webhooks_app_webhookendpoint_send_test"),
+            path(
+                "<int:object_id>/regenerate-secret/",
+                wrap(self.regenerate_secret_view),
+                name="webhooks_app_webhookendpoint_regenerate_secret",
+            ),
+            path(
+                "<int:object_id>/send-test/", wrap(self.send_test_view), name="webhooks_app_webhookendpoint_send_test"
+            ),
             *super().get_urls(),
         ]
 
@@ -233,11 +256,21 @@ class AttemptInline(admin.TabularInline):
 @admin.register(WebhookDelivery)
 class WebhookDeliveryAdmin(admin.ModelAdmin):
     list_display = [
-        "created_at", "event_type", "endpoint", "message_id", "status", "attempts", "last_response_code",
-        "last_duration_ms", "next_attempt_at",
+        "created_at",
+        "event_type",
+        "endpoint",
+        "message_id",
+        "status",
+        "attempts",
+        "last_response_code",
+        "last_duration_ms",
+        "next_attempt_at",
     ]
     list_filter = [
-        "status", "event_type", ("endpoint", admin.RelatedOnlyFieldListFilter), ("created_at", admin.DateFieldListFilter),
+        "status",
+        "event_type",
+        ("endpoint", admin.RelatedOnlyFieldListFilter),
+        ("created_at", admin.DateFieldListFilter),
     ]
     list_select_related = ["endpoint"]
     search_fields = ["message_id"]
@@ -247,9 +280,20 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     actions = ["retry_now"]
     exclude = ["payload"]
     readonly_fields = [
-        "endpoint", "event_type", "message_id", "pretty_payload", "status", "attempts", "next_attempt_at",
-        "last_attempt_at", "last_response_code", "last_response_excerpt", "last_duration_ms", "last_error",
-        "created_at", "completed_at",
+        "endpoint",
+        "event_type",
+        "message_id",
+        "pretty_payload",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "last_attempt_at",
+        "last_response_code",
+        "last_response_excerpt",
+        "last_duration_ms",
+        "last_error",
+        "created_at",
+        "completed_at",
     ]
 
     def get_queryset(self, request):

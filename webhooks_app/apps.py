@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core.exceptions import ImproperlyConfigured
 
 
 class WebhooksAppConfig(AppConfig):
@@ -8,9 +9,18 @@ class WebhooksAppConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
+        from webhooks_app import network
         from webhooks_app.models import WebhookEndpoint
+
+        # A typo in the CIDR list must stop start-up, not fail every delivery later.
+        try:
+            network.allowed_networks()
+        except ValueError as exc:
+            raise ImproperlyConfigured(f"WEBHOOK_ALLOWED_NETWORKS: {exc}") from exc
 
         # The report's WEBHOOK_CREATE / UPDATE / DELETE. Only what staff set is audited: the
         # secrets never (regeneration is logged explicitly by the service, without them), and
         # not the failure counters that every delivery moves.
-        auditlog.register(WebhookEndpoint, include_fields=["name", "url", "event_types", "is_active", "disabled_reason"])
+        auditlog.register(
+            WebhookEndpoint, include_fields=["name", "url", "event_types", "is_active", "disabled_reason"]
+        )

@@ -35,8 +35,14 @@ class Received:
 
 
 class WebhookReceiver:
-    def __init__(self, *answers: Answer, verify_secret: str | Callable[[], str] | None = None) -> None:
+    def __init__(
+        self,
+        *answers: Answer,
+        verify_secret: str | Callable[[], str] | None = None,
+        tls: tuple[str, str] | None = None,  # (certificate file, key file): serve HTTPS
+    ) -> None:
         self.received: list[Received] = []
+        self._tls = tls
         self._answers = list(answers) or [Answer()]
         self._verify_secret = verify_secret
         self._lock = threading.Lock()
@@ -51,7 +57,7 @@ class WebhookReceiver:
         return self._server.server_address[1]
 
     def url(self, path: str = "/hooks", host: str = "127.0.0.1") -> str:
-        return f"http://{host}:{self.port}{path}"
+        return f"{'https' if self._tls else 'http'}://{host}:{self.port}{path}"
 
     def script(self, *answers: Answer) -> None:
         with self._lock:
@@ -121,7 +127,15 @@ class WebhookReceiver:
             request_queue_size = 256
 
         self._server = Server(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="webhook-receiver", daemon=True)
+        if self._tls:
+            import ssl
+
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*self._tls)
+            self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="webhook-receiver", daemon=True
+        )
         self._thread.start()
         return self
 

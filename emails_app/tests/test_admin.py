@@ -15,8 +15,13 @@ pytestmark = pytest.mark.django_db
 
 TEMPLATES = reverse("admin:emails_app_emailtemplate_changelist")
 LOGS = reverse("admin:emails_app_emaillog_changelist")
-VALID = {"trigger": "welcome", "subject": "Hi {{ first_name }}", "body_html": "<p>Welcome {{ user_name }}</p>",
-         "body_text": "", "is_active": "on"}
+VALID = {
+    "trigger": "welcome",
+    "subject": "Hi {{ first_name }}",
+    "body_html": "<p>Welcome {{ user_name }}</p>",
+    "body_text": "",
+    "is_active": "on",
+}
 
 
 def test_the_template_list_costs_the_same_queries_however_many_templates(admin_client, django_assert_num_queries):
@@ -113,15 +118,22 @@ def test_the_email_log_list_costs_the_same_queries_however_many_rows(admin_clien
 
 @pytest.mark.parametrize(
     ("query", "expected"),
-    [("status__exact=sent", 1), ("trigger__exact=welcome", 2), ("opened=yes", 1), ("opened=no", 1),
-     ("clicked=no", 2), ("q=second", 1)],
+    [
+        ("status__exact=sent", 1),
+        ("trigger__exact=welcome", 2),
+        ("opened=yes", 1),
+        ("opened=no", 1),
+        ("clicked=no", 2),
+        ("q=second", 1),
+    ],
 )
 def test_the_email_log_filters(admin_client, query, expected):
     from django.utils import timezone
 
     first, second = UserFactory(email="first@example.com"), UserFactory(email="second@example.com")
-    EmailLog.objects.create(user=first, trigger="welcome", dedupe_key="a", recipient=first.email, status="sent",
-                            opened_at=timezone.now())
+    EmailLog.objects.create(
+        user=first, trigger="welcome", dedupe_key="a", recipient=first.email, status="sent", opened_at=timezone.now()
+    )
     EmailLog.objects.create(user=second, trigger="welcome", dedupe_key="a", recipient=second.email)
     response = admin_client.get(f"{LOGS}?{query}")
     assert response.status_code == 200 and response.context["cl"].result_count == expected

@@ -25,6 +25,9 @@ def test_seed_email_templates_creates_every_trigger_once_and_keeps_staff_edits()
 def test_the_default_templates_compile_and_render_on_the_sample_context():
     call_command("seed_email_templates", stdout=StringIO())
     for template in EmailTemplate.objects.all():
-        assert rendering.template_errors(
-            subject=template.subject, body_html=template.body_html, body_text=template.body_text
-        ) == {}
+        assert (
+            rendering.template_errors(
+                subject=template.subject, body_html=template.body_html, body_text=template.body_text
+            )
+            == {}
+        )

@@ -25,8 +25,9 @@ def deliver_now(eager_celery, django_capture_on_commit_callbacks):
 
 def test_registering_sends_a_multipart_welcome_email_with_an_unsubscribe_header(smtp_server, deliver_now):
     with deliver_now():
-        user = account_services.user_register(email="Ana.Lopez@Example.com", password="Sup3r-Secret!pass",
-                                              full_name="Ana <b>Lopez</b>")
+        user = account_services.user_register(
+            email="Ana.Lopez@Example.com", password="Sup3r-Secret!pass", full_name="Ana <b>Lopez</b>"
+        )
     [received] = smtp_server.wait_for(1)
     message = received.message
     assert received.recipients == ["ana.lopez@example.com"]
@@ -51,16 +52,44 @@ def test_registering_sends_a_multipart_welcome_email_with_an_unsubscribe_header(
 
 def test_each_lifecycle_event_renders_its_own_email(smtp_server, deliver_now, user):
     published = [
-        (events.CHAMPION_ANALYZED, {"champion_id": 4, "name": "Sarah's close", "patterns": 18, "scenarios": 4,
-                                    "duration_seconds": 300.0}),
-        (events.CHAMPION_FAILED, {"champion_id": 5, "name": "Bad file", "step": "decode",
-                                  "error": "The recording has no audio track.", "error_type": "UnreadableMedia",
-                                  "stack_trace": "Traceback (most recent call last): SECRET_PATH"}),
-        (events.TRAINING_COMPLETED, {"session_id": 9, "champion_id": 4, "champion_name": "Sarah's close",
-                                     "scenario_id": 2, "overall_score": 81.6, "outcome": "won"}),
-        (events.SUBSCRIPTION_CHANGED, {"user_id": user.pk, "email": user.email, "event_type": "upgrade",
-                                       "from_plan": "free", "to_plan": "pro", "from_status": "trialing",
-                                       "to_status": "active"}),
+        (
+            events.CHAMPION_ANALYZED,
+            {"champion_id": 4, "name": "Sarah's close", "patterns": 18, "scenarios": 4, "duration_seconds": 300.0},
+        ),
+        (
+            events.CHAMPION_FAILED,
+            {
+                "champion_id": 5,
+                "name": "Bad file",
+                "step": "decode",
+                "error": "The recording has no audio track.",
+                "error_type": "UnreadableMedia",
+                "stack_trace": "Traceback (most recent call last): SECRET_PATH",
+            },
+        ),
+        (
+            events.TRAINING_COMPLETED,
+            {
+                "session_id": 9,
+                "champion_id": 4,
+                "champion_name": "Sarah's close",
+                "scenario_id": 2,
+                "overall_score": 81.6,
+                "outcome": "won",
+            },
+        ),
+        (
+            events.SUBSCRIPTION_CHANGED,
+            {
+                "user_id": user.pk,
+                "email": user.email,
+                "event_type": "upgrade",
+                "from_plan": "free",
+                "to_plan": "pro",
+                "from_status": "trialing",
+                "to_status": "active",
+            },
+        ),
     ]
     with deliver_now():
         for event_type, data in published:
@@ -76,13 +105,19 @@ def test_each_lifecycle_event_renders_its_own_email(smtp_server, deliver_now, us
     plan = received["Your Champion Clone plan: Pro"].part("text/plain")
     assert "from Free to Pro" in plan
     assert set(EmailLog.objects.values_list("trigger", flat=True)) == {
-        "champion_ready", "champion_failed", "training_completed", "subscription_changed",
+        "champion_ready",
+        "champion_failed",
+        "training_completed",
+        "subscription_changed",
     }
 
 
 def test_the_same_event_never_sends_the_same_email_twice(smtp_server, eager_celery, user):
-    event = DomainEvent(type=events.CHAMPION_ANALYZED, user_id=user.pk,
-                        data={"champion_id": 1, "name": "Call", "patterns": 3, "scenarios": 1})
+    event = DomainEvent(
+        type=events.CHAMPION_ANALYZED,
+        user_id=user.pk,
+        data={"champion_id": 1, "name": "Call", "patterns": 3, "scenarios": 1},
+    )
     events.dispatch(event)
     events.dispatch(event)  # a duplicate dispatch, or a redelivered task
     tasks.send_lifecycle_email.apply(kwargs={"user_id": user.pk, "trigger": "champion_ready", "dedupe_key": event.id})
@@ -93,8 +128,11 @@ def test_the_same_event_never_sends_the_same_email_twice(smtp_server, eager_cele
 def test_an_unsubscribed_user_gets_no_email_at_all(smtp_server, deliver_now, user):
     services.email_unsubscribe(user_id=user.pk)
     with deliver_now():
-        events.publish(events.TRAINING_COMPLETED, user_id=user.pk,
-                       data={"session_id": 1, "champion_id": 1, "champion_name": "C", "overall_score": 50})
+        events.publish(
+            events.TRAINING_COMPLETED,
+            user_id=user.pk,
+            data={"session_id": 1, "champion_id": 1, "champion_name": "C", "overall_score": 50},
+        )
     assert smtp_server.messages == []
     log = EmailLog.objects.get()
     assert log.status == "suppressed" and "unsubscribed" in log.error
@@ -103,15 +141,21 @@ def test_an_unsubscribed_user_gets_no_email_at_all(smtp_server, deliver_now, use
 def test_an_inactive_template_sends_nothing_and_a_missing_one_falls_back_to_the_default(smtp_server, user):
     services.templates_seed()
     EmailTemplate.objects.filter(trigger=Trigger.CHAMPION_READY).update(is_active=False)
-    assert services.lifecycle_email_send(user_id=user.pk, trigger="champion_ready", dedupe_key="a").status == "suppressed"
+    assert (
+        services.lifecycle_email_send(user_id=user.pk, trigger="champion_ready", dedupe_key="a").status == "suppressed"
+    )
     EmailTemplate.objects.filter(trigger=Trigger.CHAMPION_READY).delete()
     assert services.lifecycle_email_send(user_id=user.pk, trigger="champion_ready", dedupe_key="b").status == "sent"
     assert len(smtp_server.wait_for(1)) == 1
 
 
 def test_an_edited_template_is_what_is_sent(smtp_server, user):
-    services.template_create(trigger="welcome", subject="Hey {{ first_name }}",
-                             body_html="<p>Custom body for {{ user_email }}</p>", body_text="Plain {{ user_email }}")
+    services.template_create(
+        trigger="welcome",
+        subject="Hey {{ first_name }}",
+        body_html="<p>Custom body for {{ user_email }}</p>",
+        body_text="Plain {{ user_email }}",
+    )
     log = services.lifecycle_email_send(user_id=user.pk, trigger="welcome", dedupe_key="x")
     [received] = smtp_server.wait_for(1)
     assert received.message["Subject"] == f"Hey {user.full_name.split()[0]}"
@@ -141,8 +185,9 @@ def test_the_task_retries_transient_errors_until_the_message_goes_through(smtp_s
     assert EmailLog.objects.get().attempts == 3
 
 
-def test_inactive_users_get_one_reminder_per_period(smtp_server, eager_celery, django_capture_on_commit_callbacks,
-                                                    settings):
+def test_inactive_users_get_one_reminder_per_period(
+    smtp_server, eager_celery, django_capture_on_commit_callbacks, settings
+):
     settings.EMAIL_INACTIVE_DAYS = 14
     now = timezone.now()
     idle = UserFactory(last_activity_at=now - timedelta(days=20))

@@ -89,8 +89,9 @@ def test_the_unsubscribe_link_asks_first_then_unsubscribes(sent, client: Client,
 
 def test_one_click_unsubscribe_from_a_mail_client_needs_no_csrf_token(user):
     client = Client(enforce_csrf_checks=True)
-    response = client.post(f"/emails/unsubscribe/{tokens.unsubscribe_token(user.pk)}",
-                           {"List-Unsubscribe": "One-Click"})
+    response = client.post(
+        f"/emails/unsubscribe/{tokens.unsubscribe_token(user.pk)}", {"List-Unsubscribe": "One-Click"}
+    )
     assert response.status_code == 200
     assert EmailPreference.objects.get(user=user).source == "one_click"
 

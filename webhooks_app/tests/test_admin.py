@@ -50,8 +50,12 @@ def test_the_endpoint_list_costs_the_same_queries_for_3_or_30_endpoints(admin_cl
 def test_creating_an_endpoint_shows_its_secret_once_and_audits_without_it(admin_client, admin_user):
     response = admin_client.post(
         reverse("admin:webhooks_app_webhookendpoint_add"),
-        {"name": "CRM", "url": "https://1.1.1.1/hooks", "event_types": ["champion.analyzed", "training.completed"],
-         "is_active": "on"},
+        {
+            "name": "CRM",
+            "url": "https://1.1.1.1/hooks",
+            "event_types": ["champion.analyzed", "training.completed"],
+            "is_active": "on",
+        },
     )
     assert response.status_code == 200
     endpoint = WebhookEndpoint.objects.get()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import shutil
 import socket
+import subprocess
 import uuid
 from datetime import timedelta
 from email.utils import format_datetime
@@ -16,6 +18,7 @@ from adminpanel.models import AdminAlert
 from champion_clone import events
 from webhooks_app import services
 from webhooks_app.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from webhooks_app.services import deliveries
 from webhooks_app.testing import Answer, WebhookReceiver
 
 pytestmark = pytest.mark.django_db
@@ -91,7 +94,10 @@ def test_the_retry_schedule_is_the_specifications_then_the_delivery_fails_with_a
         assert (result.number, result.status) == (number, "retrying")
         assert result.next_attempt_at == clock.now + delay
         # Not before its time: the claim refuses an early attempt.
-        assert services.delivery_attempt(delivery_id=delivery.pk, now=result.next_attempt_at - timedelta(seconds=1)) is None
+        assert (
+            services.delivery_attempt(delivery_id=delivery.pk, now=result.next_attempt_at - timedelta(seconds=1))
+            is None
+        )
         clock.now = result.next_attempt_at
     last = services.delivery_attempt(delivery_id=delivery.pk, now=clock.now)
     assert (last.number, last.status, last.next_attempt_at) == (10, "failed", None)
@@ -177,7 +183,9 @@ def test_one_success_restarts_the_failure_period(endpoint, receiver, clock, sett
 
 def test_successive_successes_keep_the_endpoint_healthy(endpoint, receiver, clock):
     for _ in range(3):
-        assert services.delivery_attempt(delivery_id=new_delivery(endpoint, clock).pk, now=clock.now).status == "succeeded"
+        assert (
+            services.delivery_attempt(delivery_id=new_delivery(endpoint, clock).pk, now=clock.now).status == "succeeded"
+        )
         clock.advance(seconds=1)
     endpoint.refresh_from_db()
     assert (endpoint.consecutive_failures, endpoint.failing_since) == (0, None)
@@ -310,12 +318,61 @@ def test_a_name_rebound_to_the_metadata_address_is_refused_at_send_time(endpoint
     assert receiver.received == []
 
 
+def _certificate(folder, name: str) -> tuple[str, str]:
+    if shutil.which("openssl") is None:
+        pytest.skip("needs the openssl command to make a test certificate")
+    cert, key = str(folder / f"{name}.pem"), str(folder / f"{name}.key")
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-keyout",
+            key,
+            "-out",
+            cert,
+            "-subj",
+            f"/CN={name}",
+            "-addext",
+            f"subjectAltName=DNS:{name}",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return cert, key
+
+
+def test_https_goes_to_the_checked_address_with_the_hosts_name_for_tls(
+    allow_loopback, clock, monkeypatch, tmp_path, db
+):
+    """Pinning the address must not weaken TLS: SNI and certificate checks use the URL's host."""
+    cert, key = _certificate(tmp_path, "hooks.example.test")
+    monkeypatch.setenv("SSL_CERT_FILE", cert)  # trust the test certificate, as a CA would be
+    monkeypatch.setattr(socket, "getaddrinfo", RebindingResolver("hooks.example.test", "127.0.0.1", "127.0.0.1"))
+    with WebhookReceiver(tls=(cert, key)) as receiver:
+        endpoint = services.endpoint_create(name="TLS", url=receiver.url(host="hooks.example.test"))
+        assert (
+            services.delivery_attempt(delivery_id=new_delivery(endpoint, clock).pk, now=clock.now).status == "succeeded"
+        )
+        # The same server reached under another name: its certificate does not match.
+        monkeypatch.setattr(socket, "getaddrinfo", RebindingResolver("other.example.test", "127.0.0.1", "127.0.0.1"))
+        WebhookEndpoint.objects.filter(pk=endpoint.pk).update(url=receiver.url(host="other.example.test"))
+        result = services.delivery_attempt(delivery_id=new_delivery(endpoint, clock).pk, now=clock.now)
+    assert result.status == "retrying" and "certificate" in result.error.lower()
+    assert len(receiver.received) == 1
+
+
 # --- Claims and the sweep -------------------------------------------------------------
 
 
 def test_an_attempt_in_progress_is_not_taken_twice_and_a_lost_one_comes_back_after_its_lease(endpoint, clock, settings):
     delivery = new_delivery(endpoint, clock)
-    assert services._claim(delivery.pk, clock.now)
+    assert deliveries._claim(delivery.pk, clock.now)
     assert services.delivery_attempt(delivery_id=delivery.pk, now=clock.now) is None  # leased
     clock.advance(seconds=settings.WEBHOOK_ATTEMPT_LEASE_SECONDS)
     assert services.delivery_attempt(delivery_id=delivery.pk, now=clock.now).number == 2

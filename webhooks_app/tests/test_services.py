@@ -96,7 +96,9 @@ def test_the_subscriber_enqueues_nothing_without_an_active_endpoint(user, monkey
     services.endpoint_create(name="Off", url="https://1.1.1.1/a", is_active=False)
     sent: list = []
     monkeypatch.setattr(tasks.fan_out_event, "apply_async", lambda *args, **kwargs: sent.append(kwargs))
-    events.dispatch(DomainEvent(type=events.USER_LOGIN, data={"user_id": user.pk, "email": user.email}, user_id=user.pk))
+    events.dispatch(
+        DomainEvent(type=events.USER_LOGIN, data={"user_id": user.pk, "email": user.email}, user_id=user.pk)
+    )
     assert sent == []
 
 

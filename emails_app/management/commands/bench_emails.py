@@ -60,8 +60,11 @@ class Command(BaseCommand):
                     smtp.wait_for(1, timeout=120)
                     published = self._publish(recipients[1:])
                     received = smtp.wait_for(count + 1, timeout=timeout)[1:]
-                    wait_for(lambda: EmailLog.objects.filter(user_id__in=user_ids, status="sent").count() == count + 1,
-                             timeout=30, message="the worker to record the last emails")
+                    wait_for(
+                        lambda: EmailLog.objects.filter(user_id__in=user_ids, status="sent").count() == count + 1,
+                        timeout=30,
+                        message="the worker to record the last emails",
+                    )
         finally:
             User.objects.filter(pk__in=[user.pk for user in users] + user_ids).delete()  # logs cascade
         self._report(count, published, received)

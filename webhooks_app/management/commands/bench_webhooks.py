@@ -55,15 +55,22 @@ class Command(BaseCommand):
             env = {"WEBHOOK_QUEUE": queue, "WEBHOOK_ALLOWED_NETWORKS": "127.0.0.0/8", "LOG_LEVEL": "WARNING"}
             try:
                 with celery_worker(queue=queue, concurrency=1, extra_env=env) as (process, _):
-                    self.stdout.write(f"worker pid {process.pid} on {settings.CELERY_BROKER_URL.split(':')[0]}, "
-                                      f"database {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}")
+                    self.stdout.write(
+                        f"worker pid {process.pid} on {settings.CELERY_BROKER_URL.split(':')[0]}, "
+                        f"database {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}"
+                    )
                     self._publish(1)  # warm-up: the worker is up and has imported everything
                     receiver.wait_for(1, timeout=120)
                     published = self._publish(count, rate=rate)
                     received = receiver.wait_for(count + 1, timeout=timeout)[1:]
                     # The worker records each success just after the receiver answered.
-                    wait_for(lambda: WebhookDelivery.objects.filter(endpoint=endpoint, status="succeeded").count()
-                             == count + 1, timeout=30, message="the worker to record the last deliveries")
+                    wait_for(
+                        lambda: (
+                            WebhookDelivery.objects.filter(endpoint=endpoint, status="succeeded").count() == count + 1
+                        ),
+                        timeout=30,
+                        message="the worker to record the last deliveries",
+                    )
             finally:
                 endpoint.delete()  # and its deliveries
         self._report(count, published, received)

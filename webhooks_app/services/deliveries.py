@@ -1,4 +1,4 @@
-"""Every write of the webhooks app: endpoints, deliveries and their attempts.
+"""Writes of webhook deliveries and their attempts.
 
 Delivery follows Standard Webhooks: one message id per (event, endpoint) kept across retries,
 a new timestamp and signature on every attempt, retries on the specification's schedule kept
@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
-from auditlog.models import LogEntry
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, Value
@@ -24,9 +23,10 @@ from django.utils import timezone
 
 from adminpanel import services as adminpanel_services
 from adminpanel.models import AdminAlert
-from champion_clone.errors import Conflict, InvalidInput
+from champion_clone.errors import Conflict
 from webhooks_app import network, payloads, signing
-from webhooks_app.models import DELIVERABLE_EVENT_TYPES, TEST_EVENT, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from webhooks_app.models import TEST_EVENT, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from webhooks_app.services.endpoints import OPEN_STATUSES, endpoint_disable, secrets_in_use
 
 logger = structlog.get_logger(__name__)
 
@@ -51,149 +51,9 @@ RETRY_AFTER_CAP = timedelta(hours=24)
 LAST_SUCCESS_RESOLUTION = timedelta(minutes=1)
 # A retry due this soon is also enqueued with a countdown, so it does not wait for the sweep.
 SHORT_RETRY = timedelta(seconds=60)
-OPEN_STATUSES = (WebhookDelivery.Status.PENDING, WebhookDelivery.Status.RETRYING)
 
 ALERT_DELIVERY_FAILED = "webhook.delivery_failed"
 ALERT_ENDPOINT_DISABLED = "webhook.endpoint_disabled"
-AUDIT_SECRET_REGENERATED = "WEBHOOK_SECRET_REGENERATE"  # noqa: S105 (an audit action name)
-
-
-# --- Endpoints ------------------------------------------------------------------------
-
-
-def endpoint_url_validate(url: str) -> None:
-    """Refuses a URL that webhooks may not be sent to (SSRF), as a field error."""
-    try:
-        network.destination_check(url)
-    except network.DestinationRefused as exc:
-        raise InvalidInput(str(exc), fields={"url": [str(exc)]}) from None
-    except network.DestinationUnresolvable as exc:
-        message = f"{exc}. Check the host name."
-        raise InvalidInput(message, fields={"url": [message]}) from None
-
-
-def _event_types_validate(event_types: list[str]) -> list[str]:
-    unknown = sorted(set(event_types) - set(DELIVERABLE_EVENT_TYPES) - {TEST_EVENT})
-    if unknown:
-        message = f"Unknown event types: {', '.join(unknown)}."
-        raise InvalidInput(message, fields={"event_types": [message]})
-    return sorted(set(event_types) - {TEST_EVENT})
-
-
-def endpoint_create(
-    *, name: str, url: str, event_types: list[str] | None = None, is_active: bool = True, created_by_id: int | None = None
-) -> WebhookEndpoint:
-    """Creates an endpoint with a new secret (``endpoint.secret``: show it once)."""
-    endpoint = WebhookEndpoint(name=name, url=url, event_types=event_types or [], is_active=is_active)
-    return endpoint_save_new(endpoint=endpoint, created_by_id=created_by_id)
-
-
-@transaction.atomic
-def endpoint_save_new(*, endpoint: WebhookEndpoint, created_by_id: int | None = None) -> WebhookEndpoint:
-    """Validates and saves an unsaved endpoint (built by a form) with a new secret."""
-    endpoint_url_validate(endpoint.url)
-    endpoint.name = endpoint.name.strip()
-    endpoint.event_types = _event_types_validate(endpoint.event_types or [])
-    endpoint.secret = signing.secret_generate()
-    endpoint.created_by_id = created_by_id
-    endpoint.full_clean()
-    endpoint.save()
-    return endpoint
-
-
-@transaction.atomic
-def endpoint_update(*, endpoint: WebhookEndpoint, **changes: Any) -> WebhookEndpoint:
-    allowed = {"name", "url", "event_types", "is_active"}
-    if unexpected := set(changes) - allowed:
-        raise ValueError(f"not editable: {', '.join(sorted(unexpected))}")
-    if "url" in changes and changes["url"] != endpoint.url:
-        endpoint_url_validate(changes["url"])
-    if "event_types" in changes:
-        changes["event_types"] = _event_types_validate(changes["event_types"] or [])
-    was_active = WebhookEndpoint.objects.filter(pk=endpoint.pk, is_active=True).exists()
-    for field, value in changes.items():
-        setattr(endpoint, field, value)
-    if endpoint.is_active and not was_active:
-        _reset_failure_state(endpoint)
-    elif was_active and not endpoint.is_active:
-        endpoint.disabled_reason = endpoint.disabled_reason or "Disabled by staff."
-        endpoint.disabled_at = timezone.now()
-    endpoint.full_clean()
-    endpoint.save()
-    if was_active and not endpoint.is_active:
-        _fail_open_deliveries(endpoint, reason="the endpoint was disabled")
-    return endpoint
-
-
-def endpoint_delete(*, endpoint: WebhookEndpoint) -> None:
-    endpoint.delete()
-
-
-def _reset_failure_state(endpoint: WebhookEndpoint) -> None:
-    endpoint.disabled_reason, endpoint.disabled_at = "", None
-    endpoint.consecutive_failures, endpoint.failing_since = 0, None
-
-
-@transaction.atomic
-def endpoint_enable(*, endpoint: WebhookEndpoint) -> WebhookEndpoint:
-    endpoint_url_validate(endpoint.url)  # the rules may have changed since it was saved
-    endpoint.is_active = True
-    _reset_failure_state(endpoint)
-    endpoint.save()
-    return endpoint
-
-
-@transaction.atomic
-def endpoint_disable(*, endpoint: WebhookEndpoint, reason: str, now: datetime | None = None) -> WebhookEndpoint:
-    """Disables the endpoint (staff, a 410, or persistent failure) and fails its open
-    deliveries: a disabled endpoint receives nothing until staff enable it again."""
-    now = now or timezone.now()
-    endpoint.is_active, endpoint.disabled_reason, endpoint.disabled_at = False, reason[:300], now
-    endpoint.save(update_fields=["is_active", "disabled_reason", "disabled_at", "updated_at"])
-    _fail_open_deliveries(endpoint, reason="the endpoint was disabled", now=now)
-    return endpoint
-
-
-def _fail_open_deliveries(endpoint: WebhookEndpoint, *, reason: str, now: datetime | None = None) -> int:
-    return WebhookDelivery.objects.filter(endpoint=endpoint, status__in=OPEN_STATUSES).update(
-        status=WebhookDelivery.Status.FAILED, next_attempt_at=None, last_error=reason, completed_at=now or timezone.now()
-    )
-
-
-@transaction.atomic
-def endpoint_regenerate_secret(*, endpoint: WebhookEndpoint, now: datetime | None = None) -> str:
-    """A new secret, returned to be shown once. The old one keeps signing beside it for
-    WEBHOOK_SECRET_GRACE_HOURS. Audited without either secret."""
-    now = now or timezone.now()
-    endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
-    endpoint.previous_secret = endpoint.secret
-    endpoint.previous_secret_expires_at = now + timedelta(hours=settings.WEBHOOK_SECRET_GRACE_HOURS)
-    endpoint.secret = signing.secret_generate()
-    endpoint.save(update_fields=["secret", "previous_secret", "previous_secret_expires_at", "updated_at"])
-    # The secret fields are excluded from the audit log, so the automatic entry would be
-    # empty: record the action itself, with the grace period and no secret.
-    LogEntry.objects.log_create(
-        endpoint,
-        force_log=True,
-        action=LogEntry.Action.UPDATE,
-        changes={"secret": ["(hidden)", "(regenerated)"]},
-        additional_data={
-            "action": AUDIT_SECRET_REGENERATED,
-            "previous_secret_valid_until": endpoint.previous_secret_expires_at.isoformat(),
-        },
-    )
-    return endpoint.secret
-
-
-def secrets_in_use(endpoint: WebhookEndpoint, now: datetime) -> list[str]:
-    in_use = [endpoint.secret]
-    if endpoint.previous_secret and endpoint.previous_secret_expires_at and endpoint.previous_secret_expires_at > now:
-        in_use.append(endpoint.previous_secret)
-    return in_use
-
-
-# --- Deliveries -----------------------------------------------------------------------
-
 
 # An enqueued attempt not run after this long is taken as lost and enqueued again by the sweep.
 DISPATCH_LEASE = timedelta(minutes=5)
@@ -341,9 +201,9 @@ def deliveries_dispatch_due(*, now: datetime | None = None, limit: int = 1000) -
     )
     # skip_locked: two sweeps running at once (PostgreSQL) take different rows.
     delivery_ids = list(
-        due.order_by("next_attempt_at").select_for_update(skip_locked=True, of=("self",)).values_list("id", flat=True)[
-            :limit
-        ]
+        due.order_by("next_attempt_at")
+        .select_for_update(skip_locked=True, of=("self",))
+        .values_list("id", flat=True)[:limit]
     )
     WebhookDelivery.objects.filter(pk__in=delivery_ids).update(dispatched_until=now + DISPATCH_LEASE)
     _enqueue_attempts(delivery_ids)
@@ -368,7 +228,10 @@ def _claim(delivery_id: int, now: datetime) -> bool:
     return bool(
         WebhookDelivery.objects.filter(pk=delivery_id, status__in=OPEN_STATUSES, next_attempt_at__lte=now).update(
             # The enqueued task (if any) is this one: the sweep may enqueue the next attempt.
-            attempts=F("attempts") + 1, next_attempt_at=lease, last_attempt_at=now, dispatched_until=None
+            attempts=F("attempts") + 1,
+            next_attempt_at=lease,
+            last_attempt_at=now,
+            dispatched_until=None,
         )
     )
 
@@ -382,8 +245,16 @@ def delivery_attempt(*, delivery_id: int, now: datetime | None = None, claimed: 
     delivery = WebhookDelivery.objects.select_related("endpoint").get(pk=delivery_id)
     endpoint = delivery.endpoint
     if not endpoint.is_active:
-        return _record(delivery, now=now, response=None, duration_ms=None, error="the endpoint is disabled",
-                       retry=False, alert=False, count_failure=False)
+        return _record(
+            delivery,
+            now=now,
+            response=None,
+            duration_ms=None,
+            error="the endpoint is disabled",
+            retry=False,
+            alert=False,
+            count_failure=False,
+        )
 
     body = payloads.body_of(delivery.payload)
     headers = signing.headers_for(
@@ -407,11 +278,19 @@ def delivery_attempt(*, delivery_id: int, now: datetime | None = None, claimed: 
     duration_ms = int((time.monotonic() - started) * 1000)
     status = response.status
     if 200 <= status < 300:
-        return _record(delivery, now=now, response=response, duration_ms=duration_ms, error="", retry=False,
-                       succeeded=True)
+        return _record(
+            delivery, now=now, response=response, duration_ms=duration_ms, error="", retry=False, succeeded=True
+        )
     if status == 410:
-        result = _record(delivery, now=now, response=response, duration_ms=duration_ms,
-                         error="410 Gone: the receiver asked to stop", retry=False, alert=False)
+        result = _record(
+            delivery,
+            now=now,
+            response=response,
+            duration_ms=duration_ms,
+            error="410 Gone: the receiver asked to stop",
+            retry=False,
+            alert=False,
+        )
         endpoint_disable_and_alert(
             endpoint_id=endpoint.pk,
             reason=f"The receiver answered 410 Gone on {now:%Y-%m-%d %H:%M} UTC.",
@@ -422,12 +301,18 @@ def delivery_attempt(*, delivery_id: int, now: datetime | None = None, claimed: 
     if status == 429 or status >= 500:
         seconds = network.retry_after_seconds(response.headers.get("retry-after"), now=now.timestamp())
         retry_after = timedelta(seconds=seconds) if seconds is not None else None
-        return _record(delivery, now=now, response=response, duration_ms=duration_ms, error=f"HTTP {status}",
-                       retry=True, retry_after=retry_after)
+        return _record(
+            delivery,
+            now=now,
+            response=response,
+            duration_ms=duration_ms,
+            error=f"HTTP {status}",
+            retry=True,
+            retry_after=retry_after,
+        )
     # Redirects (never followed) and other client errors: the request itself is refused;
     # sending it again would get the same answer.
-    return _record(delivery, now=now, response=response, duration_ms=duration_ms, error=f"HTTP {status}",
-                   retry=False)
+    return _record(delivery, now=now, response=response, duration_ms=duration_ms, error=f"HTTP {status}", retry=False)
 
 
 def _next_attempt_time(number: int, now: datetime, retry_after: timedelta | None) -> datetime | None:
@@ -477,11 +362,18 @@ def _record(
         delivery.status, delivery.next_attempt_at = status, next_attempt_at
         delivery.last_response_code, delivery.last_response_excerpt = code, excerpt
         delivery.last_duration_ms, delivery.last_error = duration_ms, error[:500]
-        delivery.completed_at = now if status in (WebhookDelivery.Status.SUCCEEDED, WebhookDelivery.Status.FAILED) else None
+        delivery.completed_at = (
+            now if status in (WebhookDelivery.Status.SUCCEEDED, WebhookDelivery.Status.FAILED) else None
+        )
         delivery.save(
             update_fields=[
-                "status", "next_attempt_at", "last_response_code", "last_response_excerpt", "last_duration_ms",
-                "last_error", "completed_at",
+                "status",
+                "next_attempt_at",
+                "last_response_code",
+                "last_response_excerpt",
+                "last_duration_ms",
+                "last_error",
+                "completed_at",
             ]
         )
         endpoints = WebhookEndpoint.objects.filter(pk=delivery.endpoint_id)
@@ -512,8 +404,14 @@ def _record(
         # Due before the next sweep would notice: enqueue it too. The claim makes the
         # sweep's copy a no-op, and the database stays the source of truth.
         _enqueue_attempt(delivery.pk, due=next_attempt_at + timedelta(milliseconds=500), now=now)
-    logger.info("webhook_attempt", delivery_id=delivery.pk, number=number, status=status, response_code=code,
-                error=error or None)
+    logger.info(
+        "webhook_attempt",
+        delivery_id=delivery.pk,
+        number=number,
+        status=status,
+        response_code=code,
+        error=error or None,
+    )
     return AttemptResult(delivery.pk, number, status, code, error, next_attempt_at)
 
 
