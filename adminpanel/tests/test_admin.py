@@ -383,3 +383,31 @@ def test_unfiltered_big_tables_use_the_planner_estimate_on_postgresql(admin_clie
         assert counts == [] and any("reltuples" in q["sql"] for q in captured.captured_queries)
     else:
         assert len(counts) == 1  # SQLite has no estimate: one exact count, never a second full one
+
+
+def test_webhook_and_template_actions_are_audited_with_actor_ip_and_user_agent(admin_client, admin_user):
+    from emails_app.models import EmailTemplate
+    from webhooks_app.models import WebhookEndpoint
+
+    admin_client.post(reverse("admin:webhooks_app_webhookendpoint_add"),
+                      {"name": "CRM", "url": "https://1.1.1.1/hooks", "event_types": ["user.login"], "is_active": "on"})
+    endpoint = WebhookEndpoint.objects.get()
+    admin_client.post(reverse("admin:webhooks_app_webhookendpoint_change", args=[endpoint.pk]),
+                      {"name": "CRM 2", "url": endpoint.url, "event_types": [], "is_active": "on"})
+    admin_client.post(reverse("admin:webhooks_app_webhookendpoint_regenerate_secret", args=[endpoint.pk]))
+    admin_client.post(reverse("admin:webhooks_app_webhookendpoint_delete", args=[endpoint.pk]), {"post": "yes"})
+    template_fields = {"subject": "Hi {{ user_name }}", "body_html": "<p>Hello {{ user_name }}</p>", "body_text": "Hello", "is_active": "on"}
+    admin_client.post(reverse("admin:emails_app_emailtemplate_add"), {"trigger": "welcome", **template_fields})
+    template = EmailTemplate.objects.get()
+    admin_client.post(reverse("admin:emails_app_emailtemplate_change", args=[template.pk]),
+                      {"trigger": "welcome", **template_fields, "subject": "Welcome {{ user_name }}"})
+    admin_client.post(reverse("admin:emails_app_emailtemplate_delete", args=[template.pk]), {"post": "yes"})
+
+    entries = [e for e in LogEntry.objects.all() if e.actor_id == admin_user.pk]
+    labels = {action_label(e) for e in entries}
+    assert {"WEBHOOK_CREATE", "WEBHOOK_UPDATE", "WEBHOOK_SECRET_REGENERATE", "WEBHOOK_DELETE",
+            "EMAIL_TEMPLATE_CREATE", "EMAIL_TEMPLATE_UPDATE", "EMAIL_TEMPLATE_DELETE"} <= labels
+    for entry in entries:
+        assert entry.remote_addr == "192.0.2.10", action_label(entry)
+        assert entry.additional_data["user_agent"] == STAFF_UA, action_label(entry)
+    assert "whsec_" not in json.dumps(list(LogEntry.objects.values("changes", "additional_data")), default=str)
