@@ -13,6 +13,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from accounts.models import JOURNEY_ORDER, JourneyStage, Plan, User
+from accounts.selectors import churn_risk_q
 from adminpanel.models import ActivityLog, AdminAlert, ErrorLog
 from champions.models import Champion
 from emails_app.models import EmailLog
@@ -23,11 +24,7 @@ CACHE_KEY = "adminpanel:dashboard:v1"
 
 
 def churn_risk_filter(now=None) -> Q:
-    """Active users with no activity for CHURN_RISK_DAYS (never active: joined before then)."""
-    cutoff = (now or timezone.now()) - timedelta(days=settings.CHURN_RISK_DAYS)
-    return Q(is_active=True) & (
-        Q(last_activity_at__lt=cutoff) | Q(last_activity_at__isnull=True, date_joined__lt=cutoff)
-    )
+    return churn_risk_q(days=settings.CHURN_RISK_DAYS, now=now)
 
 
 def _percent(part: int, whole: int) -> float | None:

@@ -152,6 +152,11 @@ def note_save(*, note: AdminNote, author) -> AdminNote:
     return note
 
 
+def note_delete(*, note: AdminNote) -> None:
+    """Deleting a note (django-auditlog records NOTE_DELETE with the actor)."""
+    note.delete()
+
+
 def admin_login_locked(*, email: str, ip_address: str | None, now=None) -> bool:
     """Too many recent failures for this account or this address: further tries wait."""
     now = now or timezone.now()

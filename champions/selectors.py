@@ -20,6 +20,3 @@ def champion_detail_queryset(*, owner: User) -> QuerySet[Champion]:
         Prefetch("scenarios", queryset=Scenario.objects.order_by("position")),
     )
 
-
-def champion_get_for_owner(*, owner: User, champion_id: int) -> Champion | None:
-    return Champion.objects.filter(owner=owner, pk=champion_id).first()

@@ -13,13 +13,14 @@ import structlog
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from accounts.models import Plan, SubscriptionStatus, User
+from accounts.selectors import churn_risk_q
 from champion_clone.errors import InvalidInput
 from emails_app import defaults, rendering, tokens
 from emails_app.models import EmailLog, EmailPreference, EmailTemplate, Trigger
@@ -332,8 +333,7 @@ def inactive_reminders_enqueue(*, now: datetime | None = None) -> list[int]:
     days = settings.EMAIL_INACTIVE_DAYS
     cutoff = now - timedelta(days=days)
     at_risk = (
-        User.objects.filter(is_active=True, is_staff=False)
-        .filter(Q(last_activity_at__lt=cutoff) | Q(last_activity_at__isnull=True, date_joined__lt=cutoff))
+        User.objects.filter(churn_risk_q(days=days, now=now), is_staff=False)
         .exclude(email_preference__unsubscribed_at__isnull=False)
         .exclude(email_logs__trigger=Trigger.INACTIVE_REMINDER, email_logs__created_at__gte=cutoff)
         .values_list("id", "last_activity_at", "date_joined")

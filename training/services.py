@@ -320,14 +320,6 @@ def sessions_abandon_idle(*, now=None) -> int:
     )
 
 
-def evaluation_payload(message: SessionMessage) -> dict:
-    return {
-        "score": message.score, "criteria": message.criteria, "weights": message.weights,
-        "feedback": message.feedback, "champion_reference": message.champion_reference, "judge": message.judge,
-    }
-
-
-
 def session_respond_from_input(
     *, user: User, session_id: int, message: str | None, audio=None, speech: bool = False
 ) -> RespondResult:

@@ -85,7 +85,7 @@ class UserAdmin(admin.ModelAdmin):
         for note in formset.save(commit=False):
             services.note_save(note=note, author=request.user)
         for note in formset.deleted_objects:
-            note.delete()
+            services.note_delete(note=note)
 
     @admin.display(description="champions")
     def champions_overview(self, user: User) -> str:
