@@ -106,6 +106,7 @@ def test_staff_walks_through_the_admin_in_a_real_browser(page, live_server):
 
     # The dashboard with its server-side SVG charts.
     expect(page.locator("#dashboard")).to_be_visible()
+    page.wait_for_load_state("load")
     assert page.locator("#dashboard svg.cc-chart").count() >= 2
     _shot(page, "02-dashboard")
 
@@ -116,7 +117,11 @@ def test_staff_walks_through_the_admin_in_a_real_browser(page, live_server):
         "link", name="Pro", exact=True
     ).click()
     expect(page).to_have_url(re.compile(r"subscription_plan__exact=pro"))
-    listed = page.locator("#result_list tbody th a").all_inner_texts()
+    # The URL changes when the navigation commits, before the new list is parsed: wait for
+    # the rows themselves, or the read below can race the page and see none.
+    listed_links = page.locator("#result_list tbody th a")
+    expect(listed_links).to_have_count(len(pro_users))
+    listed = listed_links.all_inner_texts()
     assert sorted(listed) == sorted(user.email for user in pro_users)
     _shot(page, "03-users-filtered-by-plan")
 
