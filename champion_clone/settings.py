@@ -14,6 +14,7 @@ import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
+from agents.settings import DEFAULT_ANTHROPIC_MODEL
 from champion_clone.logging import build_logging_config, configure_structlog
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -317,7 +318,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # --- AI providers (DESIGN.md section 4): vendors when a key is set, offline otherwise ---
 ANTHROPIC_API_KEY = env.str("ANTHROPIC_API_KEY", default="")
 ANTHROPIC_BASE_URL = env.str("ANTHROPIC_BASE_URL", default="") or None
-ANTHROPIC_MODEL = env.str("ANTHROPIC_MODEL", default="claude-sonnet-4-5")
+ANTHROPIC_MODEL = env.str("ANTHROPIC_MODEL", default=DEFAULT_ANTHROPIC_MODEL)
 OPENAI_API_KEY = env.str("OPENAI_API_KEY", default="")
 OPENAI_BASE_URL = env.str("OPENAI_BASE_URL", default="") or None
 ELEVENLABS_API_KEY = env.str("ELEVENLABS_API_KEY", default="")
@@ -425,4 +426,7 @@ LOG_RETENTION_DAYS = {
     "audit": env.int("RETENTION_AUDIT_DAYS", default=730),
     "login_failures": env.int("RETENTION_LOGIN_FAILURE_DAYS", default=30),
 }
-CELERY_BEAT_SCHEDULE["purge-old-logs"] = {"task": "adminpanel.tasks.purge_old_logs", "schedule": crontab(hour=4, minute=7)}
+CELERY_BEAT_SCHEDULE["purge-old-logs"] = {
+    "task": "adminpanel.tasks.purge_old_logs",
+    "schedule": crontab(hour=4, minute=7),
+}

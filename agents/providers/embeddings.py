@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from agents.providers.errors import PermanentProviderError
+from agents.settings import setting
 
 MODEL_ID = "all-MiniLM-L6-v2-onnx-int8"
 EMBEDDING_DIMENSION = 384
@@ -51,18 +52,6 @@ class EmbeddingModelError(PermanentProviderError):
 
     def __init__(self, message: str) -> None:
         super().__init__(message, provider="embeddings")
-
-
-def _setting(name: str, default: Any) -> Any:
-    """A Django setting when Django is configured, else the default (agents run without it too)."""
-    try:
-        from django.conf import settings
-
-        if settings.configured:
-            return getattr(settings, name, default)
-    except ImportError:  # pragma: no cover - Django is a dependency of the project
-        pass
-    return default
 
 
 def sha256_of_file(path: Path) -> str:
@@ -85,7 +74,7 @@ def _verify(path: Path, expected_sha256: str, what: str) -> None:
 
 
 def default_model_path() -> Path:
-    configured = _setting("EMBEDDING_MODEL_PATH", "")
+    configured = setting("EMBEDDING_MODEL_PATH", "")
     if configured:
         return Path(configured)
     try:
@@ -96,7 +85,7 @@ def default_model_path() -> Path:
 
 
 def default_tokenizer_path() -> Path:
-    configured = _setting("EMBEDDING_TOKENIZER_PATH", "")
+    configured = setting("EMBEDDING_TOKENIZER_PATH", "")
     if configured:
         return Path(configured)
     distribution_name, relative_path = _TOKENIZER_IN_DISTRIBUTION
@@ -139,7 +128,7 @@ class Embedder:
         self._tokenizer = tokenizer
 
         if intra_op_threads is None:
-            intra_op_threads = int(_setting("EMBEDDING_INTRA_OP_THREADS", 1))
+            intra_op_threads = int(setting("EMBEDDING_INTRA_OP_THREADS", 1))
         options = ort.SessionOptions()
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         # One thread by default: web and worker processes share the machine's cores, and a

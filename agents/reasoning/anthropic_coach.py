@@ -47,6 +47,7 @@ from agents.reasoning.judge import (
     judge_reply_offline,
 )
 from agents.reasoning.prospect import prospect_opening, prospect_reply
+from agents.settings import DEFAULT_ANTHROPIC_MODEL
 from agents.types import ChampionReference, Pattern, ProspectTurn, ReplyEvaluation, ScenarioSpec
 
 logger = logging.getLogger(__name__)
@@ -358,7 +359,7 @@ class AnthropicCoach:
         self,
         *,
         api_key: str,
-        model: str = "claude-sonnet-4-5",
+        model: str = DEFAULT_ANTHROPIC_MODEL,
         base_url: str | None = None,
         timeout: float = 60.0,
         max_retries: int = 2,

@@ -28,6 +28,7 @@ from agents.reasoning.anthropic_tools import InvalidAnswer, structured_answer
 from agents.reasoning.scenarios import recording_objections
 from agents.reasoning.segmentation import Utterance, utterances_from_transcript
 from agents.reasoning.tone import describe_tone
+from agents.settings import DEFAULT_ANTHROPIC_MODEL
 from agents.types import CallMetrics, Objection, Pattern, ScenarioSpec, Transcript, VoiceProfile
 
 logger = logging.getLogger(__name__)
@@ -138,7 +139,7 @@ class AnthropicReasoner:
         self,
         *,
         api_key: str,
-        model: str = "claude-sonnet-4-5",
+        model: str = DEFAULT_ANTHROPIC_MODEL,
         base_url: str | None = None,
         timeout: float = 60.0,
         max_retries: int = 2,
@@ -148,9 +149,7 @@ class AnthropicReasoner:
 
     # -- the SDK call ---------------------------------------------------------------------------
 
-    def _structured(
-        self, *, system: str, prompt: str, tool: dict[str, Any], parse: Callable[[dict[str, Any]], T]
-    ) -> T:
+    def _structured(self, *, system: str, prompt: str, tool: dict[str, Any], parse: Callable[[dict[str, Any]], T]) -> T:
         return structured_answer(
             self._client, model=self.model, system=system, prompt=prompt, tool=tool, max_tokens=_MAX_TOKENS, parse=parse
         )

@@ -13,12 +13,13 @@ Plain data in and out (``agents.types``); the training app stores it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
 from agents.reasoning.judge import JudgeMoment, judge_reply_offline
 from agents.reasoning.prospect import prospect_opening, prospect_reply
+from agents.settings import anthropic_client_options
 from agents.types import Pattern, ProspectTurn, ReplyEvaluation, ScenarioSpec
 
 __all__ = ["Coach", "OfflineCoach", "get_coach"]
@@ -108,26 +109,13 @@ class OfflineCoach:
         )
 
 
-def _setting(name: str, default: Any) -> Any:
-    """A Django setting when Django is configured, else the default (agents run without it)."""
-    from django.conf import settings
-
-    return getattr(settings, name, default) if settings.configured else default
-
-
 def get_coach() -> Coach:
     """The engine the settings ask for. Cheap to call per request: the Claude coach for a
     given configuration is built once per process and reuses its HTTP connections."""
-    api_key = _setting("ANTHROPIC_API_KEY", "")
-    if api_key:
+    options = anthropic_client_options()
+    if options:
         # Imported here: the offline path must not need the vendor SDK at import time.
         from agents.reasoning.anthropic_coach import anthropic_coach
 
-        return anthropic_coach(
-            api_key=api_key,
-            base_url=_setting("ANTHROPIC_BASE_URL", None) or None,
-            model=_setting("ANTHROPIC_MODEL", "claude-sonnet-4-5"),
-            timeout=float(_setting("VENDOR_TIMEOUT_SECONDS", 60)),
-            max_retries=int(_setting("VENDOR_MAX_RETRIES", 2)),
-        )
+        return anthropic_coach(**options)
     return OfflineCoach()

@@ -22,6 +22,7 @@ from agents.reasoning import OfflineReasoner, ReasoningOutputError, get_reasoner
 from agents.reasoning.anthropic_reasoner import AnthropicReasoner
 from agents.reasoning.segmentation import utterances_from_transcript
 from agents.scripts import load_script, transcript_from_script
+from agents.settings import DEFAULT_ANTHROPIC_MODEL
 from agents.types import CallMetrics, Pattern
 
 
@@ -345,3 +346,15 @@ def test_the_factory_picks_the_engine_from_settings(settings, serve):
     request = server.requests[0]
     assert _api_key(request) == "sk-ant-from-settings"
     assert request["body"]["model"] == "claude-test-model"
+
+
+def test_the_default_model_is_one_the_sdk_does_not_warn_is_deprecated(serve, recwarn):
+    """The SDK warns (DeprecationWarning) when a request names a model on its end-of-life list:
+    the default must not be one, or every deployment without ANTHROPIC_MODEL breaks on that day."""
+    server = serve(Reply(body=tool_message("record_patterns", VALID_PATTERNS)))
+    reasoner = AnthropicReasoner(api_key="sk-ant-test", base_url=server.base_url, timeout=5.0, max_retries=0)
+
+    reasoner.extract_patterns(TRANSCRIPT)
+
+    assert server.requests[0]["body"]["model"] == DEFAULT_ANTHROPIC_MODEL
+    assert not [w for w in recwarn if issubclass(w.category, DeprecationWarning) and "end-of-life" in str(w.message)]
