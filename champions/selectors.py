@@ -11,6 +11,9 @@ def champion_list(*, owner: User) -> QuerySet[Champion]:
         Champion.objects.filter(owner=owner)
         .annotate(pattern_count=Count("patterns", distinct=True), scenario_count=Count("scenarios", distinct=True))
         .defer("transcript", "transcript_text")
+        # Meta.ordering is dropped from queries with GROUP BY, and the counts above add one:
+        # without this the pages of the list come in no defined order.
+        .order_by("-created_at", "-id")
     )
 
 

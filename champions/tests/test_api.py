@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from adminpanel.models import ErrorLog
 from champions.models import Champion, ChampionPattern, Scenario
@@ -153,6 +155,25 @@ class TestReadAndDelete:
         with django_assert_num_queries(3):
             response = client.get("/champions/")
         assert response.json()["count"] == 17
+
+    def test_list_pages_are_newest_first_and_never_repeat_a_champion(self, api_client, user):
+        champions = ChampionFactory.create_batch(25, owner=user)
+        # One shared timestamp for half of them: the id must break the tie, or a champion
+        # could appear on both pages (or on neither).
+        now = timezone.now()
+        for offset, champion in enumerate(champions):
+            created = now - timedelta(minutes=offset if offset % 2 else 0)
+            Champion.objects.filter(pk=champion.pk).update(created_at=created)
+        expected = list(
+            Champion.objects.filter(owner=user).order_by("-created_at", "-id").values_list("id", flat=True)
+        )
+
+        first = api_client.get("/champions").json()
+        second = api_client.get("/champions?page=2").json()
+
+        listed = [item["id"] for item in first["results"] + second["results"]]
+        assert (len(first["results"]), len(second["results"])) == (20, 5)
+        assert listed == expected
 
     def test_detail_shows_results_with_a_pinned_query_count(self, api_client, user, django_assert_num_queries):
         champion = ReadyChampionFactory(owner=user)
