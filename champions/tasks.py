@@ -123,7 +123,7 @@ def analysis_pipeline_start(champion_id: int, run_id: str, *, from_step: str = C
     analysis_chain(champion_id, run_id, from_step=from_step).apply_async()
 
 
-@shared_task(name="champions.tasks.resume_stalled_analyses", ignore_result=True, queue="light")
+@shared_task(name="champions.tasks.resume_stalled_analyses", ignore_result=True)
 def resume_stalled_analyses() -> int:
     """Re-enqueues the current step of analyses whose worker vanished mid-step."""
     stale_before = timezone.now() - timedelta(seconds=settings.CHAMPION_STEP_STALE_SECONDS)

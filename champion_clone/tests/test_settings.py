@@ -43,3 +43,17 @@ def test_production_refuses_wildcard_hosts():
     result = run_manage("check", env={**PRODUCTION_ENV, "ALLOWED_HOSTS": "*"})
     assert result.returncode != 0
     assert "ALLOWED_HOSTS" in result.stderr
+
+
+def test_pipeline_steps_go_to_the_pipeline_queue_and_everything_else_to_light():
+    from champion_clone.celery import app
+
+    def queue_of(task_name: str) -> str:
+        return app.amqp.router.route({}, task_name)["queue"].name
+
+    assert queue_of("champions.tasks.transcribe") == "pipeline"
+    # The sweeper must not wait behind an hour of transcription on the pipeline queue.
+    assert queue_of("champions.tasks.resume_stalled_analyses") == "light"
+    assert queue_of("emails_app.tasks.send_lifecycle_email") == "light"
+    assert queue_of("webhooks_app.tasks.fan_out_event") == "light"
+    assert queue_of("accounts.tasks.flush_expired_tokens") == "light"
