@@ -14,6 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from adminpanel import services as adminpanel_services
+from adminpanel.models import AdminAlert
 from agents.reasoning.coach import get_coach
 from agents.reasoning.prospect import judge_moment
 from agents.types import Objection, Pattern, ReplyEvaluation, ScenarioSpec
@@ -183,6 +185,8 @@ def session_respond(
         text, moment=judge_moment(spec, session.stage, last_line), patterns=playbook.patterns,
         pattern_vectors=playbook.vectors,
     )
+    if evaluation.judge != coach.name:
+        _alert_coach_fallback(coach.name)
     # Only a language model reads the whole conversation; the offline prospect needs the state
     # alone, which keeps its turn's query count constant however long the session gets.
     history = (
@@ -213,6 +217,22 @@ def session_respond(
     session.last_activity_at = now
     session.save(update_fields=["stage", "weak_streak", "outcome", "turn_count", "last_activity_at"])
     return RespondResult(session=session, trainee_message=trainee_message, prospect_message=prospect_message)
+
+
+def _alert_coach_fallback(coach_name: str) -> None:
+    """The reply was scored by the offline judge because the configured one did not answer.
+    The rep still gets a score; staff get one alert (deduplicated until read), since a revoked
+    key or an exhausted quota would otherwise show only in the logs."""
+    adminpanel_services.alert_raise(
+        type="training.judge_fallback",
+        severity=AdminAlert.Severity.WARNING,
+        message=(
+            f"The {coach_name} judge did not answer, so the offline judge scored training replies. "
+            "The server logs say why: a bad key or an exhausted quota does not fix itself, an outage does."
+        ),
+        resource_type="coach",
+        resource_id=coach_name,
+    )
 
 
 def _words(text: str) -> int:

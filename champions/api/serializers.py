@@ -19,27 +19,27 @@ class UploadInputSerializer(serializers.Serializer):
     )
 
 
+# What both the list and the detail show of a champion and its analysis.
+CHAMPION_STATUS_FIELDS = [
+    "id",
+    "name",
+    "status",
+    "step",
+    "progress",
+    "error",
+    "duration_seconds",
+    "has_video",
+    "original_filename",
+]
+
+
 class ChampionListSerializer(serializers.ModelSerializer):
     pattern_count = serializers.IntegerField(read_only=True)
     scenario_count = serializers.IntegerField(read_only=True)
 
     class Meta:
         model = Champion
-        fields = [
-            "id",
-            "name",
-            "status",
-            "step",
-            "progress",
-            "error",
-            "duration_seconds",
-            "has_video",
-            "original_filename",
-            "pattern_count",
-            "scenario_count",
-            "created_at",
-            "analyzed_at",
-        ]
+        fields = [*CHAMPION_STATUS_FIELDS, "pattern_count", "scenario_count", "created_at", "analyzed_at"]
         read_only_fields = fields
 
 
@@ -103,15 +103,7 @@ class ChampionDetailSerializer(serializers.ModelSerializer):
     class Meta:
         model = Champion
         fields = [
-            "id",
-            "name",
-            "status",
-            "step",
-            "progress",
-            "error",
-            "duration_seconds",
-            "has_video",
-            "original_filename",
+            *CHAMPION_STATUS_FIELDS,
             "size_bytes",
             "champion_speaker",
             "transcript",

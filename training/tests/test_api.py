@@ -5,6 +5,8 @@ import threading
 import pytest
 from django.db import connection
 
+from adminpanel.models import AdminAlert
+from agents.testing.wire import LocalVendorServer, Reply
 from champions.scripted import champion_from_script
 from champions.tests.factories import ChampionFactory
 from conftest import authenticated_client
@@ -275,3 +277,39 @@ def test_idle_sessions_are_abandoned_by_the_beat_task(user, champion, settings):
     assert TrainingSession.objects.get(pk=idle).status == "abandoned"
     assert TrainingSession.objects.get(pk=fresh).status == "active"
     assert respond(client, idle, "hello").status_code == 409
+
+
+class TestJudgeFallback:
+    """With Claude configured but refusing every request (a revoked key), reps keep training on
+    the offline judge and staff get one alert, not one per reply."""
+
+    @pytest.fixture
+    def refusing_claude(self, settings):
+        refusal = Reply.json(
+            {"type": "error", "error": {"type": "authentication_error", "message": "invalid x-api-key"}}, status=401
+        )
+        with LocalVendorServer() as server:
+            server.route("POST", r"/v1/messages", refusal)
+            settings.ANTHROPIC_API_KEY = "sk-ant-revoked"
+            settings.ANTHROPIC_BASE_URL = server.url
+            settings.VENDOR_MAX_RETRIES = 0
+            yield server
+
+    def test_replies_are_scored_offline_and_staff_get_one_alert(self, user, champion, refusing_claude):
+        client = authenticated_client(user)
+        session = start(client, champion.pk).json()["session"]
+        for _ in range(2):
+            response = respond(client, session["id"], strong_reply(session))
+            assert response.status_code == 200, response.content
+            assert response.json()["evaluation"]["judge"] == "offline"
+            session = response.json()["session"]
+
+        assert refusing_claude.requests_to(r"/v1/messages"), "the Claude coach was not asked"
+        (alert,) = AdminAlert.objects.filter(type="training.judge_fallback")
+        assert (alert.resource_type, alert.resource_id) == ("coach", "anthropic")
+
+    def test_the_offline_judge_raises_no_alert(self, user, champion):
+        client = authenticated_client(user)
+        session = start(client, champion.pk).json()["session"]
+        assert respond(client, session["id"], WEAK_REPLY).status_code == 200
+        assert not AdminAlert.objects.filter(type="training.judge_fallback").exists()
