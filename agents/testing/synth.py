@@ -10,10 +10,10 @@ real upload arrives. Bad inputs for upload validation are made here too.
 
 from __future__ import annotations
 
+import functools
 import io
-import re
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -305,34 +305,24 @@ def write_silent_wav(path: str | Path, *, seconds: float = 1.0, sample_rate: int
 
 # --- scoring -----------------------------------------------------------------------------------
 
-_NUMBER_WORDS = {
-    "0": "zero", "1": "one", "2": "two", "3": "three", "4": "four", "5": "five", "6": "six",
-    "7": "seven", "8": "eight", "9": "nine", "10": "ten", "30": "thirty",
-}  # fmt: skip
+@functools.cache
+def _whisper_english_normalizer() -> Callable[[str], str]:
+    from whisper_normalizer.english import EnglishTextNormalizer
 
-
-def normalize_words(text: str) -> list[str]:
-    """Lower case, no punctuation, hyphens split, small numbers spelled out: the usual WER
-    normalisation, so that "Thirty" vs "30" or "e-mail" vs "email" is not an error."""
-    text = text.lower().replace("’", "'")
-    text = re.sub(r"(?<=\d),(?=\d)", "", text)
-    words = re.findall(r"[a-z0-9']+", text.replace("-", " "))
-    return [_NUMBER_WORDS.get(word, word).strip("'") for word in words if word.strip("'")]
+    return EnglishTextNormalizer()
 
 
 def wer(reference: str, hypothesis: str) -> float:
-    """Word error rate: (substitutions + deletions + insertions) / reference words."""
-    ref, hyp = normalize_words(reference), normalize_words(hypothesis)
-    if not ref:
-        return 0.0 if not hyp else 1.0
-    previous = list(range(len(hyp) + 1))
-    for i, ref_word in enumerate(ref, start=1):
-        current = [i] + [0] * len(hyp)
-        for j, hyp_word in enumerate(hyp, start=1):
-            current[j] = min(
-                previous[j] + 1,  # deletion
-                current[j - 1] + 1,  # insertion
-                previous[j - 1] + (ref_word != hyp_word),  # substitution or match
-            )
-        previous = current
-    return previous[-1] / len(ref)
+    """Word error rate: (substitutions + deletions + insertions) / reference words, by jiwer,
+    after Whisper's own English normalisation (case, punctuation, contractions, numbers and
+    spellings), the way Whisper's published WERs are measured: "we're" vs "we are" or
+    "Thirty" vs "30" is not an error."""
+    import jiwer
+
+    normalize = _whisper_english_normalizer()
+    reference, hypothesis = normalize(reference).strip(), normalize(hypothesis).strip()
+    if not reference:
+        return 0.0 if not hypothesis else 1.0
+    if not hypothesis:
+        return 1.0
+    return jiwer.wer(reference, hypothesis)
