@@ -304,6 +304,7 @@ CELERY_TASK_DEFAULT_QUEUE = "light"
 CELERY_TASK_ROUTES = {
     # An exact name wins over the patterns: the sweeper is light work, not a pipeline step.
     "champions.tasks.resume_stalled_analyses": {"queue": "light"},
+    "champions.tasks.delete_voice_clone": {"queue": "light"},
     "champions.tasks.*": {"queue": "pipeline"},
     "emails_app.tasks.*": {"queue": "light"},
     "webhooks_app.tasks.*": {"queue": "light"},

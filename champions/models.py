@@ -53,6 +53,9 @@ class Champion(models.Model):
     transcript_text = models.TextField(blank=True)
     transcript = models.JSONField(default=dict, blank=True)  # {language, duration, segments: [...words]}
     voice_profile = models.JSONField(default=dict, blank=True)
+    # The champion's voice cloned at the speech vendor (ElevenLabs) from the recording, when a
+    # key is set: the champion's reference phrases in training are spoken in it.
+    voice_clone_id = models.CharField(max_length=64, blank=True)
     call_metrics = models.JSONField(default=dict, blank=True)
     tone = models.JSONField(default=dict, blank=True)
     transcription_engine = models.CharField(max_length=64, blank=True)

@@ -8,10 +8,12 @@ The Celery tasks that run these steps, and their chain, are in ``champions.tasks
 
 from __future__ import annotations
 
+import tempfile
 import traceback
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict
+from pathlib import Path
 
 import numpy as np
 import structlog
@@ -19,13 +21,17 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from agents.audio.decode import decode_audio, load_audio
+from adminpanel import services as adminpanel_services
+from adminpanel.models import AdminAlert
+from agents.audio.decode import TARGET_SAMPLE_RATE, decode_audio, load_audio, write_wav
 from agents.audio.speakers import assign_speakers
-from agents.audio.voice import call_metrics, voice_profile
+from agents.audio.voice import call_metrics, speaker_sample, voice_profile
 from agents.providers.embeddings import get_embedder
+from agents.providers.errors import ProviderError
+from agents.providers.speech import get_voice_cloner
 from agents.providers.transcription import get_transcriber
 from agents.reasoning import get_reasoner
-from agents.types import CallMetrics, Pattern, VoiceProfile, transcript_from_dict, transcript_to_dict
+from agents.types import CallMetrics, Pattern, Transcript, VoiceProfile, transcript_from_dict, transcript_to_dict
 from champion_clone import events
 from champions import storage
 from champions.models import Champion, ChampionPattern, Scenario
@@ -46,6 +52,8 @@ PROGRESS_AT_START = {
     Step.FINISH: 97,
 }
 STEP_ORDER = list(PROGRESS_AT_START)
+# Less of the champion's own speech than this makes a poor clone: keep the stock voice.
+VOICE_CLONE_MIN_SECONDS = 10.0
 
 
 class Superseded(Exception):
@@ -116,6 +124,61 @@ def analyse_voice(champion: Champion) -> None:
     champion.voice_profile = asdict(profile)
     champion.call_metrics = {**asdict(metrics), "speakers_found": attribution.speakers_found}
     _save_if_current(champion, ["transcript", "voice_profile", "call_metrics"])
+    _clone_voice(champion, samples, transcript, speaker)
+
+
+def _clone_voice(champion: Champion, samples: np.ndarray, transcript: Transcript, speaker: str | None) -> None:
+    """With a speech vendor key, clone the champion's voice from their own turns in the call.
+
+    Optional to the analysis: a vendor that refuses (no cloning on the plan, a revoked key, an
+    outage its SDK's retries did not ride out) leaves the stock voice and one staff alert, and
+    the analysis goes on. A re-run replaces the clone and deletes the previous one.
+    """
+    cloner = get_voice_cloner()
+    if cloner is None:
+        return
+    sample = speaker_sample(samples, transcript, speaker=speaker)
+    if sample.size < VOICE_CLONE_MIN_SECONDS * TARGET_SAMPLE_RATE:
+        logger.info("champion_voice_clone_skipped", champion_id=champion.pk, seconds=sample.size / TARGET_SAMPLE_RATE)
+        return
+    with tempfile.TemporaryDirectory(prefix="voice-sample-") as scratch:
+        sample_path = write_wav(Path(scratch) / "champion.wav", sample, TARGET_SAMPLE_RATE)
+        try:
+            voice_id = cloner.clone_voice(
+                f"Champion Clone {champion.pk}: {champion.name}"[:100],
+                [sample_path],
+                description="Cloned from the champion's own turns in an uploaded sales call.",
+            )
+        except ProviderError as exc:
+            logger.warning("champion_voice_clone_failed", champion_id=champion.pk, error=str(exc))
+            adminpanel_services.alert_raise(
+                type="champion.voice_clone_failed",
+                severity=AdminAlert.Severity.WARNING,
+                message=(
+                    f"{exc.provider or 'The speech vendor'} did not clone champion {champion.pk}'s voice, "
+                    f"so its reference phrases use a stock voice: {str(exc)[:500]}"
+                ),
+                resource_type="vendor",
+                resource_id=exc.provider,
+            )
+            return
+    previous = champion.voice_clone_id
+    champion.voice_clone_id = voice_id
+    try:
+        _save_if_current(champion, ["voice_clone_id"])
+    except Superseded:
+        voice_clone_delete_later(voice_id)  # made for a run that no longer exists
+        raise
+    if previous and previous != voice_id:
+        voice_clone_delete_later(previous)
+
+
+def voice_clone_delete_later(voice_id: str) -> None:
+    """Delete a voice clone at the vendor, after commit and off the request: a light task that
+    retries while the vendor is unreachable."""
+    from champions.tasks import delete_voice_clone
+
+    transaction.on_commit(lambda: delete_voice_clone.delay(voice_id))
 
 
 def _metrics_of(champion: Champion) -> CallMetrics:

@@ -158,10 +158,13 @@ def champion_analysis_run_here(*, champion: Champion, on_step: Callable[[str], N
 
 @transaction.atomic
 def champion_delete(*, champion: Champion) -> None:
-    """Removes the rows, then (after commit) the files and the vectors."""
+    """Removes the rows, then (after commit) the files, the vectors and the voice clone."""
     files = (champion.recording, champion.audio_file)
     champion_id = champion.pk
+    voice_clone_id = champion.voice_clone_id
     champion.delete()
+    if voice_clone_id:
+        pipeline.voice_clone_delete_later(voice_clone_id)
 
     def cleanup() -> None:
         get_vector_index().delete_champion(champion_id)

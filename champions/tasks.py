@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from agents.providers.errors import TransientProviderError
+from agents.providers.speech import get_voice_cloner
 from champions import pipeline
 from champions.models import Champion
 
@@ -143,3 +144,21 @@ def resume_stalled_analyses() -> int:
             analysis_pipeline_start(champion_id, str(run_id), from_step=step or Champion.Step.DECODE)
             resumed += 1
     return resumed
+
+
+@shared_task(
+    name="champions.tasks.delete_voice_clone",
+    ignore_result=True,
+    acks_late=True,  # deleting twice is harmless: a voice already gone counts as deleted
+    autoretry_for=(TransientProviderError,),
+    retry_backoff=30,
+    retry_backoff_max=3600,
+    max_retries=12,
+)
+def delete_voice_clone(voice_id: str) -> None:
+    """Deletes a champion's voice clone at the speech vendor (champion deleted or re-analysed)."""
+    cloner = get_voice_cloner()
+    if cloner is None:
+        logger.warning("voice_clone_not_deleted_without_vendor_key", voice_id=voice_id)
+        return
+    cloner.delete_voice(voice_id)

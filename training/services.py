@@ -361,7 +361,8 @@ def session_respond_from_input(
                              audio_seconds=seconds)
     if speech or audio is not None:
         session = result.session
-        champion_voice = voice.champion_voice_for(session.champion.voice_profile)
+        champion = session.champion
+        champion_voice = voice.champion_voice_for(champion.voice_profile, voice_clone_id=champion.voice_clone_id)
         result.prospect_message.speech_audio = voice.speak(
             session, result.prospect_message.content, voice.prospect_voice(champion_voice)
         )

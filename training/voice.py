@@ -70,11 +70,14 @@ def prospect_voice(champion_voice: VoiceSettings) -> VoiceSettings:
     return VoiceSettings(gender=gender, rate_wpm=PROSPECT_VOICE.rate_wpm)
 
 
-def champion_voice_for(voice_profile: dict) -> VoiceSettings:
+def champion_voice_for(voice_profile: dict, *, voice_clone_id: str = "") -> VoiceSettings:
+    """The champion's voice: their clone at the speech vendor when one was made, with pitch
+    and rate from their profile for the offline engines."""
     known = set(VoiceProfile.__dataclass_fields__)
     if not voice_profile or not known <= set(voice_profile):
-        return VoiceSettings()
-    return voice_settings_from_profile(VoiceProfile(**{k: voice_profile[k] for k in known}))
+        return VoiceSettings(voice_id=voice_clone_id or None)
+    profile = VoiceProfile(**{k: voice_profile[k] for k in known})
+    return voice_settings_from_profile(profile, voice_id=voice_clone_id or None)
 
 
 def speak(session: TrainingSession, text: str, voice: VoiceSettings) -> str:

@@ -389,6 +389,16 @@ class ElevenLabsSynthesizer(SpeechSynthesizer):
                 handle.close()
         return str(response.voice_id)
 
+    def delete_voice(self, voice_id: str) -> None:
+        """Delete a voice clone. One that is already gone (404) counts as deleted."""
+        try:
+            self.client.voices.delete(voice_id, request_options={"max_retries": self.max_retries})
+        except Exception as exc:
+            error = _map_elevenlabs_error(exc)
+            if error.status_code == 404:
+                return
+            raise error from exc
+
 
 def _retry_after_seconds(exc: Exception) -> float | None:
     headers = getattr(exc, "headers", None) or {}
@@ -418,6 +428,13 @@ def _audio_bytes_to_wav(audio: bytes, out_path: str | Path) -> str:
 
 
 # --- choice ------------------------------------------------------------------------------------
+
+
+def get_voice_cloner() -> ElevenLabsSynthesizer | None:
+    """The vendor engine that can clone a champion's voice, or None when no key is set (the
+    offline engines set pitch and rate from the voice profile instead)."""
+    synthesizer = get_synthesizer()
+    return synthesizer if isinstance(synthesizer, ElevenLabsSynthesizer) else None
 
 
 def get_synthesizer() -> SpeechSynthesizer:
@@ -452,6 +469,7 @@ __all__ = [
     "VoiceSettings",
     "espeak_pitch_parameter",
     "get_synthesizer",
+    "get_voice_cloner",
     "piper_available",
     "voice_settings_from_profile",
 ]

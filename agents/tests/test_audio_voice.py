@@ -13,6 +13,7 @@ from agents.audio.voice import (
     count_questions,
     frame_energy_db,
     pause_ratio,
+    speaker_sample,
     track_pitch,
     voice_profile,
 )
@@ -118,6 +119,47 @@ def test_call_metrics_without_speaker_turns_has_no_talk_ratio() -> None:
 
 
 @pytest.mark.slow
+def _two_party_call() -> tuple[np.ndarray, Transcript]:
+    """40 s: the champion speaks 0-6 s and 11-30 s, the buyer 7-10 s and 31-40 s. The samples
+    are 0.25 where the champion speaks and 0.75 where the buyer does, so a sample of one
+    voice can be checked value by value."""
+    transcript = Transcript(
+        text="",
+        language="en",
+        duration=40.0,
+        segments=[
+            _segment(0, 0.0, 6.0, "Hi there, how is your quarter going so far?", "champion"),
+            _segment(1, 7.0, 10.0, "Busy, very busy.", "other"),
+            _segment(2, 11.0, 30.0, "I hear that. What is the biggest problem for the team right now?", "champion"),
+            _segment(3, 31.0, 40.0, "It is too expensive for us at the moment I think.", "other"),
+        ],
+    )
+    samples = np.zeros(40 * RATE, dtype=np.float32)
+    for segment in transcript.segments:
+        samples[int(segment.start * RATE) : int(segment.end * RATE)] = 0.25 if segment.speaker == "champion" else 0.75
+    return samples, transcript
+
+
+def test_speaker_sample_holds_only_that_speakers_speech_joined_by_short_pauses() -> None:
+    samples, transcript = _two_party_call()
+
+    sample = speaker_sample(samples, transcript, speaker="champion", sample_rate=RATE)
+
+    assert set(np.unique(sample)) == {0.0, 0.25}  # the buyer's 0.75 never gets in
+    assert np.count_nonzero(sample) == pytest.approx((6 + 19) * RATE, abs=RATE // 100)
+    # One pause between the two stretches, not the 5 s of the buyer's turn and silences.
+    assert sample.size - np.count_nonzero(sample) == pytest.approx(0.3 * RATE, abs=RATE // 100)
+
+
+def test_speaker_sample_stops_at_its_length_limit() -> None:
+    samples, transcript = _two_party_call()
+
+    sample = speaker_sample(samples, transcript, speaker="champion", max_seconds=10.0, sample_rate=RATE)
+
+    assert np.count_nonzero(sample) == 10 * RATE
+    assert speaker_sample(samples, transcript, speaker="nobody", sample_rate=RATE).size == 0
+
+
 def test_voice_profile_of_a_synthesized_call_is_plausible_per_speaker(tmp_path_factory: pytest.TempPathFactory) -> None:
     bundle = session_bundle(tmp_path_factory.getbasetemp())
     attributed = assign_speakers(bundle.transcript, bundle.decoded.wav_path).transcript

@@ -22,6 +22,7 @@ from agents.providers.speech import (
     PiperSynthesizer,
     VoiceSettings,
     get_synthesizer,
+    get_voice_cloner,
     piper_available,
     voice_settings_from_profile,
 )
@@ -249,6 +250,33 @@ def test_elevenlabs_voice_clone_uploads_the_champions_samples(server: LocalVendo
     (request,) = server.requests
     assert request.form["name"] == ["Champion Jane"]
     assert request.files["files"][0].content == b"RIFF-sample-bytes"
+
+
+def test_elevenlabs_deletes_a_voice_clone_and_a_missing_one_counts_as_deleted(server: LocalVendorServer) -> None:
+    server.route(
+        "DELETE",
+        r"/v1/voices/(clone-42|gone-7|revoked-1)",
+        Reply.json({"status": "ok"}),
+        Reply.json({"detail": {"status": "voice_not_found"}}, status=404),
+        Reply.json({"detail": {"status": "invalid_api_key"}}, status=401),
+    )
+    engine = _eleven(server)
+
+    engine.delete_voice("clone-42")
+    engine.delete_voice("gone-7")  # the 404: already deleted
+    with pytest.raises(PermanentProviderError) as caught:
+        engine.delete_voice("revoked-1")
+
+    assert [r.path for r in server.requests] == ["/v1/voices/clone-42", "/v1/voices/gone-7", "/v1/voices/revoked-1"]
+    assert caught.value.status_code == 401
+
+
+def test_only_the_vendor_engine_clones_voices(settings, server: LocalVendorServer) -> None:
+    settings.ELEVENLABS_API_KEY = ""
+    assert get_voice_cloner() is None
+    settings.ELEVENLABS_API_KEY = "xi-live"
+    settings.ELEVENLABS_BASE_URL = server.url
+    assert isinstance(get_voice_cloner(), ElevenLabsSynthesizer)
 
 
 def test_with_elevenlabs_key_elevenlabs_is_chosen(settings, server: LocalVendorServer) -> None:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import io
+import wave
 from datetime import timedelta
 from pathlib import Path
 
@@ -8,7 +10,8 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from adminpanel.models import ErrorLog
+from adminpanel.models import AdminAlert, ErrorLog
+from agents.testing.wire import LocalVendorServer, Reply
 from champions.models import Champion, ChampionPattern, Scenario
 from champions.tests.factories import ChampionFactory, PatternFactory, ReadyChampionFactory, ScenarioFactory
 from champions.vector_index import get_vector_index
@@ -269,7 +272,6 @@ class TestVendorFailures:
     ):
         """OpenAI answering 500 every time (a local server speaking its protocol): the step is
         retried CHAMPION_STEP_MAX_RETRIES times, then the champion is failed with the reason."""
-        from agents.testing.wire import LocalVendorServer, Reply
 
         with LocalVendorServer() as server:
             server.route("POST", r"/v1/audio/transcriptions", Reply.json({"error": {"message": "overloaded"}}, status=500))
@@ -286,3 +288,75 @@ class TestVendorFailures:
         assert champion.error.startswith("Transcribing failed:")
         assert attempts == 3  # the first try and two retries
         assert ErrorLog.objects.filter(user=user).count() == 1
+
+
+class TestVoiceClone:
+    """With an ElevenLabs key (a local server speaking its protocol), the analysis clones the
+    champion's voice from their own turns; re-analysis and delete remove the old clone."""
+
+    @pytest.fixture
+    def elevenlabs(self, settings):
+        with LocalVendorServer() as server:
+            server.route("DELETE", r"/v1/voices/[\w-]+", Reply.json({"status": "ok"}))
+            settings.ELEVENLABS_API_KEY, settings.ELEVENLABS_BASE_URL = "xi-test", server.url
+            settings.VENDOR_MAX_RETRIES = 0
+            yield server
+
+    def analyze(self, client, champion_id: int, capture) -> dict:
+        with capture(execute=True):
+            assert client.post(f"/analyze/{champion_id}").status_code == 202
+        return client.get(f"/champions/{champion_id}").json()
+
+    def test_the_clone_is_made_from_the_champions_turns_replaced_on_rerun_and_deleted_with_the_champion(
+        self, user, short_call, eager_celery, elevenlabs, django_capture_on_commit_callbacks
+    ):
+        elevenlabs.route(
+            "POST",
+            r"/v1/voices/add",
+            Reply.json({"voice_id": "clone-1", "requires_verification": False}),
+            Reply.json({"voice_id": "clone-2", "requires_verification": False}),
+        )
+        client = authenticated_client(user)
+        with django_capture_on_commit_callbacks(execute=True):
+            champion_id = upload(client, Path(short_call.call.wav_path), name="c.wav").json()["id"]
+
+        assert self.analyze(client, champion_id, django_capture_on_commit_callbacks)["status"] == "ready"
+        assert Champion.objects.get(pk=champion_id).voice_clone_id == "clone-1"
+        (clone_request,) = elevenlabs.requests_to(r"/v1/voices/add")
+        (sample,) = clone_request.files["files"]
+        with wave.open(io.BytesIO(sample.content)) as wav:
+            sample_seconds = wav.getnframes() / wav.getframerate()
+        champion_seconds = sum(
+            turn.end - turn.start for turn in short_call.call.turns if turn.speaker == "champion"
+        )
+        # The champion's turns (give or take the edges of each stretch), not the whole call.
+        assert sample_seconds == pytest.approx(champion_seconds, rel=0.25)
+        assert sample_seconds < 0.8 * short_call.call.duration
+
+        assert self.analyze(client, champion_id, django_capture_on_commit_callbacks)["status"] == "ready"
+        assert Champion.objects.get(pk=champion_id).voice_clone_id == "clone-2"
+        assert [r.path for r in elevenlabs.requests_to(r"/v1/voices/[\w-]+") if r.method == "DELETE"] == [
+            "/v1/voices/clone-1"
+        ]
+
+        with django_capture_on_commit_callbacks(execute=True):
+            assert client.delete(f"/champions/{champion_id}").status_code == 204
+        deleted = [r.path for r in elevenlabs.requests_to(r"/v1/voices/[\w-]+") if r.method == "DELETE"]
+        assert deleted == ["/v1/voices/clone-1", "/v1/voices/clone-2"]
+
+    def test_a_refused_clone_keeps_the_stock_voice_and_alerts_staff_once(
+        self, user, short_call, eager_celery, elevenlabs, django_capture_on_commit_callbacks
+    ):
+        refusal = {"detail": {"status": "can_not_use_instant_voice_cloning", "message": "Upgrade your plan."}}
+        elevenlabs.route("POST", r"/v1/voices/add", Reply.json(refusal, status=403))
+        client = authenticated_client(user)
+        with django_capture_on_commit_callbacks(execute=True):
+            champion_id = upload(client, Path(short_call.call.wav_path), name="c.wav").json()["id"]
+
+        for _ in range(2):
+            detail = self.analyze(client, champion_id, django_capture_on_commit_callbacks)
+            assert detail["status"] == "ready", detail["error"]
+
+        assert Champion.objects.get(pk=champion_id).voice_clone_id == ""
+        (alert,) = AdminAlert.objects.filter(type="champion.voice_clone_failed")
+        assert "can_not_use_instant_voice_cloning" in alert.message

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import threading
 
+import numpy as np
 import pytest
 from django.db import connection
 
@@ -247,6 +248,30 @@ class TestVoicePractice:
         assert authenticated_client(other_user).get(speech_url).status_code == 404
         detail = client.get(f"/training/sessions/{session['id']}").json()
         assert detail["messages"][1]["content"] == body["transcript"]
+
+    def test_with_elevenlabs_the_reference_is_spoken_in_the_champions_clone_and_the_prospect_is_not(
+        self, user, champion, settings
+    ):
+        pcm = (np.sin(np.arange(22_050) / 22_050 * 2 * np.pi * 220) * 8000).astype("<i2").tobytes()
+        champion.voice_clone_id = "clone-9"
+        champion.save(update_fields=["voice_clone_id"])
+        with LocalVendorServer() as server:
+            server.route("POST", r"/v1/text-to-speech/[\w-]+", Reply(200, pcm, {"content-type": "audio/pcm"}))
+            settings.ELEVENLABS_API_KEY, settings.ELEVENLABS_BASE_URL = "xi-test", server.url
+            client = authenticated_client(user)
+            session = start(client, champion.pk).json()["session"]
+            response = client.post(
+                "/training/respond",
+                {"session_id": session["id"], "message": strong_reply(session), "speech": True},
+                format="json",
+            )
+            assert response.status_code == 200, response.content
+            spoken_in = [r.path.rsplit("/", 1)[-1] for r in server.requests]
+
+        assert response.json()["evaluation"]["reference_audio_url"]
+        prospect_voice, reference_voice = spoken_in
+        assert reference_voice == "clone-9"
+        assert prospect_voice != "clone-9"
 
     def test_unreadable_audio_reply_is_400_and_changes_nothing(self, user, champion):
         from django.core.files.uploadedfile import SimpleUploadedFile
