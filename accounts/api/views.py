@@ -44,14 +44,11 @@ class AuthViewSet(viewsets.ViewSet):
             return [IsAuthenticated()]
         return super().get_permissions()
 
-    def get_authenticators(self) -> list:
-        # Credentials endpoints ignore a stale Authorization header instead of failing on it.
-        if getattr(self, "action", None) in ("register", "login", "refresh"):
-            return []
-        return super().get_authenticators()
-
     @extend_schema(request=RegisterInputSerializer, responses={201: TokenPairSerializer, **error_responses(400, 429)})
-    @action(detail=False, methods=["post"])
+    # Credentials endpoints ignore a stale Authorization header (an expired access token sent
+    # along with a refresh) instead of failing on it. Set per action: DRF builds the
+    # authenticators before it knows the action.
+    @action(detail=False, methods=["post"], authentication_classes=[])
     def register(self, request: Request) -> Response:
         check_rate_limit(request, rate_name="register")
         data = RegisterInputSerializer(data=request.data)
@@ -60,7 +57,7 @@ class AuthViewSet(viewsets.ViewSet):
         return token_response(services.user_record_login(user=user), user, status.HTTP_201_CREATED)
 
     @extend_schema(request=LoginInputSerializer, responses={200: TokenPairSerializer, **error_responses(400, 401, 429)})
-    @action(detail=False, methods=["post"])
+    @action(detail=False, methods=["post"], authentication_classes=[])
     def login(self, request: Request) -> Response:
         check_rate_limit(request, rate_name="login")
         data = LoginInputSerializer(data=request.data)
@@ -87,7 +84,7 @@ class AuthViewSet(viewsets.ViewSet):
     @extend_schema(
         request=RefreshTokenInputSerializer, responses={200: TokenPairSerializer, **error_responses(400, 401, 429)}
     )
-    @action(detail=False, methods=["post"])
+    @action(detail=False, methods=["post"], authentication_classes=[])
     def refresh(self, request: Request) -> Response:
         check_rate_limit(request, rate_name="refresh")
         data = RefreshTokenInputSerializer(data=request.data)

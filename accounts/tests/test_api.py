@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.test import override_settings
 from django.urls import reverse
 from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import AccessToken
 
 from accounts.models import User
 from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
@@ -207,6 +210,25 @@ class TestRefreshAndLogout:
         assert_error_shape(reused, 401)
         again = anon_client.post("/auth/refresh/", {"refresh_token": new_pair["refresh_token"]}, format="json")
         assert again.status_code == 200
+
+    @pytest.mark.parametrize("header", ["expired", "Bearer not.a.token", "Bearer"])
+    def test_credentials_endpoints_ignore_a_stale_authorization_header(self, anon_client, user, header):
+        pair = self.tokens(anon_client, user)
+        if header == "expired":
+            expired = AccessToken.for_user(user)
+            expired.set_exp(lifetime=-timedelta(minutes=1))
+            header = f"Bearer {expired}"
+        anon_client.credentials(HTTP_AUTHORIZATION=header)
+
+        refreshed = anon_client.post("/auth/refresh", {"refresh_token": pair["refresh_token"]}, format="json")
+        logged_in = login(anon_client, user.email)
+        registered = anon_client.post(
+            "/auth/register",
+            {"email": "new-rep@example.com", "password": "Str0ng!Passw0rd", "full_name": "New Rep"},
+            format="json",
+        )
+
+        assert (refreshed.status_code, logged_in.status_code, registered.status_code) == (200, 200, 201)
 
     def test_refresh_with_an_access_token_is_401(self, anon_client, user):
         pair = self.tokens(anon_client, user)

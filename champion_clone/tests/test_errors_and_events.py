@@ -43,6 +43,15 @@ def test_unhandled_exception_is_a_generic_500_and_an_error_log(anon_client):
     assert error.request_path == "/boom"
 
 
+@pytest.mark.parametrize("body", ["[" * 200_000 + "]" * 200_000, '{"a":' * 100_000 + "1" + "}" * 100_000])
+def test_deeply_nested_json_is_a_400_not_a_500(anon_client, body):
+    anon_client.raise_request_exception = False
+    response = anon_client.post("/auth/login", body, content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert response.json()["code"] == "parse_error"
+    assert not ErrorLog.objects.exists()
+
+
 @override_settings(ROOT_URLCONF=__name__)
 def test_domain_errors_map_to_their_status_in_the_error_shape(anon_client):
     response = anon_client.get("/conflict")
