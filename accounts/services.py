@@ -227,6 +227,9 @@ def user_save_from_admin(*, user: User) -> User:
     """A staff edit of a user: the staff flag follows the role, and deactivating revokes the
     user's tokens at once. Role, status and plan changes are audited (django-auditlog)."""
     previous = User.objects.filter(pk=user.pk).values("is_active").first()
+    user.email = normalize_email(user.email)
+    if User.objects.filter(email__iexact=user.email).exclude(pk=user.pk).exists():
+        raise InvalidInput("Another account uses this email address.", fields={"email": ["Already in use."]})
     user.is_staff = user.role == Role.ADMIN
     if not user.is_staff:
         user.is_superuser = False
@@ -235,3 +238,14 @@ def user_save_from_admin(*, user: User) -> User:
     if previous and previous["is_active"] and not user.is_active:
         tokens_revoke_all(user=user)
     return user
+
+
+@transaction.atomic
+def user_delete(*, user: User) -> None:
+    """Deletes an account with everything it owns: each champion through its own service, so
+    that recordings, practice audio, vectors and voice clones go too, not only the rows."""
+    from champions.services import champion_delete  # champions depends on accounts
+
+    for champion in user.champions.all():
+        champion_delete(champion=champion)
+    user.delete()

@@ -18,6 +18,8 @@ SUPPORT_EXTRA_PERMISSIONS = {
     ("adminpanel", "change_errorlog"),  # resolve
     ("adminpanel", "change_adminalert"),  # read, dismiss
 }
+# Apps support may not even view: simplejwt's token tables hold the refresh tokens themselves.
+SUPPORT_HIDDEN_APPS = {"token_blacklist"}
 
 
 def sync_staff_groups(apps=None) -> None:
@@ -35,7 +37,8 @@ def sync_staff_groups(apps=None) -> None:
         [
             p
             for p in everything
-            if p.codename.startswith("view_") or (p.content_type.app_label, p.codename) in SUPPORT_EXTRA_PERMISSIONS
+            if (p.codename.startswith("view_") and p.content_type.app_label not in SUPPORT_HIDDEN_APPS)
+            or (p.content_type.app_label, p.codename) in SUPPORT_EXTRA_PERMISSIONS
         ]
     )
 

@@ -364,6 +364,8 @@ CELERY_BEAT_SCHEDULE["resume-stalled-analyses"] = {
 
 # --- Training -------------------------------------------------------------------------
 TRAINING_MAX_MESSAGE_CHARS = env.int("TRAINING_MAX_MESSAGE_CHARS", default=2000)
+# A spoken reply lasts 3 minutes at most; 40 MB holds that even as 48 kHz stereo WAV.
+TRAINING_MAX_AUDIO_BYTES = env.int("TRAINING_MAX_AUDIO_BYTES", default=40 * 1024 * 1024)
 TRAINING_IDLE_MINUTES = env.int("TRAINING_IDLE_MINUTES", default=30)
 CELERY_BEAT_SCHEDULE["abandon-idle-training-sessions"] = {
     "task": "training.tasks.abandon_idle_sessions",

@@ -67,5 +67,13 @@ class ChampionAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None) -> list[str]:
         return [f.name for f in Champion._meta.fields if f.name != "transcript"]
 
+    def delete_model(self, request, obj: Champion) -> None:
+        # Through the service: files, practice audio, vectors and the voice clone go too.
+        services.champion_delete(champion=obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for champion in queryset:
+            services.champion_delete(champion=champion)
+
     def has_add_permission(self, request) -> bool:
         return False

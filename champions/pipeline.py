@@ -96,7 +96,14 @@ def decode(champion: Champion) -> None:
     relative = storage.audio_name_for(champion.pk, champion.owner_id)
     decoded = decode_audio(storage.media_path(champion.recording), storage.media_path(relative))
     champion.audio_file, champion.duration_seconds = relative, round(decoded.duration, 3)
-    _save_if_current(champion, ["audio_file", "duration_seconds"])
+    try:
+        _save_if_current(champion, ["audio_file", "duration_seconds"])
+    except Superseded:
+        # Deleted while decoding: nothing else will remove the file. (Re-analysed instead, the
+        # new run writes the same path, so the file is left to it.)
+        if not Champion.objects.filter(pk=champion.pk).exists():
+            storage.remove_files(relative)
+        raise
 
 
 def transcribe(champion: Champion) -> None:
@@ -222,7 +229,13 @@ def embed_and_index(champion: Champion) -> None:
             pattern.embedding = np.asarray(vector, dtype=np.float32).tobytes()
         ChampionPattern.objects.bulk_update(patterns, ["embedding"], batch_size=200)
     # The index is replaced as a whole for this champion: re-running adds no duplicate point.
-    get_vector_index().replace_champion(champion.pk, index_items_for(champion.pk))
+    index = get_vector_index()
+    index.replace_champion(champion.pk, index_items_for(champion.pk))
+    if not Champion.objects.filter(pk=champion.pk).exists():
+        # Deleted while indexing: the delete's own cleanup may have run before these points
+        # were written.
+        index.delete_champion(champion.pk)
+        raise Superseded(f"champion {champion.pk} was deleted")
 
 
 def generate_scenarios(champion: Champion) -> None:

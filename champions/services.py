@@ -158,8 +158,16 @@ def champion_analysis_run_here(*, champion: Champion, on_step: Callable[[str], N
 
 @transaction.atomic
 def champion_delete(*, champion: Champion) -> None:
-    """Removes the rows, then (after commit) the files, the vectors and the voice clone."""
-    files = (champion.recording, champion.audio_file)
+    """Removes the rows (its practice sessions go with it), then, after commit, the files (the
+    recording and the sessions' audio), the vectors and the voice clone.
+
+    A champion under analysis may be deleted too: its remaining steps find it gone and stop
+    (``pipeline.Superseded``), removing what they had written meanwhile.
+    """
+    # Imported here: training depends on champions, not the other way round.
+    from training.selectors import audio_files_of_champion
+
+    files = (champion.recording, champion.audio_file, *audio_files_of_champion(champion_id=champion.pk))
     champion_id = champion.pk
     voice_clone_id = champion.voice_clone_id
     champion.delete()

@@ -61,3 +61,12 @@ def progress_for(*, user: User) -> list[dict]:
             "gap_to_champion": {k: round(100 - v, 1) for k, v in latest["criteria"].items()},
         })
     return result
+
+
+def audio_files_of_champion(*, champion_id: int) -> list[str]:
+    """Every audio file of the practice sessions on a champion (the reps' spoken replies, the
+    prospect's speech, the champion's reference phrases), relative to MEDIA_ROOT."""
+    rows = SessionMessage.objects.filter(session__champion_id=champion_id).values_list(
+        "input_audio", "speech_audio", "reference_audio"
+    )
+    return [path for row in rows for path in row if path]

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import numpy as np
+import structlog
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -16,13 +17,17 @@ from django.utils import timezone
 from accounts.models import User
 from adminpanel import services as adminpanel_services
 from adminpanel.models import AdminAlert
+from agents.providers.errors import ProviderError
 from agents.reasoning.coach import get_coach
 from agents.reasoning.prospect import judge_moment
 from agents.types import Objection, Pattern, ReplyEvaluation, ScenarioSpec
 from champion_clone import events
 from champion_clone.errors import Conflict, InvalidInput, NotFound
+from champions import storage
 from champions.models import EMBEDDING_DIMENSIONS, Champion, ChampionPattern, Scenario
 from training.models import SessionMessage, TrainingSession
+
+logger = structlog.get_logger(__name__)
 
 DIFFICULTY_ORDER = {Scenario.Difficulty.EASY: 0, Scenario.Difficulty.MEDIUM: 1, Scenario.Difficulty.HARD: 2}
 QUESTION = re.compile(r"\?")
@@ -357,18 +362,42 @@ def session_respond_from_input(
             raise Conflict(f"This session is {session.outcome or session.status}.")
         spoken = voice.transcribe_reply(session, audio)
         text, input_audio, seconds = spoken.text, spoken.audio_file, spoken.seconds
-    result = session_respond(user=user, session_id=session_id, message=text, input_audio=input_audio,
-                             audio_seconds=seconds)
+    try:
+        result = session_respond(user=user, session_id=session_id, message=text, input_audio=input_audio,
+                                 audio_seconds=seconds)
+    except Exception:
+        storage.remove_files(input_audio)  # the turn was refused: keep no recording of it
+        raise
     if speech or audio is not None:
-        session = result.session
-        champion = session.champion
-        champion_voice = voice.champion_voice_for(champion.voice_profile, voice_clone_id=champion.voice_clone_id)
-        result.prospect_message.speech_audio = voice.speak(
-            session, result.prospect_message.content, voice.prospect_voice(champion_voice)
-        )
-        result.prospect_message.save(update_fields=["speech_audio"])
-        reference = result.trainee_message.champion_reference
-        if reference:
-            result.trainee_message.reference_audio = voice.speak(session, reference["text"], champion_voice)
-            result.trainee_message.save(update_fields=["reference_audio"])
+        _speak_turn(result)
     return result
+
+
+def _speak_turn(result: RespondResult) -> None:
+    """The prospect's line and the champion's reference phrase as speech. Best effort: the turn
+    is already saved, so a speech vendor that fails leaves that line without audio (and staff
+    with one alert) rather than failing a reply the rep would then send twice."""
+    from training import voice
+
+    session = result.session
+    champion = session.champion
+    champion_voice = voice.champion_voice_for(champion.voice_profile, voice_clone_id=champion.voice_clone_id)
+    reference = result.trainee_message.champion_reference
+    lines = [(result.prospect_message, "speech_audio", result.prospect_message.content,
+              voice.prospect_voice(champion_voice))]
+    if reference:
+        lines.append((result.trainee_message, "reference_audio", reference["text"], champion_voice))
+    for message, field, text, speaker in lines:
+        try:
+            setattr(message, field, voice.speak(session, text, speaker))
+        except ProviderError as exc:
+            logger.warning("training_speech_failed", session_id=session.pk, error=str(exc))
+            adminpanel_services.alert_raise(
+                type="training.speech_failed",
+                severity=AdminAlert.Severity.WARNING,
+                message=f"Speech for training replies failed, so some lines have no audio: {str(exc)[:500]}",
+                resource_type="vendor",
+                resource_id=exc.provider,
+            )
+            continue
+        message.save(update_fields=[field])

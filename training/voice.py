@@ -57,7 +57,11 @@ def transcribe_reply(session: TrainingSession, audio: UploadedFile) -> SpokenRep
         decoded = decode_audio(temp_path, media_path(relative))
     finally:
         os.unlink(temp_path)
-    text = get_transcriber().transcribe(media_path(relative)).text.strip()
+    try:
+        text = get_transcriber().transcribe(media_path(relative)).text.strip()
+    except Exception:
+        media_path(relative).unlink(missing_ok=True)  # a failed request keeps no recording
+        raise
     if not text:
         media_path(relative).unlink(missing_ok=True)
         raise InvalidInput("No speech was recognised in the audio reply.", fields={"audio": ["No speech recognised."]})

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from accounts import services as account_services
-from accounts.models import Plan, SubscriptionEvent, SubscriptionStatus, User
+from accounts.models import Plan, SubscriptionEvent, SubscriptionStatus, User, normalize_email
 from adminpanel import services
 from adminpanel.admin.base import ReadOnlyAdmin
 from adminpanel.dashboard import churn_risk_filter
@@ -54,8 +54,22 @@ class ChangePlanForm(forms.Form):
     status = forms.ChoiceField(choices=SubscriptionStatus.choices)
 
 
+class UserChangeForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["email", "full_name", "role", "is_active"]  # the admin's fieldsets decide the rest
+
+    def clean_email(self) -> str:
+        # Logins compare lower-case addresses: "Jane@X.com" must not become a second account.
+        email = normalize_email(self.cleaned_data["email"])
+        if User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError("Another account uses this email address.")
+        return email
+
+
 @admin.register(User)
 class UserAdmin(admin.ModelAdmin):
+    form = UserChangeForm
     list_display = ["email", "full_name", "role", "subscription_plan", "subscription_status", "journey_stage",
                     "is_active", "login_count", "last_activity_at", "date_joined"]
     list_filter = ["role", "subscription_plan", "subscription_status", "journey_stage", "is_active", ChurnRiskFilter]
@@ -78,8 +92,28 @@ class UserAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # accounts are created by registration or `manage.py create_admin`
 
+    def has_change_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
+        # Superusers are above both staff groups: only a superuser may edit one.
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
+
     def save_model(self, request: HttpRequest, obj: User, form: ModelForm, change: bool) -> None:
         account_services.user_save_from_admin(user=obj)
+
+    def delete_model(self, request: HttpRequest, obj: User) -> None:
+        account_services.user_delete(user=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        if not request.user.is_superuser:
+            queryset = queryset.exclude(is_superuser=True)
+        for user in queryset:
+            account_services.user_delete(user=user)
 
     def save_formset(self, request: HttpRequest, form: ModelForm, formset: forms.BaseFormSet, change: bool) -> None:
         for note in formset.save(commit=False):
@@ -122,7 +156,10 @@ class UserAdmin(admin.ModelAdmin):
     @admin.action(description="Deactivate (and revoke their tokens)", permissions=["change"])
     def deactivate(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         count = 0
-        for user in queryset.filter(is_active=True).exclude(pk=request.user.pk):
+        targets = queryset.filter(is_active=True).exclude(pk=request.user.pk)
+        if not request.user.is_superuser:
+            targets = targets.exclude(is_superuser=True)  # superusers are above the staff groups
+        for user in targets:
             account_services.user_set_active(user=user, active=False)
             count += 1
         self.message_user(request, f"{count} user(s) deactivated; their tokens no longer work.", messages.SUCCESS)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from auditlog.models import LogEntry
@@ -15,11 +16,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Plan, SubscriptionEvent, User
-from accounts.tests.factories import UserFactory
+from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
 from adminpanel.audit import action_label
 from adminpanel.models import ActivityLog, AdminAlert, AdminLoginFailure, AdminNote, ErrorLog
 from adminpanel.tests.conftest import STAFF_UA
 from adminpanel.tests.factories import ActivityFactory, AlertFactory, ErrorLogFactory, NoteFactory
+from champions.models import Champion
 from champions.tests.factories import ReadyChampionFactory
 
 pytestmark = pytest.mark.django_db
@@ -138,6 +140,68 @@ class TestUsers:
         fresh = Client()
         fresh_token = token_pair_for(user).access_token
         assert fresh.get("/auth/me", HTTP_AUTHORIZATION=f"Bearer {fresh_token}").status_code == 200
+
+    def test_an_email_edited_in_the_admin_is_stored_lower_case_and_stays_unique(self, admin_client):
+        user = UserFactory(email="rep@example.com")
+        UserFactory(email="taken@example.com")
+        url = reverse("admin:accounts_user_change", args=[user.pk])
+        form = {"full_name": "Rep", "role": "user", "is_active": "on",
+                "admin_notes-TOTAL_FORMS": "0", "admin_notes-INITIAL_FORMS": "0"}
+
+        taken = admin_client.post(url, {**form, "email": "Taken@Example.com"})
+        assert taken.status_code == 200 and b"Another account uses this email address." in taken.content
+        assert admin_client.post(url, {**form, "email": " New.Rep@Example.COM "}).status_code == 302
+
+        user.refresh_from_db()
+        assert user.email == "new.rep@example.com"
+        assert Client().post("/auth/login", {"email": "New.Rep@example.com", "password": DEFAULT_PASSWORD},
+                             content_type="application/json").status_code == 200
+
+    def test_administrators_cannot_demote_deactivate_or_delete_a_superuser(self, administrator):
+        client, _ = administrator
+        superuser = UserFactory(role="admin", is_staff=True, is_superuser=True)
+        url = reverse("admin:accounts_user_change", args=[superuser.pk])
+        form = {"email": superuser.email, "full_name": "", "role": "user", "is_active": "on",
+                "admin_notes-TOTAL_FORMS": "0", "admin_notes-INITIAL_FORMS": "0"}
+
+        assert client.post(url, form).status_code == 403
+        client.post(changelist("accounts.user"), {"action": "deactivate", ACTION: [superuser.pk]})
+        assert client.post(reverse("admin:accounts_user_delete", args=[superuser.pk]), {"post": "yes"}).status_code == 403
+
+        superuser.refresh_from_db()
+        assert superuser.is_superuser and superuser.is_staff and superuser.is_active
+
+    def test_deleting_a_user_in_the_admin_removes_their_champions_files_too(
+        self, admin_client, settings, django_capture_on_commit_callbacks
+    ):
+        user = UserFactory()
+        champion = ReadyChampionFactory(owner=user)
+        recording = Path(settings.MEDIA_ROOT) / champion.recording
+        recording.parent.mkdir(parents=True, exist_ok=True)
+        recording.write_bytes(b"a recording")
+
+        with django_capture_on_commit_callbacks(execute=True):
+            response = admin_client.post(reverse("admin:accounts_user_delete", args=[user.pk]), {"post": "yes"})
+
+        assert response.status_code == 302
+        assert not User.objects.filter(pk=user.pk).exists()
+        assert not Champion.objects.filter(pk=champion.pk).exists() and not recording.exists()
+
+    def test_deleting_a_champion_in_the_admin_goes_through_the_service(
+        self, admin_client, settings, django_capture_on_commit_callbacks
+    ):
+        champion = ReadyChampionFactory()
+        recording = Path(settings.MEDIA_ROOT) / champion.recording
+        recording.parent.mkdir(parents=True, exist_ok=True)
+        recording.write_bytes(b"a recording")
+
+        with django_capture_on_commit_callbacks(execute=True):
+            response = admin_client.post(
+                changelist("champions.champion"), {"action": "delete_selected", ACTION: [champion.pk], "post": "yes"}
+            )
+
+        assert response.status_code == 302
+        assert not Champion.objects.filter(pk=champion.pk).exists() and not recording.exists()
 
     def test_change_plan_confirms_then_writes_events_and_publishes(self, admin_client, admin_user, django_capture_on_commit_callbacks):
         user = UserFactory()
@@ -281,6 +345,8 @@ class TestPermissionsAndSecurity:
         user = UserFactory()
         for model in ["accounts.user", "adminpanel.errorlog", "training.trainingsession", "auditlog.logentry"]:
             assert client.get(changelist(model)).status_code == 200
+        # ...except simplejwt's tables, which hold the refresh tokens themselves.
+        assert client.get(changelist("token_blacklist.outstandingtoken")).status_code == 403
         response = client.post(changelist("accounts.user"), {"action": "change_plan", ACTION: [user.pk], "apply": "1", "plan": "pro", "status": "active"})
         user.refresh_from_db()
         assert user.subscription_plan == "free"

@@ -43,6 +43,13 @@ class MediaInfo:
     audio_sample_rate: int | None
 
 
+def _reason(exc: Exception) -> str:
+    """What went wrong, without the file's path: FFmpeg's message names the (temporary) file,
+    which callers may show to users."""
+    strerror = getattr(exc, "strerror", None)
+    return strerror if isinstance(exc, av.error.FFmpegError) and strerror else str(exc)
+
+
 def _open(path: str | Path) -> av.container.InputContainer:
     path = Path(path)
     if not path.is_file():
@@ -52,7 +59,7 @@ def _open(path: str | Path) -> av.container.InputContainer:
     try:
         return av.open(str(path), mode="r", metadata_errors="ignore")
     except (av.error.FFmpegError, UnicodeDecodeError, ValueError) as exc:
-        raise UnreadableMedia(f"{path.name}: not a readable audio or video file ({exc})") from exc
+        raise UnreadableMedia(f"{path.name}: not a readable audio or video file ({_reason(exc)})") from exc
 
 
 def _stream_duration(container: av.container.InputContainer, stream: av.audio.stream.AudioStream) -> float:
@@ -115,7 +122,7 @@ def probe(path: str | Path, *, require_audio: bool = True) -> MediaInfo:
                     decoded_any = True
                     break
         except av.error.FFmpegError as exc:
-            raise UnreadableMedia(f"{name}: the audio track cannot be decoded ({exc})") from exc
+            raise UnreadableMedia(f"{name}: the audio track cannot be decoded ({_reason(exc)})") from exc
         if not decoded_any:
             raise NoAudioStream(f"{name}: the audio track holds no decodable sound")
 
@@ -132,7 +139,7 @@ def probe(path: str | Path, *, require_audio: bool = True) -> MediaInfo:
             audio_sample_rate=sample_rate,
         )
     except av.error.FFmpegError as exc:
-        raise UnreadableMedia(f"{name}: not a readable audio or video file ({exc})") from exc
+        raise UnreadableMedia(f"{name}: not a readable audio or video file ({_reason(exc)})") from exc
     finally:
         container.close()
 
@@ -179,7 +186,7 @@ def decode_audio(path: str | Path, wav_path: str | Path, *, sample_rate: int = T
             emit(resampler.resample(None))
     except av.error.FFmpegError as exc:
         wav_path.unlink(missing_ok=True)
-        raise UnreadableMedia(f"{name}: the audio track cannot be decoded ({exc})") from exc
+        raise UnreadableMedia(f"{name}: the audio track cannot be decoded ({_reason(exc)})") from exc
     except BaseException:
         wav_path.unlink(missing_ok=True)
         raise
@@ -257,7 +264,7 @@ def load_audio(path: str | Path, *, sample_rate: int = TARGET_SAMPLE_RATE) -> np
             chunks.extend(f.to_ndarray().reshape(-1) for f in resampler.resample(frame))
         chunks.extend(f.to_ndarray().reshape(-1) for f in resampler.resample(None))
     except av.error.FFmpegError as exc:
-        raise UnreadableMedia(f"{Path(path).name}: the audio track cannot be decoded ({exc})") from exc
+        raise UnreadableMedia(f"{Path(path).name}: the audio track cannot be decoded ({_reason(exc)})") from exc
     finally:
         container.close()
     return np.concatenate(chunks).astype(np.float32) if chunks else np.zeros(0, dtype=np.float32)

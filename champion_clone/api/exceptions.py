@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import structlog
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, JsonResponse
@@ -18,7 +19,10 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from agents.providers.errors import ProviderError, TransientProviderError
 from champion_clone import errors
+
+logger = structlog.get_logger(__name__)
 
 DOMAIN_STATUS = {
     errors.InvalidInput: status.HTTP_400_BAD_REQUEST,
@@ -60,7 +64,35 @@ def _summary(fields: dict[str, Any]) -> str:
     return "The request is not valid."
 
 
+# Vendors' names as users know them.
+_VENDOR_NAMES = {"openai": "OpenAI", "elevenlabs": "ElevenLabs", "anthropic": "Anthropic"}
+
+
+def _vendor_error(exc: ProviderError) -> Response:
+    """A vendor that did not do its part of a request (transcribing a spoken reply, say):
+    503 with Retry-After when trying again later may work, 502 when it will not (a bad key),
+    which staff must fix and so find in the ErrorLog. Never the vendor's own message."""
+    vendor = _VENDOR_NAMES.get(exc.provider, exc.provider or "An external service")
+    if isinstance(exc, TransientProviderError):
+        response = Response(
+            error_body(f"{vendor} did not answer in time. Try again in a moment.", "vendor_unavailable"),
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+        )
+        response["Retry-After"] = "30"
+        return response
+    logger.error("vendor_request_failed", provider=exc.provider, error=str(exc))
+    from adminpanel.services import error_record_exception  # the operations app records errors
+
+    error_record_exception(exc, source=f"api: {exc.provider}")
+    return Response(
+        error_body(f"{vendor} refused the request. The error was recorded for the team.", "vendor_error"),
+        status=status.HTTP_502_BAD_GATEWAY,
+    )
+
+
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, ProviderError):
+        return _vendor_error(exc)
     if isinstance(exc, errors.DomainError):
         status_code = next(
             (code for cls, code in DOMAIN_STATUS.items() if isinstance(exc, cls)), status.HTTP_400_BAD_REQUEST

@@ -78,8 +78,11 @@ class ChampionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OwnedObj
 
     @extend_schema(
         responses={
-            204: OpenApiResponse(description="Deleted with its files and vectors."),
-            **error_responses(401, 404, 409),
+            204: OpenApiResponse(
+                description="Deleted with its practice sessions, files, vectors and voice clone; "
+                "an analysis in progress stops."
+            ),
+            **error_responses(401, 404),
         }
     )
     def destroy(self, request: Request, pk: str | None = None) -> Response:

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from adminpanel.models import AdminAlert, ErrorLog
 from agents.testing.wire import LocalVendorServer, Reply
+from champions import pipeline
 from champions.models import Champion, ChampionPattern, Scenario
 from champions.tests.factories import ChampionFactory, PatternFactory, ReadyChampionFactory, ScenarioFactory
 from champions.vector_index import get_vector_index
@@ -67,7 +68,9 @@ class TestUpload:
     def test_text_file_renamed_mp4_is_400_and_nothing_is_stored(self, api_client):
         response = upload(api_client, content=b"this is not a video at all\n" * 100, name="fake.mp4")
         assert response.status_code == 400
-        assert "fake.mp4" in response.json()["detail"]
+        detail = response.json()["detail"]
+        assert "fake.mp4" in detail and "Invalid data" in detail
+        assert "/tmp" not in detail and "upload" not in detail  # no server path or temporary name
         assert_nothing_stored()
 
     def test_empty_file_is_400(self, api_client):
@@ -245,6 +248,27 @@ class TestPipelineEndToEnd:
         assert not any(f.exists() for f in files)
         assert not ChampionPattern.objects.filter(champion_id=champion_id).exists()
         assert index.count(champion_id) == 0
+
+    @pytest.mark.parametrize("deleted_during", ["decode_audio", "index_items_for"])
+    def test_a_champion_deleted_while_it_is_analysed_leaves_no_file_and_no_vector(
+        self, user, short_call, eager_celery, django_capture_on_commit_callbacks, monkeypatch, deleted_during
+    ):
+        client = authenticated_client(user)
+        with django_capture_on_commit_callbacks(execute=True):
+            champion_id = upload(client, Path(short_call.call.wav_path), name="c.wav").json()["id"]
+        real = getattr(pipeline, deleted_during)
+
+        def then_the_rep_deletes_it(*args, **kwargs):
+            result = real(*args, **kwargs)
+            assert client.delete(f"/champions/{champion_id}").status_code == 204
+            return result
+
+        monkeypatch.setattr(pipeline, deleted_during, then_the_rep_deletes_it)
+        with django_capture_on_commit_callbacks(execute=True):
+            assert client.post(f"/analyze/{champion_id}").status_code == 202
+
+        assert_nothing_stored()
+        assert get_vector_index().count(champion_id) == 0
 
     def test_a_failing_step_marks_the_champion_failed_with_an_error_log(
         self, user, short_call, eager_celery, django_capture_on_commit_callbacks

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status
@@ -10,6 +11,7 @@ from accounts.models import User
 from champion_clone.api.ratelimit import check_rate_limit, user_or_ip
 from champion_clone.api.schema import error_responses
 from champion_clone.api.viewsets import OwnedObjectsViewSet
+from champions.uploads import SizeLimitedUploadHandler
 from training import selectors, services
 from training.api.serializers import (
     EndOutputSerializer,
@@ -80,6 +82,8 @@ class TrainingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OwnedObj
     )
     def respond(self, request: Request) -> Response:
         check_rate_limit(request, rate_name="training", key=user_or_ip, group="training")
+        # A spoken reply streams to disk and stops at its own, smaller limit (413).
+        request.upload_handlers = [SizeLimitedUploadHandler(request, max_bytes=settings.TRAINING_MAX_AUDIO_BYTES)]
         data = RespondInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         result = services.session_respond_from_input(

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import numpy as np
 import pytest
+from django.conf import settings
 from django.db import connection
 
 from adminpanel.models import AdminAlert
@@ -21,6 +23,11 @@ WEAK_REPLY = "ok"
 @pytest.fixture
 def champion(user):
     return champion_from_script(user)
+
+
+def training_audio_files() -> list[Path]:
+    root = Path(settings.MEDIA_ROOT) / "training"
+    return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
 
 
 def start(client, champion_id: int, **extra):
@@ -272,6 +279,85 @@ class TestVoicePractice:
         prospect_voice, reference_voice = spoken_in
         assert reference_voice == "clone-9"
         assert prospect_voice != "clone-9"
+
+    @pytest.fixture
+    def spoken_reply(self, tmp_path) -> Path:
+        from agents.providers.speech import CHAMPION_VOICE, EspeakSynthesizer
+
+        said = "I understand your concern about the price. What would slow replies cost you this year?"
+        return Path(EspeakSynthesizer().synthesize(said, CHAMPION_VOICE, tmp_path / "reply.wav"))
+
+    def post_audio(self, client, session_id: int, path: Path):
+        with path.open("rb") as audio:
+            return client.post("/training/respond", {"session_id": session_id, "audio": audio}, format="multipart")
+
+    def test_a_transcription_vendor_outage_is_a_503_and_keeps_nothing(self, user, champion, spoken_reply, settings):
+        client = authenticated_client(user)
+        session = start(client, champion.pk).json()["session"]
+        with LocalVendorServer() as server:
+            server.route("POST", r"/v1/audio/transcriptions", Reply.json({"error": {"message": "overloaded"}}, 500))
+            settings.OPENAI_API_KEY, settings.OPENAI_BASE_URL = "sk-test", f"{server.url}/v1"
+            settings.VENDOR_MAX_RETRIES = 0
+            response = self.post_audio(client, session["id"], spoken_reply)
+
+        assert response.status_code == 503, response.content
+        assert response["Retry-After"] and response.json()["code"] == "vendor_unavailable"
+        assert "overloaded" not in response.json()["detail"]
+        assert SessionMessage.objects.filter(session_id=session["id"]).count() == 1
+        assert training_audio_files() == []
+
+    def test_a_spoken_reply_refused_after_transcription_keeps_no_recording(self, user, champion, spoken_reply, settings):
+        settings.TRAINING_MAX_MESSAGE_CHARS = 10
+        client = authenticated_client(user)
+        session = start(client, champion.pk).json()["session"]
+
+        response = self.post_audio(client, session["id"], spoken_reply)
+
+        assert response.status_code == 400 and "message" in response.json()["fields"]
+        assert SessionMessage.objects.filter(session_id=session["id"]).count() == 1
+        assert training_audio_files() == []
+
+    def test_an_audio_reply_over_the_size_limit_is_413(self, user, champion, spoken_reply, settings):
+        settings.TRAINING_MAX_AUDIO_BYTES = 16 * 1024
+        client = authenticated_client(user)
+        session = start(client, champion.pk).json()["session"]
+
+        response = self.post_audio(client, session["id"], spoken_reply)
+
+        assert response.status_code == 413 and response.json()["code"] == "payload_too_large"
+        assert SessionMessage.objects.filter(session_id=session["id"]).count() == 1
+        assert training_audio_files() == []
+
+    def test_a_speech_vendor_failure_still_answers_the_saved_turn_once(self, user, champion, settings):
+        with LocalVendorServer() as server:
+            server.route("POST", r"/v1/text-to-speech/[\w-]+", Reply.json({"detail": "overloaded"}, 500))
+            settings.ELEVENLABS_API_KEY, settings.ELEVENLABS_BASE_URL = "xi-test", server.url
+            settings.VENDOR_MAX_RETRIES = 0
+            client = authenticated_client(user)
+            session = start(client, champion.pk).json()["session"]
+            response = client.post(
+                "/training/respond",
+                {"session_id": session["id"], "message": strong_reply(session), "speech": True},
+                format="json",
+            )
+
+        assert response.status_code == 200, response.content
+        assert response.json()["prospect_message"]["audio_url"] is None
+        assert TrainingSession.objects.get(pk=session["id"]).turn_count == 3
+        assert AdminAlert.objects.filter(type="training.speech_failed").count() == 1
+
+    def test_deleting_the_champion_deletes_the_practice_audio(
+        self, user, champion, spoken_reply, django_capture_on_commit_callbacks
+    ):
+        client = authenticated_client(user)
+        session = start(client, champion.pk).json()["session"]
+        assert self.post_audio(client, session["id"], spoken_reply).status_code == 200
+        assert len(training_audio_files()) == 3  # the rep's reply, the prospect's line, the reference
+
+        with django_capture_on_commit_callbacks(execute=True):
+            assert client.delete(f"/champions/{champion.pk}").status_code == 204
+
+        assert training_audio_files() == []
 
     def test_unreadable_audio_reply_is_400_and_changes_nothing(self, user, champion):
         from django.core.files.uploadedfile import SimpleUploadedFile
