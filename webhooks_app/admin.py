@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from champion_clone import events
@@ -104,7 +105,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request).select_related("created_by")
-        return queryset.defer("secret", "previous_secret")
+        return queryset.defer("secret", "retired_secrets")
 
     @admin.display(description="events")
     def subscribed_events(self, obj: WebhookEndpoint) -> str:
@@ -116,8 +117,9 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
         if obj.pk is None:
             return "Generated when the endpoint is saved, and shown once."
         text = "Set (shown once, when created or regenerated)."
-        if obj.previous_secret_expires_at and obj.previous_secret:
-            text += f" The previous secret also signs until {obj.previous_secret_expires_at:%Y-%m-%d %H:%M} UTC."
+        valid_until = services.retired_secrets_valid_until(obj, timezone.now())
+        if valid_until:
+            text += f" Replaced secrets also sign until {valid_until:%Y-%m-%d %H:%M} UTC."
         return text
 
     # --- Writes through services ------------------------------------------------------

@@ -21,10 +21,10 @@ class WebhookEndpoint(models.Model):
     # whsec_ + base64 of 32 random bytes. Kept in clear: signing needs it. Never shown again
     # after creation or regeneration, never in the audit log.
     secret = models.CharField(max_length=100, editable=False)
-    # The secret before the last regeneration, still signing beside the new one until
-    # ``previous_secret_expires_at`` so receivers can switch without losing deliveries.
-    previous_secret = models.CharField(max_length=100, blank=True, editable=False)
-    previous_secret_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Secrets replaced within the grace period, each still signing beside the current one
+    # until its expiry so receivers can switch without losing deliveries:
+    # [{"secret": "whsec_...", "expires_at": "<ISO 8601>"}], newest first.
+    retired_secrets = models.JSONField(default=list, blank=True, editable=False)
     # The event types this endpoint receives; empty means all of them.
     event_types = models.JSONField(default=list, blank=True)
     is_active = models.BooleanField(default=True)

@@ -110,6 +110,9 @@ def address_refusal(address: str | IPAddress) -> str | None:
         return "an unspecified address"
     if ip.is_private:
         return "a private address"
+    if isinstance(ip, ipaddress.IPv6Address) and ip.is_site_local:
+        # fec0::/10, deprecated but still routed inside some networks; Python calls it global.
+        return "a site-local address"
     if ip.is_reserved or not ip.is_global:
         return "a reserved or non-public address"
     return None
@@ -233,17 +236,23 @@ def _exchange(
         connection.close()
 
 
+# Longer than any wait a receiver may ask for (the caller caps it lower still); bounds what a
+# hostile header can make of the arithmetic.
+_RETRY_AFTER_MAX_SECONDS = 7 * 24 * 3600.0
+
+
 def retry_after_seconds(value: str | None, *, now: float | None = None) -> float | None:
-    """``Retry-After`` as seconds from now: delta-seconds or an HTTP date (RFC 9110 10.2.3)."""
+    """``Retry-After`` as seconds from now: delta-seconds or an HTTP date (RFC 9110 10.2.3),
+    at most a week. Anything else (``"²"``, a 30-digit number, garbage) counts as absent."""
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        return float(value)
+    if value.isascii() and value.isdigit():
+        return min(float(value), _RETRY_AFTER_MAX_SECONDS)
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if when is None or when.tzinfo is None:
         return None
-    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+    return min(max(0.0, when.timestamp() - (time.time() if now is None else now)), _RETRY_AFTER_MAX_SECONDS)

@@ -5,6 +5,7 @@ from webhooks_app.services.deliveries import (
     ALERT_ENDPOINT_DISABLED,
     DISPATCH_LEASE,
     MAX_ATTEMPTS,
+    RETRY_AFTER_CAP,
     RETRY_SCHEDULE,
     AttemptResult,
     deliveries_dispatch_due,
@@ -25,6 +26,7 @@ from webhooks_app.services.endpoints import (
     endpoint_save_new,
     endpoint_update,
     endpoint_url_validate,
+    retired_secrets_valid_until,
     secrets_in_use,
 )
 
@@ -34,6 +36,7 @@ __all__ = [
     "AUDIT_SECRET_REGENERATED",
     "DISPATCH_LEASE",
     "MAX_ATTEMPTS",
+    "RETRY_AFTER_CAP",
     "RETRY_SCHEDULE",
     "AttemptResult",
     "deliveries_dispatch_due",
@@ -51,5 +54,6 @@ __all__ = [
     "endpoint_url_validate",
     "event_deliveries_create",
     "event_fan_out",
+    "retired_secrets_valid_until",
     "secrets_in_use",
 ]

@@ -132,23 +132,36 @@ def endpoint_regenerate_secret(*, endpoint: WebhookEndpoint, now: datetime | Non
     WEBHOOK_SECRET_GRACE_HOURS. Audited without either secret."""
     now = now or timezone.now()
     endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
-    endpoint.previous_secret = endpoint.secret
-    endpoint.previous_secret_expires_at = now + timedelta(hours=settings.WEBHOOK_SECRET_GRACE_HOURS)
+    valid_until = now + timedelta(hours=settings.WEBHOOK_SECRET_GRACE_HOURS)
+    # Every secret replaced within its grace period keeps signing until it ends: regenerating
+    # twice (or a double submit) must not cut off receivers still on the first one.
+    endpoint.retired_secrets = [
+        {"secret": endpoint.secret, "expires_at": valid_until.isoformat()},
+        *_unexpired(endpoint.retired_secrets, now),
+    ]
     endpoint.secret = signing.secret_generate()
-    endpoint.save(update_fields=["secret", "previous_secret", "previous_secret_expires_at", "updated_at"])
+    endpoint.save(update_fields=["secret", "retired_secrets", "updated_at"])
     # The secret fields are excluded from the audit log, so the automatic entry would be
     # empty: record the action itself, with the grace period and no secret.
     audit_record(
         endpoint,
         action=AUDIT_SECRET_REGENERATED,
         changes={"secret": ["(hidden)", "(regenerated)"]},
-        extra={"previous_secret_valid_until": endpoint.previous_secret_expires_at.isoformat()},
+        extra={"previous_secret_valid_until": valid_until.isoformat()},
     )
     return endpoint.secret
 
 
+def _unexpired(retired: list[dict], now: datetime) -> list[dict]:
+    return [entry for entry in retired if datetime.fromisoformat(entry["expires_at"]) > now]
+
+
 def secrets_in_use(endpoint: WebhookEndpoint, now: datetime) -> list[str]:
-    in_use = [endpoint.secret]
-    if endpoint.previous_secret and endpoint.previous_secret_expires_at and endpoint.previous_secret_expires_at > now:
-        in_use.append(endpoint.previous_secret)
-    return in_use
+    """The current secret, then the retired ones still in their grace period."""
+    return [endpoint.secret, *(entry["secret"] for entry in _unexpired(endpoint.retired_secrets, now))]
+
+
+def retired_secrets_valid_until(endpoint: WebhookEndpoint, now: datetime) -> datetime | None:
+    """When the last retired secret stops signing, or None when none does any more."""
+    ends = [datetime.fromisoformat(entry["expires_at"]) for entry in _unexpired(endpoint.retired_secrets, now)]
+    return max(ends, default=None)

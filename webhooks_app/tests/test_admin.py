@@ -107,7 +107,7 @@ def test_regenerating_a_secret_confirms_shows_the_new_one_once_and_audits_the_ac
     assert endpoint.secret == old_secret  # GET changes nothing
     response = admin_client.post(url)
     endpoint.refresh_from_db()
-    assert endpoint.secret != old_secret and endpoint.previous_secret == old_secret
+    assert endpoint.secret != old_secret and services.secrets_in_use(endpoint, timezone.now())[1] == old_secret
     assert endpoint.secret in response.content.decode() and old_secret not in response.content.decode()
     entry = LogEntry.objects.get_for_object(endpoint).get(action=LogEntry.Action.UPDATE)
     assert entry.additional_data["action"] == "WEBHOOK_SECRET_REGENERATE" and entry.actor == admin_user

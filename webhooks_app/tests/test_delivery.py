@@ -110,6 +110,18 @@ def test_the_retry_schedule_is_the_specifications_then_the_delivery_fails_with_a
     assert endpoint.consecutive_failures == 10
 
 
+@pytest.mark.parametrize("hostile", ["99999999999999999999", "\u00b2", "Fri, 31 Dec 99999 23:59:59 GMT"])
+def test_a_hostile_retry_after_is_capped_and_the_attempt_recorded(endpoint, receiver, clock, hostile):
+    receiver.script(Answer(503, {"Retry-After": hostile}))
+    delivery = new_delivery(endpoint, clock)
+
+    result = services.delivery_attempt(delivery_id=delivery.pk, now=clock.now)
+
+    assert result.status == "retrying"
+    assert clock.now < result.next_attempt_at <= clock.now + services.RETRY_AFTER_CAP
+    assert WebhookAttempt.objects.filter(delivery=delivery).count() == 1
+
+
 def test_retry_after_is_honoured_in_seconds_and_as_a_date_but_never_shortens_the_schedule(endpoint, receiver, clock):
     in_an_hour = format_datetime(clock.now + timedelta(hours=1), usegmt=True)
     receiver.script(
@@ -220,25 +232,38 @@ def test_a_refused_connection_is_retried(allow_loopback, clock, db):
 
 
 def test_a_regenerated_secret_signs_beside_the_old_one_during_the_grace_period_only(endpoint, receiver, clock):
-    old_secret = endpoint.secret
     receiver.script(Answer(200))
-    new_secret = services.endpoint_regenerate_secret(endpoint=endpoint, now=clock.now - timedelta(hours=2))
+    first_secret = endpoint.secret
+    services.endpoint_regenerate_secret(endpoint=endpoint, now=clock.now - timedelta(hours=30))
     endpoint.refresh_from_db()
-    assert new_secret != old_secret and endpoint.secret == new_secret
-    services.delivery_attempt(delivery_id=new_delivery(endpoint, clock).pk, now=clock.now)
-    during = receiver.received[-1]
-    assert len(during.headers["webhook-signature"].split(" ")) == 2
-    Webhook(new_secret).verify(during.body, during.headers)
-    Webhook(old_secret).verify(during.body, during.headers)
+    second_secret = endpoint.secret
+    third_secret = services.endpoint_regenerate_secret(endpoint=endpoint, now=clock.now - timedelta(hours=2))
+    endpoint.refresh_from_db()
+    assert len({first_secret, second_secret, third_secret}) == 3 and endpoint.secret == third_secret
 
-    services.endpoint_regenerate_secret(endpoint=endpoint, now=clock.now - timedelta(hours=25))
-    endpoint.refresh_from_db()
     services.delivery_attempt(delivery_id=new_delivery(endpoint, clock).pk, now=clock.now)
-    after = receiver.received[-1]
-    assert len(after.headers["webhook-signature"].split(" ")) == 1
-    Webhook(endpoint.secret).verify(after.body, after.headers)
+
+    received = receiver.received[-1]
+    assert len(received.headers["webhook-signature"].split(" ")) == 2
+    Webhook(third_secret).verify(received.body, received.headers)
+    Webhook(second_secret).verify(received.body, received.headers)  # replaced 2 h ago: in its grace
     with pytest.raises(WebhookVerificationError):
-        Webhook(new_secret).verify(after.body, after.headers)
+        Webhook(first_secret).verify(received.body, received.headers)  # replaced 30 h ago
+
+
+def test_regenerating_twice_keeps_every_replaced_secret_signing_through_its_grace(endpoint, receiver, clock):
+    receiver.script(Answer(200))
+    original = endpoint.secret
+    services.endpoint_regenerate_secret(endpoint=endpoint, now=clock.now - timedelta(minutes=1))
+    latest = services.endpoint_regenerate_secret(endpoint=endpoint, now=clock.now)  # a double submit
+    endpoint.refresh_from_db()
+
+    services.delivery_attempt(delivery_id=new_delivery(endpoint, clock).pk, now=clock.now)
+
+    received = receiver.received[-1]
+    assert len(received.headers["webhook-signature"].split(" ")) == 3
+    Webhook(original).verify(received.body, received.headers)  # receivers still on it keep working
+    Webhook(latest).verify(received.body, received.headers)
 
 
 # --- SSRF -----------------------------------------------------------------------------

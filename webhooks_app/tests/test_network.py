@@ -17,6 +17,7 @@ REFUSED = {
     "::1": "loopback",
     "fe80::1": "link-local",
     "fc00::1": "private",
+    "fec0::1": "site-local",
     "ff02::1": "multicast",
     "fd00:ec2::254": "metadata",
     "::ffff:127.0.0.1": "loopback",  # IPv4-mapped
