@@ -184,6 +184,9 @@ class EmailPreferenceAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # deleting the row would subscribe the user again, silently
+
     @admin.action(description="Subscribe again (only when the user asked for it)", permissions=["change"])
     def resubscribe(self, request, queryset: QuerySet[EmailPreference]) -> None:
         for preference in queryset:

@@ -8,7 +8,9 @@ class EmailsAppConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from emails_app.models import EmailTemplate
+        from emails_app.models import EmailPreference, EmailTemplate
 
         # The report's EMAIL_TEMPLATE_CREATE / UPDATE / DELETE.
         auditlog.register(EmailTemplate, exclude_fields=["updated_at"])
+        # Consent: who unsubscribed or subscribed a user again, and when.
+        auditlog.register(EmailPreference, include_fields=["unsubscribed_at", "source"])

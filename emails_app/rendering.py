@@ -5,7 +5,8 @@ and numbers built by ``context_for``): no model object reaches a template, so a 
 neither walk into the database nor call a method with side effects. A separate template engine
 knows no tag library and no template file: ``{% load %}``, ``{% include %}``, ``{% extends %}``,
 ``{% url %}`` and ``{% debug %}`` are refused when the template is saved. HTML is
-auto-escaped; the subject and the text body are not (they are not HTML).
+auto-escaped, and ``|safe``, ``|safeseq`` and ``{% autoescape off %}`` are refused so it
+stays so; the subject and the text body are not escaped (they are not HTML).
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from html.parser import HTMLParser
 from typing import Any
 
 from django.template import Context, Engine, Template, TemplateSyntaxError
-from django.template.defaulttags import CsrfTokenNode, DebugNode, LoadNode, URLNode
+from django.template.base import VariableNode
+from django.template.defaulttags import AutoEscapeControlNode, CsrfTokenNode, DebugNode, LoadNode, URLNode
 from django.template.loader_tags import ExtendsNode, IncludeNode
 
 from emails_app.models import Trigger
@@ -30,7 +32,11 @@ REFUSED_NODES = {
     IncludeNode: "{% include %}",
     ExtendsNode: "{% extends %}",
     CsrfTokenNode: "{% csrf_token %}",
+    # Escaping must stay on: the variables carry text users typed (names of champions).
+    # (Django itself refuses {% filter safe %}.)
+    AutoEscapeControlNode: "{% autoescape %}",
 }
+UNESCAPING_FILTERS = {"safe", "safeseq"}
 
 COMMON_VARIABLES = {
     "user_name": "The user's full name (or the start of their email address)",
@@ -108,6 +114,13 @@ def compile_source(source: str) -> Template:
     for node_class, tag in REFUSED_NODES.items():
         if template.nodelist.get_nodes_by_type(node_class):
             raise TemplateRefused(f"{tag} is not available in email templates; use the variables listed below.")
+    for node in template.nodelist.get_nodes_by_type(VariableNode):
+        for function, _ in node.filter_expression.filters:
+            if function.__name__ in UNESCAPING_FILTERS:
+                raise TemplateRefused(
+                    f"The |{function.__name__} filter is not available in email templates: "
+                    "variables hold text that users typed, and must stay escaped."
+                )
     return template
 
 

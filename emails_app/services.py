@@ -13,7 +13,7 @@ import structlog
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -332,10 +332,15 @@ def inactive_reminders_enqueue(*, now: datetime | None = None) -> list[int]:
     now = now or timezone.now()
     days = settings.EMAIL_INACTIVE_DAYS
     cutoff = now - timedelta(days=days)
+    # One subquery for both conditions: exclude() across a multi-valued relation would test
+    # them on possibly different email rows (any recent email would then skip the reminder).
+    reminded_lately = EmailLog.objects.filter(
+        user=OuterRef("pk"), trigger=Trigger.INACTIVE_REMINDER, created_at__gte=cutoff
+    )
     at_risk = (
         User.objects.filter(churn_risk_q(days=days, now=now), is_staff=False)
         .exclude(email_preference__unsubscribed_at__isnull=False)
-        .exclude(email_logs__trigger=Trigger.INACTIVE_REMINDER, email_logs__created_at__gte=cutoff)
+        .exclude(Exists(reminded_lately))
         .values_list("id", "last_activity_at", "date_joined")
     )
     dedupe_key = f"inactive:{now.date().isoformat()}"

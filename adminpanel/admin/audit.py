@@ -30,7 +30,9 @@ class ActorFilter(admin.SimpleListFilter):
         return [(str(pk), email) for pk, email in User.objects.filter(is_staff=True).values_list("pk", "email")[:200]]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[LogEntry]) -> QuerySet[LogEntry]:
-        return queryset.filter(actor_id=self.value()) if self.value() else queryset
+        value = self.value()
+        # A hand-edited URL (?actor=abc) shows everything rather than failing.
+        return queryset.filter(actor_id=int(value)) if value and value.isascii() and value.isdigit() else queryset
 
 
 class ActionLabelFilter(admin.SimpleListFilter):
@@ -114,8 +116,19 @@ class AuditLogAdmin(ReadOnlyAdmin):
         return response
 
 
+# A spreadsheet runs a cell starting with one of these as a formula; object names and user
+# agents come from users ("=HYPERLINK(...)" as a champion name).
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _spreadsheet_safe(value: object) -> object:
+    """OWASP's advice for CSV injection: a leading quote makes the cell plain text."""
+    return f"'{value}" if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES) else value
+
+
 def _csv_lines(rows: Iterator[dict]) -> Iterator[str]:
     writer = csv.DictWriter(Echo(), fieldnames=EXPORT_FIELDS)
     yield ",".join(EXPORT_FIELDS) + "\r\n"
     for row in rows:
-        yield writer.writerow({**row, "changes": json.dumps(row["changes"], ensure_ascii=False)})
+        row = {**row, "changes": json.dumps(row["changes"], ensure_ascii=False)}
+        yield writer.writerow({name: _spreadsheet_safe(value) for name, value in row.items()})

@@ -151,3 +151,9 @@ def test_unsubscribed_users_are_listed_and_can_be_subscribed_again(admin_client,
     assert user.email in admin_client.get(url).content.decode()
     admin_client.post(url, {"action": "resubscribe", "_selected_action": [preference.pk]})
     assert not EmailPreference.objects.get().is_unsubscribed
+    # Consent changes are audited, with the staff member who made them...
+    resubscribed = LogEntry.objects.get_for_object(preference).filter(action=LogEntry.Action.UPDATE).latest("pk")
+    assert resubscribed.changes["unsubscribed_at"][1] == "None" and resubscribed.actor is not None
+    # ...and cannot be done silently by deleting the preference.
+    delete_url = reverse("admin:emails_app_emailpreference_delete", args=[preference.pk])
+    assert admin_client.post(delete_url, {"post": "yes"}).status_code == 403

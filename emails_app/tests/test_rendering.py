@@ -19,6 +19,11 @@ from emails_app.models import Trigger
         ("{% debug %}", "{% debug %}"),
         ("{% url 'admin:index' %}", "{% url %}"),
         ("<p>{% if x %}{% include 'x.html' %}{% endif %}</p>", "{% include %}"),  # nested too
+        # Escaping cannot be switched off: champion names are typed by users.
+        ("<p>{{ champion_name|safe }}</p>", "|safe"),
+        ("{% for x in items %}{{ x|upper|safeseq }}{% endfor %}", "|safeseq"),
+        ("{% autoescape off %}{{ champion_name }}{% endautoescape %}", "{% autoescape %}"),
+        ("{% filter safe %}{{ champion_name }}{% endfilter %}", "not permitted"),
     ],
 )
 def test_templates_that_do_not_compile_or_reach_outside_the_context_are_refused(source, reason):

@@ -211,6 +211,19 @@ def test_inactive_users_get_one_reminder_per_period(
     assert len(smtp_server.wait_for(4)) == 4
 
 
+def test_another_recent_email_does_not_skip_the_inactive_reminder(settings):
+    settings.EMAIL_INACTIVE_DAYS = 14
+    now = timezone.now()
+    idle = UserFactory(last_activity_at=now - timedelta(days=40))
+    old_reminder = EmailLog.objects.create(
+        user=idle, trigger=Trigger.INACTIVE_REMINDER, recipient=idle.email, dedupe_key="inactive:old"
+    )
+    EmailLog.objects.filter(pk=old_reminder.pk).update(created_at=now - timedelta(days=30))
+    EmailLog.objects.create(user=idle, trigger=Trigger.SUBSCRIPTION_CHANGED, recipient=idle.email, dedupe_key="plan")
+
+    assert services.inactive_reminders_enqueue(now=now) == [idle.pk]
+
+
 def test_the_context_holds_plain_values_only(user):
     for trigger in Trigger.values:
         context = services.context_for(user=user, trigger=trigger, event_data={"champion_id": 1, "name": "x"})
