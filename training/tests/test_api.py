@@ -38,6 +38,15 @@ def respond(client, session_id: int, message: str):
     return client.post("/training/respond", {"session_id": session_id, "message": message}, format="json")
 
 
+def respond_with_speech(client, session_body: dict):
+    """A strong typed reply, asking for the prospect's line (and the reference) as speech."""
+    return client.post(
+        "/training/respond",
+        {"session_id": session_body["id"], "message": strong_reply(session_body), "speech": True},
+        format="json",
+    )
+
+
 def strong_reply(session_body: dict) -> str:
     """The champion's own answer to the objection on the table (or a close after the last)."""
     objections = session_body["scenario"]["objections"]
@@ -267,11 +276,7 @@ class TestVoicePractice:
             settings.ELEVENLABS_API_KEY, settings.ELEVENLABS_BASE_URL = "xi-test", server.url
             client = authenticated_client(user)
             session = start(client, champion.pk).json()["session"]
-            response = client.post(
-                "/training/respond",
-                {"session_id": session["id"], "message": strong_reply(session), "speech": True},
-                format="json",
-            )
+            response = respond_with_speech(client, session)
             assert response.status_code == 200, response.content
             spoken_in = [r.path.rsplit("/", 1)[-1] for r in server.requests]
 
@@ -335,11 +340,7 @@ class TestVoicePractice:
             settings.VENDOR_MAX_RETRIES = 0
             client = authenticated_client(user)
             session = start(client, champion.pk).json()["session"]
-            response = client.post(
-                "/training/respond",
-                {"session_id": session["id"], "message": strong_reply(session), "speech": True},
-                format="json",
-            )
+            response = respond_with_speech(client, session)
 
         assert response.status_code == 200, response.content
         assert response.json()["prospect_message"]["audio_url"] is None
