@@ -162,6 +162,13 @@ SIMPLE_JWT = {
     "USER_ID_CLAIM": "user_id",
 }
 
+# --- Encrypted model fields (webhook signing secrets) ---------------------------------
+# django-fernet-encrypted-fields derives its keys from SECRET_KEY and these salts. To rotate
+# SECRET_KEY, move the old one to SECRET_KEY_FALLBACKS: stored values stay readable, and are
+# re-encrypted with the new key when saved.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
+SALT_KEY = env.list("FIELD_ENCRYPTION_SALTS", default=["champion-clone-encrypted-fields"])
+
 # --- REST API -------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.RevocableJWTAuthentication"],

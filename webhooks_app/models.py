@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from encrypted_fields.fields import EncryptedCharField, EncryptedJSONField
 
 from champion_clone import events
 
@@ -18,13 +19,14 @@ EVENT_TYPE_CHOICES = [(event_type, event_type) for event_type in DELIVERABLE_EVE
 class WebhookEndpoint(models.Model):
     name = models.CharField(max_length=120)
     url = models.URLField(max_length=2000)
-    # whsec_ + base64 of 32 random bytes. Kept in clear: signing needs it. Never shown again
-    # after creation or regeneration, never in the audit log.
-    secret = models.CharField(max_length=100, editable=False)
+    # whsec_ + base64 of 32 random bytes. Signing needs it back, so it is encrypted rather than
+    # hashed (Fernet, keyed from SECRET_KEY: a copy of the database alone cannot sign). Never
+    # shown again after creation or regeneration, never in the audit log.
+    secret = EncryptedCharField(max_length=100, editable=False)
     # Secrets replaced within the grace period, each still signing beside the current one
     # until its expiry so receivers can switch without losing deliveries:
     # [{"secret": "whsec_...", "expires_at": "<ISO 8601>"}], newest first.
-    retired_secrets = models.JSONField(default=list, blank=True, editable=False)
+    retired_secrets = EncryptedJSONField(default=list, blank=True, editable=False)
     # The event types this endpoint receives; empty means all of them.
     event_types = models.JSONField(default=list, blank=True)
     is_active = models.BooleanField(default=True)
