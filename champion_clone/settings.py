@@ -357,6 +357,7 @@ HEALTH_CHECKS = {
 # --- Champions ------------------------------------------------------------------------
 CHAMPION_UPLOAD_MAX_BYTES = env.int("CHAMPION_UPLOAD_MAX_BYTES", default=500 * 1024 * 1024)
 CHAMPION_MAX_DURATION_SECONDS = env.int("CHAMPION_MAX_DURATION_SECONDS", default=2 * 3600)
+CHAMPION_MIN_DURATION_SECONDS = env.float("CHAMPION_MIN_DURATION_SECONDS", default=5.0)
 # A step that has not finished after this long is taken as lost (its worker died) and is
 # re-enqueued by the beat sweeper; longer than any step's soft time limit.
 CHAMPION_STEP_STALE_SECONDS = env.int("CHAMPION_STEP_STALE_SECONDS", default=75 * 60)

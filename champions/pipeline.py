@@ -106,9 +106,33 @@ def decode(champion: Champion) -> None:
         raise
 
 
+class NoSpeechFound(Exception):
+    """The recording holds too little recognisable speech to learn anything from."""
+
+
+# Below these, a recording is silence, music, noise or speech the model cannot follow, not a
+# sales call: failing with a reason beats a "ready" champion with an empty playbook. (A real
+# call runs at 120-180 words a minute; Whisper hears a "you" or two in pure silence.)
+MIN_WORDS = 5
+MIN_WORDS_PER_MINUTE = 20.0
+
+
+def _check_speech_found(words: int, duration_seconds: float, engine: str) -> None:
+    minutes = max(duration_seconds, 1.0) / 60
+    if words >= MIN_WORDS and (duration_seconds < 30 or words / minutes >= MIN_WORDS_PER_MINUTE):
+        return
+    hint = " The offline transcription understands English only." if engine == "faster-whisper" else ""
+    raise NoSpeechFound(
+        f"too little speech was recognised ({words} word{'' if words == 1 else 's'} in {duration_seconds:.0f} s) "
+        "to learn from this "
+        f"recording. Check that it holds the call's audio.{hint}"
+    )
+
+
 def transcribe(champion: Champion) -> None:
     transcriber = get_transcriber()
     transcript = transcriber.transcribe(storage.media_path(champion.audio_file))
+    _check_speech_found(len(transcript.text.split()), champion.duration_seconds, transcriber.name)
     champion.transcript = transcript_to_dict(transcript)
     champion.transcript_text = transcript.text
     champion.transcription_engine = transcriber.name

@@ -36,6 +36,12 @@ def _probe_upload(path: str, display_name: str) -> MediaInfo:
         reason = str(exc).split(": ", 1)[-1]
         message = f"{display_name} is not a usable recording: {reason}."
         raise InvalidInput(message, fields={"file": [message]}) from None
+    if info.duration < settings.CHAMPION_MIN_DURATION_SECONDS:
+        message = (
+            f"The recording lasts {info.duration:.1f} s; a sales call to learn from lasts at least "
+            f"{settings.CHAMPION_MIN_DURATION_SECONDS:g} s."
+        )
+        raise InvalidInput(message, fields={"file": [message]})
     if info.duration > settings.CHAMPION_MAX_DURATION_SECONDS:
         limit = settings.CHAMPION_MAX_DURATION_SECONDS / 3600
         message = f"The recording lasts {info.duration / 3600:.1f} h; the limit is {limit:g} h."

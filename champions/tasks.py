@@ -55,6 +55,11 @@ def _run(task, champion_id: int, run_id: str, step: str) -> None:
             raise task.retry(exc=exc, countdown=max(1, countdown)) from exc
         pipeline.analysis_fail(champion_id, run_id, step, exc)
         raise Ignore() from None
+    except pipeline.NoSpeechFound as exc:
+        # The recording's fault, not the system's: a readable failure, no traceback.
+        logger.info("champion_no_speech", champion_id=champion_id, error=str(exc))
+        pipeline.analysis_fail(champion_id, run_id, step, exc)
+        raise Ignore() from None
     except SoftTimeLimitExceeded as exc:
         pipeline.analysis_fail(champion_id, run_id, step, TimeoutError("the step took too long"))
         raise Ignore() from exc

@@ -199,8 +199,7 @@ def generate_scenarios_offline(
         context_parts.append(f'The champion\'s pitch: "{value}"')
     if metrics.duration_seconds > 0:
         context_parts.append(
-            f"The champion asked {metrics.question_count} questions in "
-            f"{max(1, round(metrics.duration_seconds / 60))} minutes."
+            f"The champion asked {_count(metrics.question_count, 'question')} in {_call_length(metrics.duration_seconds)}."
         )
     context = " ".join(context_parts)
     next_step = f' Aim for the same next step as the champion: "{ask}"' if ask else (" Secure a concrete next step.")
@@ -244,3 +243,14 @@ def generate_scenarios_offline(
             )
         )
     return scenarios
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+def _call_length(seconds: float) -> str:
+    """"45 seconds", "1 minute", "12 minutes": a short call is not rounded up to a minute."""
+    if seconds < 90:
+        return _count(round(seconds), "second")
+    return _count(round(seconds / 60), "minute")

@@ -83,6 +83,19 @@ def test_a_call_without_objections_gives_one_discovery_scenario():
     assert scenarios[0].difficulty == "easy"
 
 
+@pytest.mark.parametrize(
+    ("duration", "questions", "said"),
+    [(45.0, 1, "asked 1 question in 45 seconds"), (600.0, 6, "asked 6 questions in 10 minutes")],
+)
+def test_the_context_states_the_calls_length_as_it_was(duration, questions, said):
+    patterns = [Pattern(category="discovery_question", text="How do you plan routes?", start=3.0, end=5.0)]
+    transcript = Transcript(text="How do you plan routes?", language="en", duration=duration)
+
+    (scenario,) = OfflineReasoner().generate_scenarios(patterns, transcript, _metrics(duration, question_count=questions))
+
+    assert said in scenario.context
+
+
 def test_tone_words_follow_the_metrics():
     voice = VoiceProfile(
         pitch_median_hz=180.0, pitch_range_hz=120.0, energy_mean_db=-18.0, words_per_minute=185.0, pause_ratio=0.1

@@ -5,12 +5,15 @@ import wave
 from datetime import timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from adminpanel.models import AdminAlert, ErrorLog
+from agents.audio.decode import write_wav
+from agents.testing.synth import write_silent_wav
 from agents.testing.wire import LocalVendorServer, Reply
 from champions import pipeline
 from champions.models import Champion, ChampionPattern, Scenario
@@ -97,6 +100,12 @@ class TestUpload:
         response = upload(api_client, short_call.mp4)
         assert response.status_code == 400
         assert "limit" in response.json()["detail"]
+        assert_nothing_stored()
+
+    def test_recording_shorter_than_a_call_is_400(self, api_client, tmp_path):
+        response = upload(api_client, Path(write_silent_wav(tmp_path / "blip.wav", seconds=2.0)), name="blip.wav")
+        assert response.status_code == 400
+        assert "at least 5 s" in response.json()["fields"]["file"][0]
         assert_nothing_stored()
 
     def test_missing_file_field_is_400(self, api_client):
@@ -288,6 +297,29 @@ class TestPipelineEndToEnd:
         assert error.user_id == user.pk and "decode" in error.source
         with django_capture_on_commit_callbacks(execute=True):
             assert client.post(f"/analyze/{champion_id}").status_code == 202  # a failed one can be re-run
+
+
+class TestRecordingsWithoutACall:
+    @pytest.mark.parametrize("kind", ["silence", "noise"])
+    def test_a_recording_without_speech_fails_with_the_reason_instead_of_an_empty_playbook(
+        self, user, eager_celery, django_capture_on_commit_callbacks, tmp_path, kind
+    ):
+        seconds = 30
+        if kind == "silence":
+            wav = write_silent_wav(tmp_path / "silence.wav", seconds=seconds)
+        else:
+            noise = np.random.default_rng(7).normal(0, 0.01, seconds * 16_000).astype(np.float32)
+            wav = write_wav(tmp_path / "noise.wav", noise, 16_000)
+        client = authenticated_client(user)
+        with django_capture_on_commit_callbacks(execute=True):
+            champion_id = upload(client, Path(wav), name=f"{kind}.wav").json()["id"]
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(f"/analyze/{champion_id}")
+
+        detail = client.get(f"/champions/{champion_id}").json()
+        assert (detail["status"], detail["step"]) == ("failed", "transcribe")
+        assert detail["error"].startswith("Transcribing failed: too little speech was recognised")
+        assert not ChampionPattern.objects.filter(champion_id=champion_id).exists()
 
 
 class TestVendorFailures:
