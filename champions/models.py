@@ -87,6 +87,21 @@ class Champion(models.Model):
     def is_busy(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.PROCESSING)
 
+    @property
+    def analysis_warnings(self) -> list[str]:
+        """What the user should know about a finished analysis that still went through."""
+        share = (self.call_metrics or {}).get("transcribed_share")
+        if share is not None and share < TRANSCRIBED_SHARE_WARNING:
+            return [
+                f"Only {share:.0%} of what is heard in the recording was transcribed (overlapping voices, "
+                "music or another language), so the playbook comes from part of the call."
+            ]
+        return []
+
+
+# A clear call has 90 % or more of its sound transcribed; below this, tell the user.
+TRANSCRIBED_SHARE_WARNING = 0.6
+
 
 class PatternCategory(models.TextChoices):
     OPENER = "opener", "Opener"

@@ -25,7 +25,7 @@ from adminpanel import services as adminpanel_services
 from adminpanel.models import AdminAlert
 from agents.audio.decode import TARGET_SAMPLE_RATE, decode_audio, load_audio, write_wav
 from agents.audio.speakers import assign_speakers
-from agents.audio.voice import call_metrics, speaker_sample, voice_profile
+from agents.audio.voice import call_metrics, speaker_sample, transcribed_share, voice_profile
 from agents.providers.embeddings import get_embedder
 from agents.providers.errors import ProviderError
 from agents.providers.speech import get_voice_cloner
@@ -153,7 +153,11 @@ def analyse_voice(champion: Champion) -> None:
     profile = voice_profile(samples, transcript, speaker=speaker)
     champion.transcript = transcript_to_dict(transcript)
     champion.voice_profile = asdict(profile)
-    champion.call_metrics = {**asdict(metrics), "speakers_found": attribution.speakers_found}
+    champion.call_metrics = {
+        **asdict(metrics),
+        "speakers_found": attribution.speakers_found,
+        "transcribed_share": round(transcribed_share(samples, transcript), 3),
+    }
     _save_if_current(champion, ["transcript", "voice_profile", "call_metrics"])
     _clone_voice(champion, samples, transcript, speaker)
 

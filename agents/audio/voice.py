@@ -381,3 +381,30 @@ def speaker_sample(
         if taken >= budget:
             break
     return np.concatenate(pieces[:-1]) if pieces else np.zeros(0, dtype=np.float32)
+
+
+# --- transcript coverage -----------------------------------------------------------------------
+
+# Sound within this many dB of the recording's speech level counts as someone talking (or
+# music): quieter frames are room tone and breaths.
+SOUND_WITHIN_DB = 20.0
+# Word timings hug the words; this much slack around them before a loud frame counts as missed.
+COVERAGE_SLACK_SECONDS = 0.5
+
+
+def transcribed_share(samples: np.ndarray, transcript: Transcript, *, sample_rate: int = TARGET_SAMPLE_RATE) -> float:
+    """Share of the recording's loud frames that fall inside transcribed speech.
+
+    Near 1 for a clear call. Low when most of what is heard never became words (overlapping
+    voices, music, a language the model does not know): the playbook then comes from part of
+    the call only, which the user should be told. 1.0 for a recording with no sound at all.
+    """
+    energy = frame_energy_db(samples, sample_rate)
+    # -100 dB is digital silence (frame_energy_db's floor), never sound.
+    loud = (energy > -99.0) & (energy > speech_level_db(energy) - SOUND_WITHIN_DB)
+    if not loud.any():
+        return 1.0
+    spans = _speech_spans(transcript.segments)
+    slack = COVERAGE_SLACK_SECONDS
+    covered = _SpanMask.of(((start - slack, end + slack) for start, end in spans), energy.size).mask
+    return float((loud & covered).sum() / loud.sum())

@@ -3,6 +3,8 @@ on hand-made transcripts, and the profile of a synthesized two-voice call."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -15,6 +17,7 @@ from agents.audio.voice import (
     pause_ratio,
     speaker_sample,
     track_pitch,
+    transcribed_share,
     voice_profile,
 )
 from agents.testing.fixtures import session_bundle
@@ -158,6 +161,19 @@ def test_speaker_sample_stops_at_its_length_limit() -> None:
 
     assert np.count_nonzero(sample) == 10 * RATE
     assert speaker_sample(samples, transcript, speaker="nobody", sample_rate=RATE).size == 0
+
+
+def test_transcribed_share_is_what_is_heard_inside_transcribed_speech() -> None:
+    samples, transcript = _two_party_call()  # sound exactly where the four segments are
+    assert transcribed_share(samples, transcript, sample_rate=RATE) == pytest.approx(1.0, abs=0.02)
+
+    # Whisper lost the first half: only the last two turns (11-30 s and 31-40 s) became words.
+    partial = dataclasses.replace(transcript, segments=transcript.segments[2:])
+    heard = 6 + 3 + 19 + 9
+    assert transcribed_share(samples, partial, sample_rate=RATE) == pytest.approx((19 + 9) / heard, abs=0.03)
+
+    silent = np.zeros_like(samples)
+    assert transcribed_share(silent, partial, sample_rate=RATE) == 1.0
 
 
 def test_voice_profile_of_a_synthesized_call_is_plausible_per_speaker(tmp_path_factory: pytest.TempPathFactory) -> None:

@@ -97,6 +97,10 @@ class TranscriptSerializer(serializers.Serializer):
 
 class ChampionDetailSerializer(serializers.ModelSerializer):
     transcript = serializers.SerializerMethodField()
+    warnings = serializers.ListField(
+        source="analysis_warnings", child=serializers.CharField(), read_only=True,
+        help_text="What to know about an analysis that went through, e.g. a call only partly transcribed.",
+    )
     patterns = PatternSerializer(many=True, read_only=True)
     scenarios = ScenarioSerializer(many=True, read_only=True)
 
@@ -109,6 +113,7 @@ class ChampionDetailSerializer(serializers.ModelSerializer):
             "transcript",
             "voice_profile",
             "call_metrics",
+            "warnings",
             "tone",
             "transcription_engine",
             "reasoning_engine",

@@ -200,6 +200,15 @@ class TestReadAndDelete:
         assert len(body["patterns"]) == 5 and len(body["scenarios"]) == 3
         assert {"start", "end", "category", "text"} <= set(body["patterns"][0])
 
+    def test_detail_warns_when_most_of_the_call_was_not_transcribed(self, api_client, user):
+        partial = ReadyChampionFactory(owner=user, call_metrics={"transcribed_share": 0.3})
+        clear = ReadyChampionFactory(owner=user, call_metrics={"transcribed_share": 0.95})
+
+        (warning,) = api_client.get(f"/champions/{partial.pk}").json()["warnings"]
+
+        assert warning.startswith("Only 30% of what is heard in the recording was transcribed")
+        assert api_client.get(f"/champions/{clear.pk}").json()["warnings"] == []
+
     def test_detail_of_another_users_champion_is_404(self, api_client):
         assert api_client.get(f"/champions/{ChampionFactory().pk}").status_code == 404
 
@@ -234,6 +243,7 @@ class TestPipelineEndToEnd:
         assert detail["transcript"]["segments"] and detail["transcript"]["segments"][0]["words"]
         assert {"champion", "other"} <= {s["speaker"] for s in detail["transcript"]["segments"]}
         assert detail["call_metrics"]["words_per_minute"] > 60
+        assert detail["call_metrics"]["transcribed_share"] > 0.85 and detail["warnings"] == []
         assert detail["voice_profile"]["pitch_median_hz"] > 50
         categories = {p["category"] for p in detail["patterns"]}
         assert {"opener", "discovery_question", "objection"} <= categories
