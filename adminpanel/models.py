@@ -101,10 +101,6 @@ class AdminAlert(models.Model):
     def __str__(self) -> str:
         return f"[{self.severity}] {self.type}: {self.message[:60]}"
 
-    @property
-    def is_open(self) -> bool:
-        return not self.is_read and self.dismissed_at is None
-
 
 class AdminNote(models.Model):
     """Staff notes about a user (support history, context for the next person)."""

@@ -34,7 +34,7 @@ from agents.reasoning import get_reasoner
 from agents.types import CallMetrics, Pattern, Transcript, VoiceProfile, transcript_from_dict, transcript_to_dict
 from champion_clone import events
 from champions import storage
-from champions.models import Champion, ChampionPattern, Scenario
+from champions.models import EMBEDDING_DIMENSIONS, Champion, ChampionPattern, Scenario
 from champions.vector_index import get_vector_index, index_items_for
 
 logger = structlog.get_logger(__name__)
@@ -250,7 +250,7 @@ def extract_patterns(champion: Champion) -> None:
 
 def embed_and_index(champion: Champion) -> None:
     patterns = list(champion.patterns.order_by("position"))
-    vectors = get_embedder().embed([p.text for p in patterns]) if patterns else np.zeros((0, 384), np.float32)
+    vectors = get_embedder().embed([p.text for p in patterns]) if patterns else np.zeros((0, EMBEDDING_DIMENSIONS), np.float32)
     with transaction.atomic():
         _lock_current(champion)
         for pattern, vector in zip(patterns, vectors, strict=True):

@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from adminpanel.admin.base import ReadOnlyAdmin
 from training.models import SessionMessage, TrainingSession
 
 
@@ -25,14 +26,13 @@ class MessageInline(admin.TabularInline):
 
 
 @admin.register(TrainingSession)
-class TrainingSessionAdmin(admin.ModelAdmin):
+class TrainingSessionAdmin(ReadOnlyAdmin):
     list_display = ["id", "user", "champion", "status", "outcome", "overall_score", "turn_count", "started_at", "ended_at"]
     list_filter = ["status", "outcome", "champion", "started_at"]
     list_select_related = ["user", "champion"]
     search_fields = ["user__email", "champion__name"]
     date_hierarchy = "started_at"
     raw_id_fields = ["user", "champion", "scenario"]
-    show_full_result_count = False
     inlines = [MessageInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[TrainingSession]:
@@ -40,12 +40,3 @@ class TrainingSessionAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: object = None) -> list[str]:
         return [field.name for field in TrainingSession._meta.fields]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False

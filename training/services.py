@@ -91,6 +91,8 @@ def _owned_session_for_update(user: User, session_id: int) -> TrainingSession:
     session = (
         TrainingSession.objects.select_for_update(of=("self",))
         .select_related("champion")
+        # Not the recorded call's transcript on every turn: only the session's end reads it.
+        .defer("champion__transcript", "champion__transcript_text")
         .filter(pk=session_id, user=user)
         .first()
     )

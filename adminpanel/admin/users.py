@@ -54,6 +54,15 @@ class ChangePlanForm(forms.Form):
     status = forms.ChoiceField(choices=SubscriptionStatus.choices)
 
 
+# Superusers are above both staff groups: only a superuser may edit, deactivate or delete one.
+def _may_manage(request: HttpRequest, user: User | None) -> bool:
+    return user is None or not user.is_superuser or request.user.is_superuser
+
+
+def _manageable(request: HttpRequest, users: QuerySet[User]) -> QuerySet[User]:
+    return users if request.user.is_superuser else users.exclude(is_superuser=True)
+
+
 class UserChangeForm(forms.ModelForm):
     class Meta:
         model = User
@@ -93,15 +102,10 @@ class UserAdmin(admin.ModelAdmin):
         return False  # accounts are created by registration or `manage.py create_admin`
 
     def has_change_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
-        # Superusers are above both staff groups: only a superuser may edit one.
-        if obj is not None and obj.is_superuser and not request.user.is_superuser:
-            return False
-        return super().has_change_permission(request, obj)
+        return _may_manage(request, obj) and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
-        if obj is not None and obj.is_superuser and not request.user.is_superuser:
-            return False
-        return super().has_delete_permission(request, obj)
+        return _may_manage(request, obj) and super().has_delete_permission(request, obj)
 
     def save_model(self, request: HttpRequest, obj: User, form: ModelForm, change: bool) -> None:
         account_services.user_save_from_admin(user=obj)
@@ -110,9 +114,7 @@ class UserAdmin(admin.ModelAdmin):
         account_services.user_delete(user=obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
-        if not request.user.is_superuser:
-            queryset = queryset.exclude(is_superuser=True)
-        for user in queryset:
+        for user in _manageable(request, queryset):
             account_services.user_delete(user=user)
 
     def save_formset(self, request: HttpRequest, form: ModelForm, formset: forms.BaseFormSet, change: bool) -> None:
@@ -156,10 +158,7 @@ class UserAdmin(admin.ModelAdmin):
     @admin.action(description="Deactivate (and revoke their tokens)", permissions=["change"])
     def deactivate(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         count = 0
-        targets = queryset.filter(is_active=True).exclude(pk=request.user.pk)
-        if not request.user.is_superuser:
-            targets = targets.exclude(is_superuser=True)  # superusers are above the staff groups
-        for user in targets:
+        for user in _manageable(request, queryset.filter(is_active=True).exclude(pk=request.user.pk)):
             account_services.user_set_active(user=user, active=False)
             count += 1
         self.message_user(request, f"{count} user(s) deactivated; their tokens no longer work.", messages.SUCCESS)

@@ -32,6 +32,7 @@ from typing import Any, Literal
 import numpy as np
 
 from agents.providers.errors import PermanentProviderError, ProviderError, TransientProviderError
+from agents.settings import setting
 from agents.types import VoiceProfile
 
 logger = logging.getLogger(__name__)
@@ -433,25 +434,29 @@ def _audio_bytes_to_wav(audio: bytes, out_path: str | Path) -> str:
 def get_voice_cloner() -> ElevenLabsSynthesizer | None:
     """The vendor engine that can clone a champion's voice, or None when no key is set (the
     offline engines set pitch and rate from the voice profile instead)."""
-    synthesizer = get_synthesizer()
-    return synthesizer if isinstance(synthesizer, ElevenLabsSynthesizer) else None
+    return _elevenlabs_from_settings()
+
+
+def _elevenlabs_from_settings() -> ElevenLabsSynthesizer | None:
+    api_key = setting("ELEVENLABS_API_KEY", "")
+    if not api_key:
+        return None
+    return ElevenLabsSynthesizer(
+        api_key=api_key,
+        base_url=setting("ELEVENLABS_BASE_URL", None) or None,
+        timeout=float(setting("VENDOR_TIMEOUT_SECONDS", 60.0)),
+        max_retries=int(setting("VENDOR_MAX_RETRIES", 2)),
+        model_id=setting("ELEVENLABS_MODEL_ID", "eleven_multilingual_v2"),
+    )
 
 
 def get_synthesizer() -> SpeechSynthesizer:
     """ElevenLabs when ``ELEVENLABS_API_KEY`` is set; otherwise ``SPEECH_ENGINE`` ("piper",
     "espeak"), by default Piper when its voice package is installed, else espeak-ng."""
-    from django.conf import settings
-
-    api_key = getattr(settings, "ELEVENLABS_API_KEY", "")
-    if api_key:
-        return ElevenLabsSynthesizer(
-            api_key=api_key,
-            base_url=getattr(settings, "ELEVENLABS_BASE_URL", None) or None,
-            timeout=float(getattr(settings, "VENDOR_TIMEOUT_SECONDS", 60.0)),
-            max_retries=int(getattr(settings, "VENDOR_MAX_RETRIES", 2)),
-            model_id=getattr(settings, "ELEVENLABS_MODEL_ID", "eleven_multilingual_v2"),
-        )
-    engine = (getattr(settings, "SPEECH_ENGINE", "") or "").lower()
+    vendor = _elevenlabs_from_settings()
+    if vendor is not None:
+        return vendor
+    engine = (setting("SPEECH_ENGINE", "") or "").lower()
     if engine == "espeak" or (engine != "piper" and not piper_available()):
         return EspeakSynthesizer()
     if not piper_available():

@@ -25,6 +25,7 @@ import anthropic
 
 from agents.reasoning import categories as cat
 from agents.reasoning.anthropic_tools import InvalidAnswer, structured_answer
+from agents.reasoning.judge import mmss
 from agents.reasoning.scenarios import recording_objections
 from agents.reasoning.segmentation import Utterance, utterances_from_transcript
 from agents.reasoning.tone import describe_tone
@@ -124,12 +125,8 @@ _SCENARIOS_SYSTEM = (
 )
 
 
-def _mmss(seconds: float) -> str:
-    return f"{int(seconds // 60):02d}:{int(seconds % 60):02d}"
-
-
 def _format_utterances(utterances: list[Utterance]) -> str:
-    return "\n".join(f"[{u.index}] ({u.speaker or 'unknown'}, {_mmss(u.start)}) {u.text}" for u in utterances)
+    return "\n".join(f"[{u.index}] ({u.speaker or 'unknown'}, {mmss(u.start)}) {u.text}" for u in utterances)
 
 
 class AnthropicReasoner:
@@ -180,14 +177,14 @@ class AnthropicReasoner:
         objections = recording_objections(patterns)
         objection_lines = (
             "\n".join(
-                f"[{i}] ({_mmss(o.start or 0.0)}) {o.text}"
+                f"[{i}] ({mmss(o.start or 0.0)}) {o.text}"
                 + (f"\n    champion's answer: {o.champion_response}" if o.champion_response else "")
                 for i, o in enumerate(objections)
             )
             or "(the buyer raised no objection)"
         )
         playbook = "\n".join(
-            f"- {p.category} ({_mmss(p.start)}): {p.text}"
+            f"- {p.category} ({mmss(p.start)}): {p.text}"
             for p in patterns
             if p.category not in (cat.OBJECTION, cat.OBJECTION_RESPONSE)
         )

@@ -90,7 +90,7 @@ class JudgeMoment:
     objection: Objection | None = None  # the objection on the table, in the objection stage
 
 
-def _mmss(seconds: float) -> str:
+def mmss(seconds: float) -> str:
     return f"{int(seconds // 60):02d}:{int(seconds % 60):02d}"
 
 
@@ -181,7 +181,7 @@ def _clarity_score(text: str, lowered: str) -> int:
 
 
 def _reference_line(moment: JudgeMoment, reference: Pattern) -> str:
-    when = _mmss(reference.start)
+    when = mmss(reference.start)
     if reference.category == cat.OBJECTION_RESPONSE:
         topic = objection_topic(moment.objection.text) if moment.objection else None
         concern = f"the {topic} objection" if topic and topic != "risk" else "this objection"

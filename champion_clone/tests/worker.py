@@ -101,3 +101,9 @@ def wait_for(predicate, *, timeout: float = 60.0, interval: float = 0.25, messag
             return
         time.sleep(interval)
     raise AssertionError(f"timed out after {timeout}s waiting for {message}")
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """The benchmarks' latency percentiles: the nearest-rank value, no interpolation."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]

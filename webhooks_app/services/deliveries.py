@@ -105,7 +105,11 @@ def event_fan_out(*, event_type: str, message_id: str, payload: dict[str, Any]) 
 def _deliveries_create(
     *, event_type: str, message_id: str, payload: dict[str, Any], now: datetime, claim_first: bool
 ) -> tuple[list[int], int | None]:
-    endpoints = [e for e in WebhookEndpoint.objects.filter(is_active=True) if e.receives(event_type)]
+    # Only what the fan-out reads: the secrets are encrypted, and decrypting them on every
+    # event would be wasted work (the attempt loads its endpoint whole).
+    endpoints = [
+        e for e in WebhookEndpoint.objects.filter(is_active=True).only("id", "event_types") if e.receives(event_type)
+    ]
     if not endpoints:
         return [], None
 

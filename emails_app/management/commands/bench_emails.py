@@ -21,17 +21,12 @@ from django.core.management.base import BaseCommand, CommandError
 from accounts.models import User
 from champion_clone import events
 from champion_clone.events import DomainEvent
-from champion_clone.tests.worker import celery_worker, wait_for
+from champion_clone.tests.worker import celery_worker, percentile, wait_for
 from emails_app import subscribers as email_subscribers
 from emails_app.models import EmailLog
 from emails_app.testing import SMTPSink
 
 BENCH_DOMAIN = "bench-emails.championclone.test"
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 class Command(BaseCommand):

@@ -22,16 +22,11 @@ from django.core.management.base import BaseCommand, CommandError
 
 from champion_clone import events
 from champion_clone.events import DomainEvent
-from champion_clone.tests.worker import celery_worker, wait_for
+from champion_clone.tests.worker import celery_worker, percentile, wait_for
 from webhooks_app import services, signing
 from webhooks_app import subscribers as webhook_subscribers
 from webhooks_app.models import WebhookDelivery, WebhookEndpoint
 from webhooks_app.testing import WebhookReceiver
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 class Command(BaseCommand):
