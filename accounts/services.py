@@ -227,9 +227,7 @@ def user_save_from_admin(*, user: User) -> User:
     """A staff edit of a user: the staff flag follows the role, and deactivating revokes the
     user's tokens at once. Role, status and plan changes are audited (django-auditlog)."""
     previous = User.objects.filter(pk=user.pk).values("is_active").first()
-    user.email = normalize_email(user.email)
-    if User.objects.filter(email__iexact=user.email).exclude(pk=user.pk).exists():
-        raise InvalidInput("Another account uses this email address.", fields={"email": ["Already in use."]})
+    user.email = normalize_email(user.email)  # its uniqueness is checked by the admin's form
     user.is_staff = user.role == Role.ADMIN
     if not user.is_staff:
         user.is_superuser = False

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.db.models import Count, Prefetch, QuerySet
 
 from accounts.models import User
+from champion_clone.errors import Conflict
 from champions.models import Champion, ChampionPattern, Scenario
 
 
@@ -23,3 +24,9 @@ def champion_detail_queryset(*, owner: User) -> QuerySet[Champion]:
         Prefetch("scenarios", queryset=Scenario.objects.order_by("position")),
     )
 
+
+def scenarios_of_ready_champion(*, champion: Champion) -> QuerySet[Scenario]:
+    """The champion's practice scenarios, which exist once its analysis is done."""
+    if champion.status != Champion.Status.READY:
+        raise Conflict(f"The champion is {champion.status}; scenarios exist once it is ready.")
+    return champion.scenarios.order_by("position")

@@ -279,9 +279,10 @@ def lifecycle_email_send(
         return EmailLog.objects.get(pk=log.pk)
     log.refresh_from_db()
     log.message_id = log.message_id or _message_id(log)
-    context = context_for(user=user, trigger=trigger, event_data=event_data or {})
     if test:  # the sample values, with the staff member's own name and address
         context = {**rendering.SAMPLE_CONTEXT, **context_for(user=user, trigger=Trigger.WELCOME, event_data={})}
+    else:
+        context = context_for(user=user, trigger=trigger, event_data=event_data or {})
     try:
         message, links = _build_message(log, source, context)
     except Exception as exc:  # a template that renders badly with real values: permanent

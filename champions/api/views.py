@@ -11,7 +11,6 @@ from accounts.models import User
 from champion_clone.api.ratelimit import check_rate_limit, user_or_ip
 from champion_clone.api.schema import error_responses
 from champion_clone.api.viewsets import OwnedObjectsViewSet
-from champion_clone.errors import Conflict
 from champions import selectors, services
 from champions.api.serializers import (
     ChampionDetailSerializer,
@@ -95,7 +94,5 @@ class ChampionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OwnedObj
     )
     @action(detail=True, methods=["get"])
     def scenarios(self, request: Request, pk: str | None = None) -> Response:
-        champion = self.get_object()
-        if champion.status != Champion.Status.READY:
-            raise Conflict(f"The champion is {champion.status}; scenarios exist once it is ready.")
-        return Response(ScenarioSerializer(champion.scenarios.order_by("position"), many=True).data)
+        scenarios = selectors.scenarios_of_ready_champion(champion=self.get_object())
+        return Response(ScenarioSerializer(scenarios, many=True).data)
