@@ -36,12 +36,15 @@ def action_label(entry: LogEntry) -> str:
     explicit = (entry.additional_data or {}).get("action")
     if explicit:
         return explicit
-    resource = RESOURCE_NAMES.get(f"{entry.content_type.app_label}.{entry.content_type.model}", entry.content_type.model.upper())
+    resource = RESOURCE_NAMES.get(
+        f"{entry.content_type.app_label}.{entry.content_type.model}", entry.content_type.model.upper()
+    )
     return f"{resource}_{ACTION_VERBS.get(entry.action, 'ACCESS')}"
 
 
-def audit_record(instance: Model, *, action: str, changes: dict[str, list[Any]] | None = None,
-                 extra: dict[str, Any] | None = None) -> LogEntry:
+def audit_record(
+    instance: Model, *, action: str, changes: dict[str, list[Any]] | None = None, extra: dict[str, Any] | None = None
+) -> LogEntry:
     """An explicit entry for an action that is not a plain save (resolve, dismiss, regenerate
     a secret, re-run an analysis). Actor and IP come from the request like any other entry."""
     return LogEntry.objects.log_create(
@@ -76,13 +79,21 @@ def connect() -> None:
 
     if not auditlog.contains(User):
         # Never the password hash; the fields staff change, with old and new values.
-        auditlog.register(User, include_fields=[
-            "email", "full_name", "role", "is_active", "is_staff", "is_superuser",
-            "subscription_plan", "subscription_status",
-        ])
+        auditlog.register(
+            User,
+            include_fields=[
+                "email",
+                "full_name",
+                "role",
+                "is_active",
+                "is_staff",
+                "is_superuser",
+                "subscription_plan",
+                "subscription_status",
+            ],
+        )
         auditlog.register(AdminNote)
         # Errors and alerts are written by the system; what staff do to them (resolve,
         # dismiss) is logged explicitly by their services (ERROR_RESOLVE, ALERT_DISMISS).
         auditlog.register(Champion, include_fields=["name", "owner"])
     pre_save.connect(_add_user_agent, sender=LogEntry, dispatch_uid="adminpanel.audit_user_agent")
-

@@ -37,14 +37,28 @@ def funnel(stage_counts: dict[str, int]) -> list[dict[str, Any]]:
     ordered = [s for s in JourneyStage.values if s != JourneyStage.CHURNED]
     rows, previous = [], None
     for stage in ordered:
-        reached = sum(n for s, n in stage_counts.items() if s != JourneyStage.CHURNED and JOURNEY_ORDER[s] >= JOURNEY_ORDER[stage])
-        rows.append({
-            "stage": stage, "label": JourneyStage(stage).label, "users": stage_counts.get(stage, 0), "reached": reached,
-            "conversion": _percent(reached, previous) if previous is not None else None,
-        })
+        reached = sum(
+            n for s, n in stage_counts.items() if s != JourneyStage.CHURNED and JOURNEY_ORDER[s] >= JOURNEY_ORDER[stage]
+        )
+        rows.append(
+            {
+                "stage": stage,
+                "label": JourneyStage(stage).label,
+                "users": stage_counts.get(stage, 0),
+                "reached": reached,
+                "conversion": _percent(reached, previous) if previous is not None else None,
+            }
+        )
         previous = reached
-    rows.append({"stage": JourneyStage.CHURNED, "label": JourneyStage.CHURNED.label,
-                 "users": stage_counts.get(JourneyStage.CHURNED, 0), "reached": None, "conversion": None})
+    rows.append(
+        {
+            "stage": JourneyStage.CHURNED,
+            "label": JourneyStage.CHURNED.label,
+            "users": stage_counts.get(JourneyStage.CHURNED, 0),
+            "reached": None,
+            "conversion": None,
+        }
+    )
     return rows
 
 
@@ -67,12 +81,19 @@ def compute(now=None) -> dict[str, Any]:
         average_score=Avg("overall_score", filter=Q(status=TrainingSession.Status.COMPLETED)),
     )
     per_day = dict(
-        ActivityLog.objects.filter(created_at__gte=month_ago).order_by()
-        .annotate(day=TruncDate("created_at")).values_list("day").annotate(n=Count("id"))
+        ActivityLog.objects.filter(created_at__gte=month_ago)
+        .order_by()
+        .annotate(day=TruncDate("created_at"))
+        .values_list("day")
+        .annotate(n=Count("id"))
     )
     days = [(now - timedelta(days=offset)).date() for offset in range(29, -1, -1)]
     errors_by_type = list(
-        ErrorLog.objects.filter(resolved=False).order_by().values_list("error_type").annotate(n=Count("id")).order_by("-n")[:8]
+        ErrorLog.objects.filter(resolved=False)
+        .order_by()
+        .values_list("error_type")
+        .annotate(n=Count("id"))
+        .order_by("-n")[:8]
     )
     emails = EmailLog.objects.aggregate(
         sent=Count("id", filter=Q(status=EmailLog.Status.SENT)),
@@ -87,7 +108,8 @@ def compute(now=None) -> dict[str, Any]:
     )
     failing_endpoints = list(
         WebhookEndpoint.objects.filter(Q(consecutive_failures__gt=0) | Q(is_active=False))
-        .order_by("-consecutive_failures").values("id", "name", "is_active", "consecutive_failures", "disabled_reason")[:10]
+        .order_by("-consecutive_failures")
+        .values("id", "name", "is_active", "consecutive_failures", "disabled_reason")[:10]
     )
     open_alerts = AdminAlert.objects.filter(is_read=False, dismissed_at__isnull=True).count()
     finished = deliveries["succeeded"] + deliveries["failed"]
@@ -96,13 +118,22 @@ def compute(now=None) -> dict[str, Any]:
         "users": {**users, "by_plan": [(Plan(p).label, by_plan.get(p, 0)) for p in Plan.values]},
         "funnel": funnel(stages),
         "champions": [(Champion.Status(s).label, champions.get(s, 0)) for s in Champion.Status.values],
-        "sessions": {**sessions, "average_score": round(sessions["average_score"], 1) if sessions["average_score"] is not None else None},
+        "sessions": {
+            **sessions,
+            "average_score": round(sessions["average_score"], 1) if sessions["average_score"] is not None else None,
+        },
         "activity": [(day, per_day.get(day, 0)) for day in days],
         "errors": {"unresolved": sum(n for _, n in errors_by_type), "by_type": errors_by_type},
-        "emails": {**emails, "open_rate": _percent(emails["opened"], emails["sent"]),
-                   "click_rate": _percent(emails["clicked"], emails["sent"])},
-        "webhooks": {**deliveries, "success_rate": _percent(deliveries["succeeded"], finished),
-                     "failing_endpoints": failing_endpoints},
+        "emails": {
+            **emails,
+            "open_rate": _percent(emails["opened"], emails["sent"]),
+            "click_rate": _percent(emails["clicked"], emails["sent"]),
+        },
+        "webhooks": {
+            **deliveries,
+            "success_rate": _percent(deliveries["succeeded"], finished),
+            "failing_endpoints": failing_endpoints,
+        },
         "open_alerts": open_alerts,
     }
 
@@ -121,16 +152,22 @@ def bar_chart_svg(points: list[tuple[Any, int]], *, width: int = 600, height: in
     top = max((value for _, value in points), default=0) or 1
     gap = 2
     bar = max(1, (width - gap * len(points)) // max(1, len(points)))
-    parts = [f'<svg class="cc-chart" role="img" aria-label="Activity per day" viewBox="0 0 {width} {height + 20}" '
-             f'width="100%" xmlns="http://www.w3.org/2000/svg">']
+    parts = [
+        f'<svg class="cc-chart" role="img" aria-label="Activity per day" viewBox="0 0 {width} {height + 20}" '
+        f'width="100%" xmlns="http://www.w3.org/2000/svg">'
+    ]
     for index, (label, value) in enumerate(points):
         h = round((height - 10) * value / top)
         x = index * (bar + gap)
-        parts.append(f'<rect x="{x}" y="{height - h}" width="{bar}" height="{h}" fill="#417690">'
-                     f"<title>{label}: {int(value)}</title></rect>")
+        parts.append(
+            f'<rect x="{x}" y="{height - h}" width="{bar}" height="{h}" fill="#417690">'
+            f"<title>{label}: {int(value)}</title></rect>"
+        )
     if points:
         parts.append(f'<text x="0" y="{height + 15}" font-size="11" fill="#666">{points[0][0]}</text>')
-        parts.append(f'<text x="{width}" y="{height + 15}" font-size="11" fill="#666" text-anchor="end">{points[-1][0]}</text>')
+        parts.append(
+            f'<text x="{width}" y="{height + 15}" font-size="11" fill="#666" text-anchor="end">{points[-1][0]}</text>'
+        )
     parts.append(f'<text x="{width}" y="10" font-size="11" fill="#666" text-anchor="end">max {int(top)}</text>')
     parts.append("</svg>")
     return "".join(parts)
@@ -140,12 +177,14 @@ def funnel_svg(rows: list[dict[str, Any]], *, width: int = 600) -> str:
     steps = [row for row in rows if row["reached"] is not None]
     top = max((row["reached"] for row in steps), default=0) or 1
     row_height = 26
-    parts = [f'<svg class="cc-chart" role="img" aria-label="Journey funnel" viewBox="0 0 {width} {row_height * len(steps)}" '
-             f'width="100%" xmlns="http://www.w3.org/2000/svg">']
+    parts = [
+        f'<svg class="cc-chart" role="img" aria-label="Journey funnel" viewBox="0 0 {width} {row_height * len(steps)}" '
+        f'width="100%" xmlns="http://www.w3.org/2000/svg">'
+    ]
     for index, row in enumerate(steps):
         w = max(2, round((width - 220) * row["reached"] / top))
         y = index * row_height
-        conversion = f' ({row["conversion"]}%)' if row["conversion"] is not None else ""
+        conversion = f" ({row['conversion']}%)" if row["conversion"] is not None else ""
         parts.append(f'<rect x="200" y="{y + 3}" width="{w}" height="{row_height - 6}" fill="#79aec8"/>')
         parts.append(f'<text x="0" y="{y + 17}" font-size="12">{row["label"]}</text>')
         parts.append(f'<text x="{205 + w}" y="{y + 17}" font-size="12">{row["reached"]}{conversion}</text>')

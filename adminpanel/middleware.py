@@ -28,7 +28,9 @@ class StaffSessionIdleTimeoutMiddleware:
             last_seen = request.session.get(LAST_SEEN_KEY)
             if last_seen is not None and now - last_seen > settings.ADMIN_IDLE_TIMEOUT_SECONDS:
                 logout(request)
-                messages.warning(request, "Your staff session expired after a period of inactivity. Please log in again.")
+                messages.warning(
+                    request, "Your staff session expired after a period of inactivity. Please log in again."
+                )
                 login = reverse("admin:login")
                 return HttpResponseRedirect(f"{login}?next={request.path}")
             if last_seen is None or now - last_seen > SESSION_TOUCH_SECONDS:

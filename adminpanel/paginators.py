@@ -20,7 +20,9 @@ class EstimatedCountPaginator(Paginator):
         query = getattr(self.object_list, "query", None)
         if query is not None and not query.where and connections[self.object_list.db].vendor == "postgresql":
             with connections[self.object_list.db].cursor() as cursor:
-                cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE relname = %s", [self.object_list.model._meta.db_table])
+                cursor.execute(
+                    "SELECT reltuples::bigint FROM pg_class WHERE relname = %s", [self.object_list.model._meta.db_table]
+                )
                 row = cursor.fetchone()
             if row and row[0] and row[0] > ESTIMATE_ABOVE:
                 return int(row[0])

@@ -116,7 +116,9 @@ def error_resolve_with_audit(*, error: ErrorLog, resolved_by, notes: str = "") -
     was_resolved = error.resolved
     with transaction.atomic(), disable_auditlog():  # one explicit ERROR_RESOLVE entry, not two
         error_resolve(error=error, resolved_by_id=resolved_by.pk if resolved_by else None, notes=notes)
-        audit_record(error, action="ERROR_RESOLVE", changes={"resolved": [str(was_resolved), "True"], "notes": ["", notes]})
+        audit_record(
+            error, action="ERROR_RESOLVE", changes={"resolved": [str(was_resolved), "True"], "notes": ["", notes]}
+        )
     return error
 
 
@@ -170,15 +172,18 @@ def admin_login_locked(*, email: str, ip_address: str | None, now=None) -> bool:
 @transaction.atomic
 def admin_login_failed(*, email: str, ip_address: str | None, user_agent: str = "") -> AdminLoginFailure:
     """Records a failed staff login; at the threshold, raises a suspicious-access alert."""
-    failure = AdminLoginFailure.objects.create(email=email.strip().lower()[:254], ip_address=ip_address,
-                                               user_agent=user_agent[:500])
+    failure = AdminLoginFailure.objects.create(
+        email=email.strip().lower()[:254], ip_address=ip_address, user_agent=user_agent[:500]
+    )
     if admin_login_locked(email=email, ip_address=ip_address):
         alert_raise(
             type="security.suspicious_admin_access",
             severity=AdminAlert.Severity.CRITICAL,
-            message=(f"{settings.ADMIN_LOGIN_MAX_FAILURES}+ failed staff logins for {failure.email or 'an unknown account'} "
-                     f"or from {ip_address}; further tries are locked for "
-                     f"{settings.ADMIN_LOGIN_LOCK_SECONDS // 60} minutes."),
+            message=(
+                f"{settings.ADMIN_LOGIN_MAX_FAILURES}+ failed staff logins for {failure.email or 'an unknown account'} "
+                f"or from {ip_address}; further tries are locked for "
+                f"{settings.ADMIN_LOGIN_LOCK_SECONDS // 60} minutes."
+            ),
             resource_type="admin_login",
             resource_id=failure.email or ip_address or "",
         )

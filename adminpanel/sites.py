@@ -32,7 +32,8 @@ class StaffAuthenticationForm(AdminAuthenticationForm):
             return super().clean()
         except ValidationError:
             services.admin_login_failed(
-                email=email, ip_address=ip_address,
+                email=email,
+                ip_address=ip_address,
                 user_agent=self.request.META.get("HTTP_USER_AGENT", "") if self.request else "",
             )
             raise
@@ -82,7 +83,8 @@ class ChampionCloneAdminSite(admin.AdminSite):
 
     def _limited(self, request: HttpRequest, exc: RateLimited, what: str) -> HttpResponse:
         response = TemplateResponse(
-            request, "admin/rate_limited.html",
+            request,
+            "admin/rate_limited.html",
             {**self.each_context(request), "title": "Slow down", "what": what, "retry_after": exc.retry_after},
             status=429,
         )

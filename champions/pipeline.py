@@ -250,7 +250,11 @@ def extract_patterns(champion: Champion) -> None:
 
 def embed_and_index(champion: Champion) -> None:
     patterns = list(champion.patterns.order_by("position"))
-    vectors = get_embedder().embed([p.text for p in patterns]) if patterns else np.zeros((0, EMBEDDING_DIMENSIONS), np.float32)
+    vectors = (
+        get_embedder().embed([p.text for p in patterns])
+        if patterns
+        else np.zeros((0, EMBEDDING_DIMENSIONS), np.float32)
+    )
     with transaction.atomic():
         _lock_current(champion)
         for pattern, vector in zip(patterns, vectors, strict=True):

@@ -19,12 +19,22 @@ def champion_from_script(owner: User, script_name: str = "saas_helpdesk") -> Cha
     index and scenario steps of the pipeline, on a transcript built from the script."""
     transcript = transcript_from_script(load_script(script_name))
     champion = Champion.objects.create(
-        owner=owner, name=f"{script_name} champion", recording=f"recordings/{owner.pk}/{script_name}.mp4",
-        status=Champion.Status.PROCESSING, analysis_run=uuid.uuid4(), duration_seconds=transcript.duration,
-        transcript=transcript_to_dict(transcript), transcript_text=transcript.text,
+        owner=owner,
+        name=f"{script_name} champion",
+        recording=f"recordings/{owner.pk}/{script_name}.mp4",
+        status=Champion.Status.PROCESSING,
+        analysis_run=uuid.uuid4(),
+        duration_seconds=transcript.duration,
+        transcript=transcript_to_dict(transcript),
+        transcript_text=transcript.text,
         call_metrics=asdict(call_metrics(transcript, speaker="champion")),
-        voice_profile={"pitch_median_hz": 120.0, "pitch_range_hz": 60.0, "energy_mean_db": -20.0,
-                       "words_per_minute": 160.0, "pause_ratio": 0.2},
+        voice_profile={
+            "pitch_median_hz": 120.0,
+            "pitch_range_hz": 60.0,
+            "energy_mean_db": -20.0,
+            "words_per_minute": 160.0,
+            "pause_ratio": 0.2,
+        },
     )
     for step in (pipeline.Step.PATTERNS, pipeline.Step.INDEX, pipeline.Step.SCENARIOS, pipeline.Step.FINISH):
         pipeline.run_step(champion.pk, str(champion.analysis_run), step)

@@ -134,7 +134,9 @@ def champion_analysis_request(*, champion: Champion, requested_by: User | None =
         from auditlog.models import LogEntry
 
         LogEntry.objects.log_create(
-            champion, force_log=True, action=LogEntry.Action.UPDATE,
+            champion,
+            force_log=True,
+            action=LogEntry.Action.UPDATE,
             changes={"status": [previous_status, Champion.Status.QUEUED]},
             additional_data={"action": "CHAMPION_REANALYZE"},
         )

@@ -27,7 +27,17 @@ class MessageInline(admin.TabularInline):
 
 @admin.register(TrainingSession)
 class TrainingSessionAdmin(ReadOnlyAdmin):
-    list_display = ["id", "user", "champion", "status", "outcome", "overall_score", "turn_count", "started_at", "ended_at"]
+    list_display = [
+        "id",
+        "user",
+        "champion",
+        "status",
+        "outcome",
+        "overall_score",
+        "turn_count",
+        "started_at",
+        "ended_at",
+    ]
     list_filter = ["status", "outcome", "champion", "started_at"]
     list_select_related = ["user", "champion"]
     search_fields = ["user__email", "champion__name"]

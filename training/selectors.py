@@ -7,9 +7,25 @@ from training.models import SessionMessage, TrainingSession
 
 
 def session_list(*, user: User, champion_id: int | None = None, status: str | None = None) -> QuerySet[TrainingSession]:
-    sessions = TrainingSession.objects.filter(user=user).select_related("champion").only(
-        "id", "champion_id", "champion__name", "scenario_id", "scenario_snapshot", "status", "outcome", "stage",
-        "turn_count", "started_at", "ended_at", "overall_score", "summary", "last_activity_at",
+    sessions = (
+        TrainingSession.objects.filter(user=user)
+        .select_related("champion")
+        .only(
+            "id",
+            "champion_id",
+            "champion__name",
+            "scenario_id",
+            "scenario_snapshot",
+            "status",
+            "outcome",
+            "stage",
+            "turn_count",
+            "started_at",
+            "ended_at",
+            "overall_score",
+            "summary",
+            "last_activity_at",
+        )
     )
     if champion_id is not None:
         sessions = sessions.filter(champion_id=champion_id)
@@ -19,8 +35,10 @@ def session_list(*, user: User, champion_id: int | None = None, status: str | No
 
 
 def session_detail_queryset(*, user: User) -> QuerySet[TrainingSession]:
-    return TrainingSession.objects.filter(user=user).select_related("champion").prefetch_related(
-        Prefetch("messages", queryset=SessionMessage.objects.order_by("turn_index"))
+    return (
+        TrainingSession.objects.filter(user=user)
+        .select_related("champion")
+        .prefetch_related(Prefetch("messages", queryset=SessionMessage.objects.order_by("turn_index")))
     )
 
 
@@ -32,8 +50,14 @@ def progress_for(*, user: User) -> list[dict]:
             session__user=user, role=SessionMessage.Role.TRAINEE, session__status=TrainingSession.Status.COMPLETED
         )
         .order_by("session__started_at", "session_id", "turn_index")
-        .values_list("session__champion_id", "session__champion__name", "session_id", "session__started_at",
-                     "session__overall_score", "criteria")
+        .values_list(
+            "session__champion_id",
+            "session__champion__name",
+            "session_id",
+            "session__started_at",
+            "session__overall_score",
+            "criteria",
+        )
     )
     champions: dict[int, dict] = {}
     for champion_id, name, session_id, started_at, overall, criteria in rows.iterator():
@@ -49,17 +73,25 @@ def progress_for(*, user: User) -> list[dict]:
         for session in sessions:
             session["criteria"] = {k: round(sum(v) / len(v), 1) for k, v in session["criteria"].items()}
         latest = sessions[-1]
-        result.append({
-            "champion_id": entry["champion_id"],
-            "champion_name": entry["champion_name"],
-            "sessions": sessions,
-            "criteria": {
-                criterion: [{"session_id": s["session_id"], "started_at": s["started_at"], "score": s["criteria"].get(criterion)}
-                            for s in sessions]
-                for criterion in latest["criteria"]
-            },
-            "gap_to_champion": {k: round(100 - v, 1) for k, v in latest["criteria"].items()},
-        })
+        result.append(
+            {
+                "champion_id": entry["champion_id"],
+                "champion_name": entry["champion_name"],
+                "sessions": sessions,
+                "criteria": {
+                    criterion: [
+                        {
+                            "session_id": s["session_id"],
+                            "started_at": s["started_at"],
+                            "score": s["criteria"].get(criterion),
+                        }
+                        for s in sessions
+                    ]
+                    for criterion in latest["criteria"]
+                },
+                "gap_to_champion": {k: round(100 - v, 1) for k, v in latest["criteria"].items()},
+            }
+        )
     return result
 
 

@@ -120,8 +120,13 @@ def session_start(*, user: User, champion_id: int, scenario_id: int | None = Non
     snapshot = scenario_snapshot(scenario)
     opening = get_coach().opening(scenario_spec(snapshot))
     session = TrainingSession.objects.create(
-        user=user, champion=champion, scenario=scenario, scenario_snapshot=snapshot,
-        stage=opening.stage, weak_streak=opening.weak_streak, turn_count=1,
+        user=user,
+        champion=champion,
+        scenario=scenario,
+        scenario_snapshot=snapshot,
+        stage=opening.stage,
+        weak_streak=opening.weak_streak,
+        turn_count=1,
     )
     SessionMessage.objects.create(
         session=session, role=SessionMessage.Role.PROSPECT, content=opening.text, turn_index=0, stage=opening.stage
@@ -159,8 +164,11 @@ def _reference_json(evaluation: ReplyEvaluation, playbook: ChampionPlaybook) -> 
         else None
     )
     return {
-        "pattern_id": pattern_id, "text": reference.text, "start": reference.start,
-        "end": reference.end, "category": reference.category,
+        "pattern_id": pattern_id,
+        "text": reference.text,
+        "start": reference.start,
+        "end": reference.end,
+        "category": reference.category,
     }
 
 
@@ -189,7 +197,9 @@ def session_respond(
     playbook = champion_playbook(session.champion_id)
     coach = get_coach()
     evaluation = coach.judge(
-        text, moment=judge_moment(spec, session.stage, last_line), patterns=playbook.patterns,
+        text,
+        moment=judge_moment(spec, session.stage, last_line),
+        patterns=playbook.patterns,
         pattern_vectors=playbook.vectors,
     )
     if evaluation.judge != coach.name:
@@ -202,23 +212,43 @@ def session_respond(
         else []
     )
     turn = coach.respond(
-        spec, stage=session.stage, weak_streak=session.weak_streak, evaluation=evaluation,
-        turn_index=session.turn_count, history=[*history, ("trainee", text)], buyer_lines=playbook.buyer_lines,
+        spec,
+        stage=session.stage,
+        weak_streak=session.weak_streak,
+        evaluation=evaluation,
+        turn_index=session.turn_count,
+        history=[*history, ("trainee", text)],
+        buyer_lines=playbook.buyer_lines,
     )
     now = timezone.now()
-    trainee_message, prospect_message = SessionMessage.objects.bulk_create([
-        SessionMessage(
-            session=session, role=SessionMessage.Role.TRAINEE, content=text, turn_index=session.turn_count,
-            stage=session.stage, created_at=now, score=evaluation.score, criteria=evaluation.criteria,
-            weights=evaluation.weights, feedback=evaluation.feedback, judge=evaluation.judge,
-            champion_reference=_reference_json(evaluation, playbook), input_audio=input_audio,
-            audio_seconds=audio_seconds,
-        ),
-        SessionMessage(
-            session=session, role=SessionMessage.Role.PROSPECT, content=turn.text,
-            turn_index=session.turn_count + 1, stage=turn.stage, created_at=now,
-        ),
-    ])
+    trainee_message, prospect_message = SessionMessage.objects.bulk_create(
+        [
+            SessionMessage(
+                session=session,
+                role=SessionMessage.Role.TRAINEE,
+                content=text,
+                turn_index=session.turn_count,
+                stage=session.stage,
+                created_at=now,
+                score=evaluation.score,
+                criteria=evaluation.criteria,
+                weights=evaluation.weights,
+                feedback=evaluation.feedback,
+                judge=evaluation.judge,
+                champion_reference=_reference_json(evaluation, playbook),
+                input_audio=input_audio,
+                audio_seconds=audio_seconds,
+            ),
+            SessionMessage(
+                session=session,
+                role=SessionMessage.Role.PROSPECT,
+                content=turn.text,
+                turn_index=session.turn_count + 1,
+                stage=turn.stage,
+                created_at=now,
+            ),
+        ]
+    )
     session.stage, session.weak_streak, session.outcome = turn.stage, turn.weak_streak, turn.outcome or ""
     session.turn_count += 2
     session.last_activity_at = now
@@ -262,8 +292,13 @@ def session_summary_figures(session: TrainingSession, replies: Sequence[SessionM
     champion's own call metrics. Later replies weigh more: the end of a conversation is what
     the rep carries into the next one."""
     if not replies:
-        return {"overall_score": 0.0, "criteria": {}, "strengths": [],
-                "improvements": ["Reply to the prospect at least once to get a score."], "comparison": {}}
+        return {
+            "overall_score": 0.0,
+            "criteria": {},
+            "strengths": [],
+            "improvements": ["Reply to the prospect at least once to get a score."],
+            "comparison": {},
+        }
     weights = np.linspace(1.0, 1.5, num=len(replies))
     overall = float(np.average([r.score for r in replies], weights=weights))
     names = list(replies[0].criteria)
@@ -282,10 +317,16 @@ def session_summary_figures(session: TrainingSession, replies: Sequence[SessionM
     if spoken:
         rep_wpm = sum(_words(r.content) for r in spoken) / (sum(r.audio_seconds for r in spoken) / 60)
         comparison["words_per_minute"] = {
-            "you": round(rep_wpm, 1), "champion": session.champion.call_metrics.get("words_per_minute"),
+            "you": round(rep_wpm, 1),
+            "champion": session.champion.call_metrics.get("words_per_minute"),
         }
-    return {"overall_score": round(overall, 1), "criteria": averages, "strengths": strengths,
-            "improvements": improvements, "comparison": comparison}
+    return {
+        "overall_score": round(overall, 1),
+        "criteria": averages,
+        "strengths": strengths,
+        "improvements": improvements,
+        "comparison": comparison,
+    }
 
 
 CRITERION_STRENGTH = {
@@ -297,7 +338,7 @@ CRITERION_STRENGTH = {
 }
 CRITERION_IMPROVEMENT = {
     "technique": "Study how your champion answered each objection and reuse their moves.",
-    "acknowledgment": "Acknowledge the concern first (\"I understand...\") before you answer it.",
+    "acknowledgment": 'Acknowledge the concern first ("I understand...") before you answer it.',
     "value_next_step": "Connect each answer to the prospect's outcome and propose a concrete next step.",
     "discovery": "Ask more open questions (what, how, why) before pitching.",
     "clarity": "Keep replies shorter and more direct.",
@@ -324,17 +365,30 @@ def session_end(*, user: User, session_id: int) -> TrainingSession:
         f"{len(replies)} replies, overall {figures['overall_score']:.0f}/100; "
         f"{handled} of {session.objection_count} objections handled; outcome: {outcome}."
     )
-    session.save(update_fields=[
-        "status", "ended_at", "overall_score", "strengths", "improvements", "comparison_to_champion", "summary",
-    ])
+    session.save(
+        update_fields=[
+            "status",
+            "ended_at",
+            "overall_score",
+            "strengths",
+            "improvements",
+            "comparison_to_champion",
+            "summary",
+        ]
+    )
     events.publish(
         events.TRAINING_COMPLETED,
         data={
-            "session_id": session.pk, "champion_id": session.champion_id, "champion_name": session.champion.name,
-            "scenario_id": session.scenario_snapshot.get("id"), "overall_score": session.overall_score,
+            "session_id": session.pk,
+            "champion_id": session.champion_id,
+            "champion_name": session.champion.name,
+            "scenario_id": session.scenario_snapshot.get("id"),
+            "overall_score": session.overall_score,
             "outcome": session.outcome or None,
         },
-        user_id=user.pk, resource_type="training_session", resource_id=session.pk,
+        user_id=user.pk,
+        resource_type="training_session",
+        resource_id=session.pk,
     )
     return session
 
@@ -365,8 +419,9 @@ def session_respond_from_input(
         spoken = voice.transcribe_reply(session, audio)
         text, input_audio, seconds = spoken.text, spoken.audio_file, spoken.seconds
     try:
-        result = session_respond(user=user, session_id=session_id, message=text, input_audio=input_audio,
-                                 audio_seconds=seconds)
+        result = session_respond(
+            user=user, session_id=session_id, message=text, input_audio=input_audio, audio_seconds=seconds
+        )
     except Exception:
         storage.remove_files(input_audio)  # the turn was refused: keep no recording of it
         raise
@@ -385,8 +440,9 @@ def _speak_turn(result: RespondResult) -> None:
     champion = session.champion
     champion_voice = voice.champion_voice_for(champion.voice_profile, voice_clone_id=champion.voice_clone_id)
     reference = result.trainee_message.champion_reference
-    lines = [(result.prospect_message, "speech_audio", result.prospect_message.content,
-              voice.prospect_voice(champion_voice))]
+    lines = [
+        (result.prospect_message, "speech_audio", result.prospect_message.content, voice.prospect_voice(champion_voice))
+    ]
     if reference:
         lines.append((result.trainee_message, "reference_audio", reference["text"], champion_voice))
     for message, field, text, speaker in lines:

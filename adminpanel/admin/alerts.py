@@ -30,8 +30,17 @@ class OpenFilter(admin.SimpleListFilter):
 
 @admin.register(AdminAlert)
 class AdminAlertAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "severity", "type", "short_message", "resource_type", "resource_id", "is_read",
-                    "dismissed_at", "dismissed_by"]
+    list_display = [
+        "created_at",
+        "severity",
+        "type",
+        "short_message",
+        "resource_type",
+        "resource_id",
+        "is_read",
+        "dismissed_at",
+        "dismissed_by",
+    ]
     list_filter = [OpenFilter, "severity", "type", "is_read"]
     list_select_related = ["dismissed_by"]
     search_fields = ["message", "resource_id"]
@@ -74,7 +83,13 @@ class AdminAlertAdmin(ReadOnlyAdmin):
             self.message_user(request, f"{count} alert(s) marked read.", messages.SUCCESS)
             return HttpResponseRedirect(reverse("admin:adminpanel_adminalert_changelist"))
         unread = AdminAlert.objects.filter(is_read=False).count()
-        return TemplateResponse(request, "admin/adminpanel/adminalert/read_all.html", {
-            **self.admin_site.each_context(request), "title": "Mark all alerts read", "unread": unread,
-            "opts": self.model._meta,
-        })
+        return TemplateResponse(
+            request,
+            "admin/adminpanel/adminalert/read_all.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Mark all alerts read",
+                "unread": unread,
+                "opts": self.model._meta,
+            },
+        )

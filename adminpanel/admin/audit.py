@@ -18,8 +18,18 @@ from adminpanel.admin.base import ReadOnlyAdmin
 from adminpanel.audit import action_label
 from adminpanel.paginators import EstimatedCountPaginator
 
-EXPORT_FIELDS = ["id", "timestamp", "action", "resource_type", "object_id", "object_repr", "actor", "ip_address",
-                 "user_agent", "changes"]
+EXPORT_FIELDS = [
+    "id",
+    "timestamp",
+    "action",
+    "resource_type",
+    "object_id",
+    "object_repr",
+    "actor",
+    "ip_address",
+    "user_agent",
+    "changes",
+]
 
 
 class ActorFilter(admin.SimpleListFilter):
@@ -82,8 +92,18 @@ class AuditLogAdmin(ReadOnlyAdmin):
     list_select_related = ["actor", "content_type"]
     search_fields = ["object_repr", "actor__email", "changes_text"]
     date_hierarchy = "timestamp"
-    readonly_fields = ["timestamp", "named_action", "content_type", "object_pk", "object_repr", "actor", "remote_addr",
-                       "user_agent", "changes", "additional_data"]
+    readonly_fields = [
+        "timestamp",
+        "named_action",
+        "content_type",
+        "object_pk",
+        "object_repr",
+        "actor",
+        "remote_addr",
+        "user_agent",
+        "changes",
+        "additional_data",
+    ]
     exclude = ["serialized_data", "changes_text", "cid", "remote_port", "actor_email", "object_id", "action"]
     change_list_template = "admin/auditlog/logentry/export_change_list.html"
 

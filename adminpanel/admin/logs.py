@@ -26,8 +26,11 @@ class ActivityLogAdmin(ReadOnlyAdmin):
 
 
 class ResolveForm(forms.Form):
-    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 4, "cols": 60}), required=False,
-                            help_text="What was done, for the next person.")
+    notes = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        required=False,
+        help_text="What was done, for the next person.",
+    )
 
 
 @admin.register(ErrorLog)
@@ -38,8 +41,19 @@ class ErrorLogAdmin(ReadOnlyAdmin):
     search_fields = ["message", "request_path", "source"]
     date_hierarchy = "created_at"
     raw_id_fields = ["user", "resolved_by"]
-    readonly_fields = ["created_at", "error_type", "message", "stack_trace", "user", "request_path", "source",
-                       "resolved", "resolved_by", "resolved_at", "notes"]
+    readonly_fields = [
+        "created_at",
+        "error_type",
+        "message",
+        "stack_trace",
+        "user",
+        "request_path",
+        "source",
+        "resolved",
+        "resolved_by",
+        "resolved_at",
+        "notes",
+    ]
     actions = ["mark_resolved"]
 
     @admin.display(description="message")
@@ -57,13 +71,23 @@ class ErrorLogAdmin(ReadOnlyAdmin):
             if form.is_valid():
                 count = 0
                 for error in queryset.filter(resolved=False):
-                    services.error_resolve_with_audit(error=error, resolved_by=request.user, notes=form.cleaned_data["notes"])
+                    services.error_resolve_with_audit(
+                        error=error, resolved_by=request.user, notes=form.cleaned_data["notes"]
+                    )
                     count += 1
                 self.message_user(request, f"{count} error(s) marked resolved.", messages.SUCCESS)
                 return None
         else:
             form = ResolveForm()
-        return TemplateResponse(request, "admin/adminpanel/errorlog/resolve.html", {
-            **self.admin_site.each_context(request), "title": "Resolve errors", "errors": queryset,
-            "form": form, "opts": self.model._meta, "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-        })
+        return TemplateResponse(
+            request,
+            "admin/adminpanel/errorlog/resolve.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Resolve errors",
+                "errors": queryset,
+                "form": form,
+                "opts": self.model._meta,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )

@@ -79,8 +79,18 @@ class UserChangeForm(forms.ModelForm):
 @admin.register(User)
 class UserAdmin(admin.ModelAdmin):
     form = UserChangeForm
-    list_display = ["email", "full_name", "role", "subscription_plan", "subscription_status", "journey_stage",
-                    "is_active", "login_count", "last_activity_at", "date_joined"]
+    list_display = [
+        "email",
+        "full_name",
+        "role",
+        "subscription_plan",
+        "subscription_status",
+        "journey_stage",
+        "is_active",
+        "login_count",
+        "last_activity_at",
+        "date_joined",
+    ]
     list_filter = ["role", "subscription_plan", "subscription_status", "journey_stage", "is_active", ChurnRiskFilter]
     search_fields = ["email", "full_name"]
     ordering = ["-date_joined"]
@@ -93,8 +103,18 @@ class UserAdmin(admin.ModelAdmin):
         ("Activity", {"fields": ["login_count", "last_login_at", "last_activity_at", "date_joined"]}),
         ("Their data", {"fields": ["champions_overview", "sessions_overview", "recent_activity"]}),
     ]
-    readonly_fields = ["subscription_plan", "subscription_status", "journey_stage", "login_count", "last_login_at",
-                       "last_activity_at", "date_joined", "champions_overview", "sessions_overview", "recent_activity"]
+    readonly_fields = [
+        "subscription_plan",
+        "subscription_status",
+        "journey_stage",
+        "login_count",
+        "last_login_at",
+        "last_activity_at",
+        "date_joined",
+        "champions_overview",
+        "sessions_overview",
+        "recent_activity",
+    ]
     inlines = [AdminNoteInline]
     actions = ["activate", "deactivate", "change_plan"]
 
@@ -126,23 +146,49 @@ class UserAdmin(admin.ModelAdmin):
     @admin.display(description="champions")
     def champions_overview(self, user: User) -> str:
         champions = user.champions.order_by("-created_at").values_list("id", "name", "status")[:RELATED_ROWS]
-        return format_html_join(
-            "", '<div><a href="{}">{}</a> ({})</div>',
-            ((reverse("admin:champions_champion_change", args=[pk]), name, status) for pk, name, status in champions),
-        ) or "–"
+        return (
+            format_html_join(
+                "",
+                '<div><a href="{}">{}</a> ({})</div>',
+                (
+                    (reverse("admin:champions_champion_change", args=[pk]), name, status)
+                    for pk, name, status in champions
+                ),
+            )
+            or "–"
+        )
 
     @admin.display(description="training sessions")
     def sessions_overview(self, user: User) -> str:
-        sessions = user.training_sessions.order_by("-started_at").values_list("id", "status", "outcome", "overall_score", "started_at")[:RELATED_ROWS]
-        return format_html_join(
-            "", '<div><a href="{}">#{}</a> {} {} score {} – {}</div>',
-            ((reverse("admin:training_trainingsession_change", args=[pk]), pk, status, outcome or "", score if score is not None else "–", started.date())
-             for pk, status, outcome, score, started in sessions),
-        ) or "–"
+        sessions = user.training_sessions.order_by("-started_at").values_list(
+            "id", "status", "outcome", "overall_score", "started_at"
+        )[:RELATED_ROWS]
+        return (
+            format_html_join(
+                "",
+                '<div><a href="{}">#{}</a> {} {} score {} – {}</div>',
+                (
+                    (
+                        reverse("admin:training_trainingsession_change", args=[pk]),
+                        pk,
+                        status,
+                        outcome or "",
+                        score if score is not None else "–",
+                        started.date(),
+                    )
+                    for pk, status, outcome, score, started in sessions
+                ),
+            )
+            or "–"
+        )
 
     @admin.display(description="recent activity")
     def recent_activity(self, user: User) -> str:
-        rows = ActivityLog.objects.filter(user=user).order_by("-created_at").values_list("created_at", "action")[:RELATED_ROWS]
+        rows = (
+            ActivityLog.objects.filter(user=user)
+            .order_by("-created_at")
+            .values_list("created_at", "action")[:RELATED_ROWS]
+        )
         link = reverse("admin:adminpanel_activitylog_changelist") + f"?user__id__exact={user.pk}"
         listed = format_html_join("", "<div>{} {}</div>", ((f"{at:%Y-%m-%d %H:%M}", action) for at, action in rows))
         return format_html('{}<div><a href="{}">all activity</a></div>', listed, link)
@@ -172,25 +218,47 @@ class UserAdmin(admin.ModelAdmin):
             if form.is_valid():
                 changed = sum(
                     account_services.user_change_subscription(
-                        user=user, plan=form.cleaned_data["plan"], status=form.cleaned_data["status"],
+                        user=user,
+                        plan=form.cleaned_data["plan"],
+                        status=form.cleaned_data["status"],
                         changed_by=request.user,
-                    ) is not None
+                    )
+                    is not None
                     for user in queryset
                 )
                 self.message_user(request, f"Plan changed for {changed} user(s).", messages.SUCCESS)
                 return None
         else:
             first = queryset.first()
-            form = ChangePlanForm(initial={"plan": first.subscription_plan, "status": first.subscription_status} if first else {})
-        return TemplateResponse(request, "admin/accounts/user/change_plan.html", {
-            **self.admin_site.each_context(request), "title": "Change plan", "users": queryset, "form": form,
-            "opts": self.model._meta, "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-        })
+            form = ChangePlanForm(
+                initial={"plan": first.subscription_plan, "status": first.subscription_status} if first else {}
+            )
+        return TemplateResponse(
+            request,
+            "admin/accounts/user/change_plan.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Change plan",
+                "users": queryset,
+                "form": form,
+                "opts": self.model._meta,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
 
 
 @admin.register(SubscriptionEvent)
 class SubscriptionEventAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "user", "event_type", "from_plan", "to_plan", "from_status", "to_status", "changed_by"]
+    list_display = [
+        "created_at",
+        "user",
+        "event_type",
+        "from_plan",
+        "to_plan",
+        "from_status",
+        "to_status",
+        "changed_by",
+    ]
     list_filter = ["event_type", "to_plan"]
     list_select_related = ["user", "changed_by"]
     raw_id_fields = ["user", "changed_by"]

@@ -10,7 +10,7 @@ class ErrorLogFactory(factory.django.DjangoModelFactory):
 
     error_type = "RuntimeError"
     message = factory.Sequence(lambda n: f"Something broke #{n}")
-    stack_trace = "Traceback (most recent call last):\n  File \"x.py\", line 1\nRuntimeError: boom"
+    stack_trace = 'Traceback (most recent call last):\n  File "x.py", line 1\nRuntimeError: boom'
     request_path = "/upload"
 
 

@@ -101,16 +101,23 @@ class TestUsers:
         ActivityFactory(user=user, action="champion.created")
         NoteFactory(user=user, content="Prefers email.")
         html = admin_client.get(reverse("admin:accounts_user_change", args=[user.pk])).content.decode()
-        assert "Maya&#x27;s best call" in html and reverse("admin:champions_champion_change", args=[champion.pk]) in html
+        assert (
+            "Maya&#x27;s best call" in html and reverse("admin:champions_champion_change", args=[champion.pk]) in html
+        )
         assert "champion.created" in html and "Prefers email." in html
 
     def test_editing_a_user_is_audited_with_old_and_new_values(self, admin_client, admin_user):
         user = UserFactory(full_name="Old Name")
         url = reverse("admin:accounts_user_change", args=[user.pk])
         data = {
-            "email": user.email, "full_name": "New Name", "role": "user", "is_active": "on",
-            "admin_notes-TOTAL_FORMS": "1", "admin_notes-INITIAL_FORMS": "0",
-            "admin_notes-0-content": "Asked for a refund.", "admin_notes-0-is_pinned": "on",
+            "email": user.email,
+            "full_name": "New Name",
+            "role": "user",
+            "is_active": "on",
+            "admin_notes-TOTAL_FORMS": "1",
+            "admin_notes-INITIAL_FORMS": "0",
+            "admin_notes-0-content": "Asked for a refund.",
+            "admin_notes-0-is_pinned": "on",
         }
         response = admin_client.post(url, data)
         assert response.status_code == 302, response.content.decode()[:2000]
@@ -145,8 +152,13 @@ class TestUsers:
         user = UserFactory(email="rep@example.com")
         UserFactory(email="taken@example.com")
         url = reverse("admin:accounts_user_change", args=[user.pk])
-        form = {"full_name": "Rep", "role": "user", "is_active": "on",
-                "admin_notes-TOTAL_FORMS": "0", "admin_notes-INITIAL_FORMS": "0"}
+        form = {
+            "full_name": "Rep",
+            "role": "user",
+            "is_active": "on",
+            "admin_notes-TOTAL_FORMS": "0",
+            "admin_notes-INITIAL_FORMS": "0",
+        }
 
         taken = admin_client.post(url, {**form, "email": "Taken@Example.com"})
         assert taken.status_code == 200 and b"Another account uses this email address." in taken.content
@@ -154,19 +166,35 @@ class TestUsers:
 
         user.refresh_from_db()
         assert user.email == "new.rep@example.com"
-        assert Client().post("/auth/login", {"email": "New.Rep@example.com", "password": DEFAULT_PASSWORD},
-                             content_type="application/json").status_code == 200
+        assert (
+            Client()
+            .post(
+                "/auth/login",
+                {"email": "New.Rep@example.com", "password": DEFAULT_PASSWORD},
+                content_type="application/json",
+            )
+            .status_code
+            == 200
+        )
 
     def test_administrators_cannot_demote_deactivate_or_delete_a_superuser(self, administrator):
         client, _ = administrator
         superuser = UserFactory(role="admin", is_staff=True, is_superuser=True)
         url = reverse("admin:accounts_user_change", args=[superuser.pk])
-        form = {"email": superuser.email, "full_name": "", "role": "user", "is_active": "on",
-                "admin_notes-TOTAL_FORMS": "0", "admin_notes-INITIAL_FORMS": "0"}
+        form = {
+            "email": superuser.email,
+            "full_name": "",
+            "role": "user",
+            "is_active": "on",
+            "admin_notes-TOTAL_FORMS": "0",
+            "admin_notes-INITIAL_FORMS": "0",
+        }
 
         assert client.post(url, form).status_code == 403
         client.post(changelist("accounts.user"), {"action": "deactivate", ACTION: [superuser.pk]})
-        assert client.post(reverse("admin:accounts_user_delete", args=[superuser.pk]), {"post": "yes"}).status_code == 403
+        assert (
+            client.post(reverse("admin:accounts_user_delete", args=[superuser.pk]), {"post": "yes"}).status_code == 403
+        )
 
         superuser.refresh_from_db()
         assert superuser.is_superuser and superuser.is_staff and superuser.is_active
@@ -203,14 +231,17 @@ class TestUsers:
         assert response.status_code == 302
         assert not Champion.objects.filter(pk=champion.pk).exists() and not recording.exists()
 
-    def test_change_plan_confirms_then_writes_events_and_publishes(self, admin_client, admin_user, django_capture_on_commit_callbacks):
+    def test_change_plan_confirms_then_writes_events_and_publishes(
+        self, admin_client, admin_user, django_capture_on_commit_callbacks
+    ):
         user = UserFactory()
         url = changelist("accounts.user")
         page = admin_client.post(url, {"action": "change_plan", ACTION: [user.pk]})
         assert page.status_code == 200 and b"Change the subscription" in page.content
         with django_capture_on_commit_callbacks(execute=True):
-            done = admin_client.post(url, {"action": "change_plan", ACTION: [user.pk], "apply": "1",
-                                           "plan": "pro", "status": "active"})
+            done = admin_client.post(
+                url, {"action": "change_plan", ACTION: [user.pk], "apply": "1", "plan": "pro", "status": "active"}
+            )
         assert done.status_code == 302
         user.refresh_from_db()
         assert (user.subscription_plan, user.subscription_status) == ("pro", "active")
@@ -263,11 +294,20 @@ class TestErrorsAlertsNotes:
         assert sorted(action_label(e) for e in entries) == ["NOTE_CREATE", "NOTE_DELETE", "NOTE_UPDATE"]
         assert all(e.actor == admin_user for e in entries if action_label(e) != "NOTE_CREATE")
 
-    @pytest.mark.parametrize("model", [
-        "accounts.user", "accounts.subscriptionevent", "adminpanel.activitylog", "adminpanel.errorlog",
-        "adminpanel.adminalert", "adminpanel.adminnote", "auditlog.logentry", "training.trainingsession",
-        "champions.champion",
-    ])
+    @pytest.mark.parametrize(
+        "model",
+        [
+            "accounts.user",
+            "accounts.subscriptionevent",
+            "adminpanel.activitylog",
+            "adminpanel.errorlog",
+            "adminpanel.adminalert",
+            "adminpanel.adminnote",
+            "auditlog.logentry",
+            "training.trainingsession",
+            "champions.champion",
+        ],
+    )
     def test_changelist_query_count_does_not_grow_from_10_to_1000_rows(self, admin_client, model):
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
@@ -275,14 +315,30 @@ class TestErrorsAlertsNotes:
         def add_rows(count: int) -> None:
             owner = UserFactory()
             makers = {
-                "accounts.user": lambda: User.objects.bulk_create([User(email=f"row{owner.pk}-{i}@example.com") for i in range(count)]),
+                "accounts.user": lambda: User.objects.bulk_create(
+                    [User(email=f"row{owner.pk}-{i}@example.com") for i in range(count)]
+                ),
                 "accounts.subscriptionevent": lambda: SubscriptionEvent.objects.bulk_create(
-                    [SubscriptionEvent(user=owner, event_type="upgrade", from_plan="free", to_plan="pro") for _ in range(count)]),
-                "adminpanel.activitylog": lambda: ActivityLog.objects.bulk_create([ActivityLog(user=owner, action="user.login") for _ in range(count)]),
-                "adminpanel.errorlog": lambda: ErrorLog.objects.bulk_create([ErrorLog(user=owner, error_type="E", message="m") for _ in range(count)]),
-                "adminpanel.adminalert": lambda: AdminAlert.objects.bulk_create([AdminAlert(type="t", message="m") for _ in range(count)]),
-                "adminpanel.adminnote": lambda: AdminNote.objects.bulk_create([AdminNote(user=owner, author=owner, content="c") for _ in range(count)]),
-                "auditlog.logentry": lambda: [LogEntry.objects.log_create(owner, force_log=True, action=1, changes={}) for _ in range(count)],
+                    [
+                        SubscriptionEvent(user=owner, event_type="upgrade", from_plan="free", to_plan="pro")
+                        for _ in range(count)
+                    ]
+                ),
+                "adminpanel.activitylog": lambda: ActivityLog.objects.bulk_create(
+                    [ActivityLog(user=owner, action="user.login") for _ in range(count)]
+                ),
+                "adminpanel.errorlog": lambda: ErrorLog.objects.bulk_create(
+                    [ErrorLog(user=owner, error_type="E", message="m") for _ in range(count)]
+                ),
+                "adminpanel.adminalert": lambda: AdminAlert.objects.bulk_create(
+                    [AdminAlert(type="t", message="m") for _ in range(count)]
+                ),
+                "adminpanel.adminnote": lambda: AdminNote.objects.bulk_create(
+                    [AdminNote(user=owner, author=owner, content="c") for _ in range(count)]
+                ),
+                "auditlog.logentry": lambda: [
+                    LogEntry.objects.log_create(owner, force_log=True, action=1, changes={}) for _ in range(count)
+                ],
                 "training.trainingsession": lambda: _sessions(owner, count),
                 "champions.champion": lambda: _champions(owner, count),
             }
@@ -316,11 +372,18 @@ def _sessions(owner, count: int) -> None:
 class TestAuditLog:
     def test_audit_pages_filters_and_exports(self, admin_client, admin_user):
         error = ErrorLogFactory()
-        admin_client.post(changelist("adminpanel.errorlog"), {"action": "mark_resolved", ACTION: [error.pk], "apply": "1", "notes": "n"})
+        admin_client.post(
+            changelist("adminpanel.errorlog"),
+            {"action": "mark_resolved", ACTION: [error.pk], "apply": "1", "notes": "n"},
+        )
         entry = LogEntry.objects.get(additional_data__action="ERROR_RESOLVE")
         assert admin_client.get(changelist("auditlog.logentry"), {"named_action": "ERROR_RESOLVE"}).status_code == 200
         assert admin_client.get(reverse("admin:auditlog_logentry_change", args=[entry.pk])).status_code == 200
-        exported = json.loads(admin_client.get(reverse("admin:auditlog_logentry_export", args=["json"]), {"named_action": "ERROR_RESOLVE"}).content)
+        exported = json.loads(
+            admin_client.get(
+                reverse("admin:auditlog_logentry_export", args=["json"]), {"named_action": "ERROR_RESOLVE"}
+            ).content
+        )
         assert exported[0]["action"] == "ERROR_RESOLVE" and exported[0]["user_agent"] == STAFF_UA
         csv_response = admin_client.get(reverse("admin:auditlog_logentry_export", args=["csv"]))
         body = b"".join(csv_response.streaming_content).decode()
@@ -330,7 +393,7 @@ class TestAuditLog:
         import csv
         import io
 
-        ReadyChampionFactory(name="=HYPERLINK(\"http://evil.test\",\"click\")")  # audited on creation
+        ReadyChampionFactory(name='=HYPERLINK("http://evil.test","click")')  # audited on creation
 
         response = admin_client.get(reverse("admin:auditlog_logentry_export", args=["csv"]))
 
@@ -352,7 +415,10 @@ class TestAuditLog:
     def test_audit_entries_cannot_be_changed_or_deleted(self, admin_client):
         ErrorLogFactory()
         entry_id = LogEntry.objects.log_create(ErrorLog.objects.get(), force_log=True, action=1, changes={}).pk
-        assert admin_client.post(reverse("admin:auditlog_logentry_delete", args=[entry_id]), {"post": "yes"}).status_code == 403
+        assert (
+            admin_client.post(reverse("admin:auditlog_logentry_delete", args=[entry_id]), {"post": "yes"}).status_code
+            == 403
+        )
         assert LogEntry.objects.filter(pk=entry_id).exists()
 
 
@@ -364,7 +430,10 @@ class TestPermissionsAndSecurity:
             assert client.get(changelist(model)).status_code == 200
         # ...except simplejwt's tables, which hold the refresh tokens themselves.
         assert client.get(changelist("token_blacklist.outstandingtoken")).status_code == 403
-        response = client.post(changelist("accounts.user"), {"action": "change_plan", ACTION: [user.pk], "apply": "1", "plan": "pro", "status": "active"})
+        response = client.post(
+            changelist("accounts.user"),
+            {"action": "change_plan", ACTION: [user.pk], "apply": "1", "plan": "pro", "status": "active"},
+        )
         user.refresh_from_db()
         assert user.subscription_plan == "free"
         assert response.status_code in (200, 302)
@@ -372,7 +441,10 @@ class TestPermissionsAndSecurity:
     def test_support_resolves_errors_and_writes_notes(self, support):
         client, staff = support
         error = ErrorLogFactory()
-        client.post(changelist("adminpanel.errorlog"), {"action": "mark_resolved", ACTION: [error.pk], "apply": "1", "notes": "ok"})
+        client.post(
+            changelist("adminpanel.errorlog"),
+            {"action": "mark_resolved", ACTION: [error.pk], "apply": "1", "notes": "ok"},
+        )
         error.refresh_from_db()
         assert error.resolved
         user = UserFactory()
@@ -415,7 +487,10 @@ class TestPermissionsAndSecurity:
 
     def test_admin_deletes_are_rate_limited_with_a_clear_page(self, admin_client):
         notes = NoteFactory.create_batch(11)
-        statuses = [admin_client.post(reverse("admin:adminpanel_adminnote_delete", args=[n.pk]), {"post": "yes"}).status_code for n in notes]
+        statuses = [
+            admin_client.post(reverse("admin:adminpanel_adminnote_delete", args=[n.pk]), {"post": "yes"}).status_code
+            for n in notes
+        ]
         assert statuses[:10] == [302] * 10
         assert statuses[10] == 429
         assert AdminNote.objects.count() == 1
@@ -472,24 +547,42 @@ def test_webhook_and_template_actions_are_audited_with_actor_ip_and_user_agent(a
     from emails_app.models import EmailTemplate
     from webhooks_app.models import WebhookEndpoint
 
-    admin_client.post(reverse("admin:webhooks_app_webhookendpoint_add"),
-                      {"name": "CRM", "url": "https://1.1.1.1/hooks", "event_types": ["user.login"], "is_active": "on"})
+    admin_client.post(
+        reverse("admin:webhooks_app_webhookendpoint_add"),
+        {"name": "CRM", "url": "https://1.1.1.1/hooks", "event_types": ["user.login"], "is_active": "on"},
+    )
     endpoint = WebhookEndpoint.objects.get()
-    admin_client.post(reverse("admin:webhooks_app_webhookendpoint_change", args=[endpoint.pk]),
-                      {"name": "CRM 2", "url": endpoint.url, "event_types": [], "is_active": "on"})
+    admin_client.post(
+        reverse("admin:webhooks_app_webhookendpoint_change", args=[endpoint.pk]),
+        {"name": "CRM 2", "url": endpoint.url, "event_types": [], "is_active": "on"},
+    )
     admin_client.post(reverse("admin:webhooks_app_webhookendpoint_regenerate_secret", args=[endpoint.pk]))
     admin_client.post(reverse("admin:webhooks_app_webhookendpoint_delete", args=[endpoint.pk]), {"post": "yes"})
-    template_fields = {"subject": "Hi {{ user_name }}", "body_html": "<p>Hello {{ user_name }}</p>", "body_text": "Hello", "is_active": "on"}
+    template_fields = {
+        "subject": "Hi {{ user_name }}",
+        "body_html": "<p>Hello {{ user_name }}</p>",
+        "body_text": "Hello",
+        "is_active": "on",
+    }
     admin_client.post(reverse("admin:emails_app_emailtemplate_add"), {"trigger": "welcome", **template_fields})
     template = EmailTemplate.objects.get()
-    admin_client.post(reverse("admin:emails_app_emailtemplate_change", args=[template.pk]),
-                      {"trigger": "welcome", **template_fields, "subject": "Welcome {{ user_name }}"})
+    admin_client.post(
+        reverse("admin:emails_app_emailtemplate_change", args=[template.pk]),
+        {"trigger": "welcome", **template_fields, "subject": "Welcome {{ user_name }}"},
+    )
     admin_client.post(reverse("admin:emails_app_emailtemplate_delete", args=[template.pk]), {"post": "yes"})
 
     entries = [e for e in LogEntry.objects.all() if e.actor_id == admin_user.pk]
     labels = {action_label(e) for e in entries}
-    assert {"WEBHOOK_CREATE", "WEBHOOK_UPDATE", "WEBHOOK_SECRET_REGENERATE", "WEBHOOK_DELETE",
-            "EMAIL_TEMPLATE_CREATE", "EMAIL_TEMPLATE_UPDATE", "EMAIL_TEMPLATE_DELETE"} <= labels
+    assert {
+        "WEBHOOK_CREATE",
+        "WEBHOOK_UPDATE",
+        "WEBHOOK_SECRET_REGENERATE",
+        "WEBHOOK_DELETE",
+        "EMAIL_TEMPLATE_CREATE",
+        "EMAIL_TEMPLATE_UPDATE",
+        "EMAIL_TEMPLATE_DELETE",
+    } <= labels
     for entry in entries:
         assert entry.remote_addr == "192.0.2.10", action_label(entry)
         assert entry.additional_data["user_agent"] == STAFF_UA, action_label(entry)

@@ -68,7 +68,9 @@ def structured_answer(
     last_error: InvalidAnswer | None = None
     for attempt in (1, 2):
         try:
-            return parse(forced_tool_input(client, model=model, system=system, prompt=prompt, tool=tool, max_tokens=max_tokens))
+            return parse(
+                forced_tool_input(client, model=model, system=system, prompt=prompt, tool=tool, max_tokens=max_tokens)
+            )
         except InvalidAnswer as exc:
             logger.warning("malformed %s answer (attempt %d): %s", tool["name"], attempt, exc)
             last_error = exc

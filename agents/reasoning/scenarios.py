@@ -250,7 +250,7 @@ def _count(number: int, noun: str) -> str:
 
 
 def _call_length(seconds: float) -> str:
-    """"45 seconds", "1 minute", "12 minutes": a short call is not rounded up to a minute."""
+    """ "45 seconds", "1 minute", "12 minutes": a short call is not rounded up to a minute."""
     if seconds < 90:
         return _count(round(seconds), "second")
     return _count(round(seconds / 60), "minute")

@@ -305,6 +305,7 @@ def write_silent_wav(path: str | Path, *, seconds: float = 1.0, sample_rate: int
 
 # --- scoring -----------------------------------------------------------------------------------
 
+
 @functools.cache
 def _whisper_english_normalizer() -> Callable[[str], str]:
     from whisper_normalizer.english import EnglishTextNormalizer

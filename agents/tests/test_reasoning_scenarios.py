@@ -91,7 +91,9 @@ def test_the_context_states_the_calls_length_as_it_was(duration, questions, said
     patterns = [Pattern(category="discovery_question", text="How do you plan routes?", start=3.0, end=5.0)]
     transcript = Transcript(text="How do you plan routes?", language="en", duration=duration)
 
-    (scenario,) = OfflineReasoner().generate_scenarios(patterns, transcript, _metrics(duration, question_count=questions))
+    (scenario,) = OfflineReasoner().generate_scenarios(
+        patterns, transcript, _metrics(duration, question_count=questions)
+    )
 
     assert said in scenario.context
 

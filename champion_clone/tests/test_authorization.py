@@ -28,7 +28,6 @@ PUBLIC_OPERATIONS = {
 }
 
 
-
 def _champion(owner) -> int:
     from champions.tests.factories import ChampionFactory
 

@@ -98,7 +98,9 @@ class TranscriptSerializer(serializers.Serializer):
 class ChampionDetailSerializer(serializers.ModelSerializer):
     transcript = serializers.SerializerMethodField()
     warnings = serializers.ListField(
-        source="analysis_warnings", child=serializers.CharField(), read_only=True,
+        source="analysis_warnings",
+        child=serializers.CharField(),
+        read_only=True,
         help_text="What to know about an analysis that went through, e.g. a call only partly transcribed.",
     )
     patterns = PatternSerializer(many=True, read_only=True)

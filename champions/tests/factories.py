@@ -54,4 +54,3 @@ class ScenarioFactory(factory.django.DjangoModelFactory):
             }
         ]
     )
-

@@ -179,9 +179,7 @@ class TestReadAndDelete:
         for offset, champion in enumerate(champions):
             created = now - timedelta(minutes=offset if offset % 2 else 0)
             Champion.objects.filter(pk=champion.pk).update(created_at=created)
-        expected = list(
-            Champion.objects.filter(owner=user).order_by("-created_at", "-id").values_list("id", flat=True)
-        )
+        expected = list(Champion.objects.filter(owner=user).order_by("-created_at", "-id").values_list("id", flat=True))
 
         first = api_client.get("/champions").json()
         second = api_client.get("/champions?page=2").json()
@@ -340,7 +338,9 @@ class TestVendorFailures:
         retried CHAMPION_STEP_MAX_RETRIES times, then the champion is failed with the reason."""
 
         with LocalVendorServer() as server:
-            server.route("POST", r"/v1/audio/transcriptions", Reply.json({"error": {"message": "overloaded"}}, status=500))
+            server.route(
+                "POST", r"/v1/audio/transcriptions", Reply.json({"error": {"message": "overloaded"}}, status=500)
+            )
             settings.OPENAI_API_KEY, settings.OPENAI_BASE_URL = "sk-test", f"{server.url}/v1"
             settings.VENDOR_MAX_RETRIES, settings.CHAMPION_STEP_MAX_RETRIES = 0, 2
             client = authenticated_client(user)
@@ -392,9 +392,7 @@ class TestVoiceClone:
         (sample,) = clone_request.files["files"]
         with wave.open(io.BytesIO(sample.content)) as wav:
             sample_seconds = wav.getnframes() / wav.getframerate()
-        champion_seconds = sum(
-            turn.end - turn.start for turn in short_call.call.turns if turn.speaker == "champion"
-        )
+        champion_seconds = sum(turn.end - turn.start for turn in short_call.call.turns if turn.speaker == "champion")
         # The champion's turns (give or take the edges of each stretch), not the whole call.
         assert sample_seconds == pytest.approx(champion_seconds, rel=0.25)
         assert sample_seconds < 0.8 * short_call.call.duration

@@ -29,8 +29,9 @@ def unit(seed: int) -> np.ndarray:
 def champion_with_vectors(count: int = 4):
     champion = ReadyChampionFactory()
     for i in range(count):
-        PatternFactory(champion=champion, position=i, category="objection" if i % 2 else "closing",
-                       embedding=unit(i).tobytes())
+        PatternFactory(
+            champion=champion, position=i, category="objection" if i % 2 else "closing", embedding=unit(i).tobytes()
+        )
     return champion
 
 

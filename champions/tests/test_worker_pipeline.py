@@ -32,8 +32,11 @@ def test_upload_analyze_ready_through_a_real_worker(user, short_call, settings):
     with celery_worker() as (process, queue):
         settings.CHAMPION_PIPELINE_QUEUE = queue
         champion_id = upload_and_analyze(authenticated_client(user), short_call.mp4)
-        wait_for(lambda: status_of(champion_id)[0] in ("ready", "failed") or process.poll() is not None,
-                 timeout=240, message="the analysis to end")
+        wait_for(
+            lambda: status_of(champion_id)[0] in ("ready", "failed") or process.poll() is not None,
+            timeout=240,
+            message="the analysis to end",
+        )
     champion = Champion.objects.get(pk=champion_id)
     assert champion.status == "ready", champion.error
     assert champion.patterns.exists() and champion.scenarios.exists()
@@ -46,8 +49,12 @@ def test_a_worker_killed_mid_step_loses_nothing(user, short_call, settings):
     with celery_worker() as (first, queue):
         settings.CHAMPION_PIPELINE_QUEUE = queue
         champion_id = upload_and_analyze(authenticated_client(user), short_call.mp4)
-        wait_for(lambda: status_of(champion_id) == ("processing", "transcribe") or first.poll() is not None,
-                 timeout=120, interval=0.05, message="the transcription step to start")
+        wait_for(
+            lambda: status_of(champion_id) == ("processing", "transcribe") or first.poll() is not None,
+            timeout=120,
+            interval=0.05,
+            message="the transcription step to start",
+        )
         kill_hard(first)
     assert status_of(champion_id) == ("processing", "transcribe")
 
@@ -56,9 +63,11 @@ def test_a_worker_killed_mid_step_loses_nothing(user, short_call, settings):
     with celery_worker() as (second, second_queue):
         settings.CHAMPION_PIPELINE_QUEUE = second_queue
         assert resume_stalled_analyses() == 1  # what beat runs every five minutes
-        wait_for(lambda: status_of(champion_id)[0] in ("ready", "failed") or second.poll() is not None,
-                 timeout=240, message="the resumed analysis to end")
+        wait_for(
+            lambda: status_of(champion_id)[0] in ("ready", "failed") or second.poll() is not None,
+            timeout=240,
+            message="the resumed analysis to end",
+        )
     champion = Champion.objects.get(pk=champion_id)
     assert champion.status == "ready", champion.error
     assert champion.step_attempts >= 2  # the transcription ran again
-

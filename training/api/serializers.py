@@ -15,7 +15,9 @@ class RespondInputSerializer(serializers.Serializer):
     session_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
     message = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False, max_length=100_000)
     audio = serializers.FileField(required=False, help_text="A spoken reply (multipart), instead of message.")
-    speech = serializers.BooleanField(required=False, default=False, help_text="Also return the prospect's line as speech.")
+    speech = serializers.BooleanField(
+        required=False, default=False, help_text="Also return the prospect's line as speech."
+    )
 
     def validate(self, attrs: dict) -> dict:
         if "audio" not in attrs and "message" not in attrs:
@@ -64,8 +66,12 @@ class MessageSerializer(serializers.ModelSerializer):
         if message.role != SessionMessage.Role.TRAINEE:
             return None
         return {
-            "score": message.score, "criteria": message.criteria, "weights": message.weights,
-            "feedback": message.feedback, "champion_reference": message.champion_reference, "judge": message.judge,
+            "score": message.score,
+            "criteria": message.criteria,
+            "weights": message.weights,
+            "feedback": message.feedback,
+            "champion_reference": message.champion_reference,
+            "judge": message.judge,
             "reference_audio_url": _audio_url(message, "reference") if message.reference_audio else None,
         }
 
@@ -95,8 +101,20 @@ class SessionSerializer(serializers.ModelSerializer):
     class Meta:
         model = TrainingSession
         fields = [
-            "id", "champion_id", "champion_name", "scenario", "status", "outcome", "stage", "objections_total",
-            "turn_count", "started_at", "last_activity_at", "ended_at", "overall_score", "summary",
+            "id",
+            "champion_id",
+            "champion_name",
+            "scenario",
+            "status",
+            "outcome",
+            "stage",
+            "objections_total",
+            "turn_count",
+            "started_at",
+            "last_activity_at",
+            "ended_at",
+            "overall_score",
+            "summary",
         ]
         read_only_fields = fields
 

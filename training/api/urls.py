@@ -13,9 +13,12 @@ urlpatterns = [
     re_path(r"^training/end/?$", TrainingViewSet.as_view({"post": "end"}), name="training-end"),
     re_path(r"^training/progress/?$", TrainingViewSet.as_view({"get": "progress"}), name="training-progress"),
     re_path(r"^training/sessions/?$", TrainingViewSet.as_view({"get": "list"}), name="training-session-list"),
-    re_path(rf"^training/sessions/{ID}/?$", TrainingViewSet.as_view({"get": "retrieve"}), name="training-session-detail"),
+    re_path(
+        rf"^training/sessions/{ID}/?$", TrainingViewSet.as_view({"get": "retrieve"}), name="training-session-detail"
+    ),
     re_path(
         rf"^training/sessions/{ID}/audio/(?P<message_id>[0-9]+)/(?P<kind>speech|reference)/?$",
-        SessionAudioView.as_view(), name="training-session-audio",
+        SessionAudioView.as_view(),
+        name="training-session-audio",
     ),
 ]

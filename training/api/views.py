@@ -39,7 +39,9 @@ class TrainingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OwnedObj
         filters = SessionFilterSerializer(data=self.request.query_params)
         filters.is_valid(raise_exception=True)
         return selectors.session_list(
-            user=owner, champion_id=filters.validated_data.get("champion_id"), status=filters.validated_data.get("status")
+            user=owner,
+            champion_id=filters.validated_data.get("champion_id"),
+            status=filters.validated_data.get("status"),
         )
 
     def get_serializer_class(self):
@@ -60,7 +62,8 @@ class TrainingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OwnedObj
         return super().retrieve(request, *args, **kwargs)
 
     @extend_schema(
-        operation_id="training_start", request=StartInputSerializer,
+        operation_id="training_start",
+        request=StartInputSerializer,
         responses={201: StartOutputSerializer, **error_responses(400, 401, 404, 409, 429)},
     )
     def start(self, request: Request) -> Response:
@@ -68,7 +71,8 @@ class TrainingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OwnedObj
         data = StartInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         session = services.session_start(
-            user=request.user, champion_id=data.validated_data["champion_id"],
+            user=request.user,
+            champion_id=data.validated_data["champion_id"],
             scenario_id=data.validated_data.get("scenario_id"),
         )
         opening = session.messages.get(turn_index=0)
@@ -87,8 +91,10 @@ class TrainingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OwnedObj
         data = RespondInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         result = services.session_respond_from_input(
-            user=request.user, session_id=data.validated_data["session_id"],
-            message=data.validated_data.get("message"), audio=data.validated_data.get("audio"),
+            user=request.user,
+            session_id=data.validated_data["session_id"],
+            message=data.validated_data.get("message"),
+            audio=data.validated_data.get("audio"),
             speech=data.validated_data["speech"],
         )
         trainee = MessageSerializer(result.trainee_message).data
@@ -102,19 +108,27 @@ class TrainingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OwnedObj
         return Response(body)
 
     @extend_schema(
-        operation_id="training_end", request=SessionIdInputSerializer,
+        operation_id="training_end",
+        request=SessionIdInputSerializer,
         responses={200: EndOutputSerializer, **error_responses(400, 401, 404, 409)},
     )
     def end(self, request: Request) -> Response:
         data = SessionIdInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         session = services.session_end(user=request.user, session_id=data.validated_data["session_id"])
-        return Response({
-            "overall_score": session.overall_score, "summary": session.summary, "strengths": session.strengths,
-            "improvements": session.improvements, "comparison_to_champion": session.comparison_to_champion,
-            "session": SessionSerializer(session).data,
-        })
+        return Response(
+            {
+                "overall_score": session.overall_score,
+                "summary": session.summary,
+                "strengths": session.strengths,
+                "improvements": session.improvements,
+                "comparison_to_champion": session.comparison_to_champion,
+                "session": SessionSerializer(session).data,
+            }
+        )
 
-    @extend_schema(operation_id="training_progress", responses={200: ProgressSerializer(many=True), **error_responses(401)})
+    @extend_schema(
+        operation_id="training_progress", responses={200: ProgressSerializer(many=True), **error_responses(401)}
+    )
     def progress(self, request: Request) -> Response:
         return Response(ProgressSerializer(selectors.progress_for(user=request.user), many=True).data)

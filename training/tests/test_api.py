@@ -58,7 +58,9 @@ def strong_reply(session_body: dict) -> str:
 
 
 class TestConversation:
-    def test_a_whole_conversation_won_with_a_push_back_on_a_poor_reply(self, user, champion, django_capture_on_commit_callbacks):
+    def test_a_whole_conversation_won_with_a_push_back_on_a_poor_reply(
+        self, user, champion, django_capture_on_commit_callbacks
+    ):
         client = authenticated_client(user)
         response = start(client, champion.pk)
         assert response.status_code == 201, response.content
@@ -80,7 +82,13 @@ class TestConversation:
             assert answer.status_code == 200, answer.content
             turn = answer.json()
             evaluation = turn["evaluation"]
-            assert set(evaluation["criteria"]) >= {"technique", "acknowledgment", "value_next_step", "discovery", "clarity"}
+            assert set(evaluation["criteria"]) >= {
+                "technique",
+                "acknowledgment",
+                "value_next_step",
+                "discovery",
+                "clarity",
+            }
             assert evaluation["judge"] == "offline"
             reference = evaluation["champion_reference"]
             assert reference and reference["end"] > reference["start"] >= 0 and reference["pattern_id"]
@@ -113,7 +121,11 @@ class TestConversation:
         scores = []
         for _ in range(2):
             session = start(client, champion.pk).json()["session"]
-            scores.append(respond(client, session["id"], "I hear you. What would it cost you to keep things as they are?").json()["evaluation"])
+            scores.append(
+                respond(client, session["id"], "I hear you. What would it cost you to keep things as they are?").json()[
+                    "evaluation"
+                ]
+            )
         assert scores[0] == scores[1]
 
     def test_too_many_weak_replies_lose_the_prospect(self, user, champion):
@@ -136,7 +148,9 @@ class TestBadInput:
         assert client.post("/training/start", {"champion_id": "abc"}, format="json").status_code == 400
         assert not TrainingSession.objects.exists()
 
-    def test_respond_refuses_empty_overlong_and_foreign_replies_and_changes_nothing(self, user, other_user, champion, settings):
+    def test_respond_refuses_empty_overlong_and_foreign_replies_and_changes_nothing(
+        self, user, other_user, champion, settings
+    ):
         client = authenticated_client(user)
         session = start(client, champion.pk).json()["session"]
         assert respond(client, session["id"], "   ").status_code == 400
@@ -155,12 +169,19 @@ class TestBadInput:
 
     def test_end_of_another_users_session_is_404(self, user, other_user, champion):
         session = start(authenticated_client(user), champion.pk).json()["session"]
-        assert authenticated_client(other_user).post("/training/end", {"session_id": session["id"]}, format="json").status_code == 404
+        assert (
+            authenticated_client(other_user)
+            .post("/training/end", {"session_id": session["id"]}, format="json")
+            .status_code
+            == 404
+        )
         assert TrainingSession.objects.get(pk=session["id"]).status == "active"
 
 
 class TestReads:
-    def test_list_is_own_and_filterable_with_constant_queries(self, user, other_user, champion, django_assert_max_num_queries):
+    def test_list_is_own_and_filterable_with_constant_queries(
+        self, user, other_user, champion, django_assert_max_num_queries
+    ):
         client = authenticated_client(user)
         for _ in range(2):
             start(client, champion.pk)
@@ -232,14 +253,18 @@ def test_concurrent_replies_to_one_session_are_serialized(user):
     for thread in threads:
         thread.join()
     assert results == [200] * 3
-    turns = list(SessionMessage.objects.filter(session_id=session["id"]).order_by("turn_index").values_list("turn_index", "role"))
+    turns = list(
+        SessionMessage.objects.filter(session_id=session["id"]).order_by("turn_index").values_list("turn_index", "role")
+    )
     assert [t for t, _ in turns] == list(range(7))
     assert [r for _, r in turns] == ["prospect"] + ["trainee", "prospect"] * 3
     assert TrainingSession.objects.get(pk=session["id"]).turn_count == 7
 
 
 class TestVoicePractice:
-    def test_spoken_reply_is_transcribed_scored_and_answered_with_private_speech(self, user, other_user, champion, tmp_path):
+    def test_spoken_reply_is_transcribed_scored_and_answered_with_private_speech(
+        self, user, other_user, champion, tmp_path
+    ):
         from agents.providers.speech import CHAMPION_VOICE, EspeakSynthesizer
         from agents.testing.synth import wer
 
@@ -248,7 +273,9 @@ class TestVoicePractice:
         client = authenticated_client(user)
         session = start(client, champion.pk).json()["session"]
         with open(wav, "rb") as audio:
-            response = client.post("/training/respond", {"session_id": session["id"], "audio": audio}, format="multipart")
+            response = client.post(
+                "/training/respond", {"session_id": session["id"], "audio": audio}, format="multipart"
+            )
         assert response.status_code == 200, response.content
         body = response.json()
         # Whisper tiny.en on one espeak sentence: measured 0.2-0.5 WER; the key words survive.
@@ -311,7 +338,9 @@ class TestVoicePractice:
         assert SessionMessage.objects.filter(session_id=session["id"]).count() == 1
         assert training_audio_files() == []
 
-    def test_a_spoken_reply_refused_after_transcription_keeps_no_recording(self, user, champion, spoken_reply, settings):
+    def test_a_spoken_reply_refused_after_transcription_keeps_no_recording(
+        self, user, champion, spoken_reply, settings
+    ):
         settings.TRAINING_MAX_MESSAGE_CHARS = 10
         client = authenticated_client(user)
         session = start(client, champion.pk).json()["session"]

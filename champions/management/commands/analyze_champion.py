@@ -41,7 +41,9 @@ class Command(BaseCommand):
         sys.stdout.write("\r" + progress_bar(champion.progress, champion.status).ljust(80) + "\n")
         if champion.status != Champion.Status.READY:
             raise CommandError(champion.error)
-        self.stdout.write(self.style.SUCCESS(
-            f"{champion.name}: ready in {time.monotonic() - started:.1f} s, "
-            f"{champion.patterns.count()} patterns, {champion.scenarios.count()} scenarios."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{champion.name}: ready in {time.monotonic() - started:.1f} s, "
+                f"{champion.patterns.count()} patterns, {champion.scenarios.count()} scenarios."
+            )
+        )

@@ -61,7 +61,9 @@ def _analyse_in_child(champion_id: int, results: multiprocessing.Queue) -> None:
     champion = services.champion_analysis_run_here(champion=Champion.objects.get(pk=champion_id), on_step=on_step)
     step_times[clock["step"]] = time.perf_counter() - clock["started"]
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    results.put({"status": champion.status, "error": champion.error, "steps": step_times, "peak_rss_mib": peak_kib / 1024})
+    results.put(
+        {"status": champion.status, "error": champion.error, "steps": step_times, "peak_rss_mib": peak_kib / 1024}
+    )
 
 
 class Command(BaseCommand):
@@ -87,7 +89,9 @@ class Command(BaseCommand):
             )
         self.stdout.write("\nper step (s): " + ", ".join(STEP_ORDER))
         for row in rows:
-            self.stdout.write(f"{row['minutes']:>6g} m  " + "  ".join(f"{row['steps'].get(s, 0):6.2f}" for s in STEP_ORDER))
+            self.stdout.write(
+                f"{row['minutes']:>6g} m  " + "  ".join(f"{row['steps'].get(s, 0):6.2f}" for s in STEP_ORDER)
+            )
 
     def _bench_one(self, owner: User, minutes: float) -> dict:
         turns = script_for(minutes)
@@ -98,7 +102,8 @@ class Command(BaseCommand):
             mp4 = Path(encode_recording(call.wav_path, Path(scratch) / "call.mp4", video=True))
             with mp4.open("rb") as handle:
                 champion = services.champion_create_from_upload(
-                    owner=owner, uploaded_file=UploadedFile(handle, name=mp4.name, size=mp4.stat().st_size),
+                    owner=owner,
+                    uploaded_file=UploadedFile(handle, name=mp4.name, size=mp4.stat().st_size),
                     name=f"bench {minutes:g} min",
                 )
         self.stdout.write(f"{minutes:g} min call: {call.duration:.0f} s of audio, {len(turns)} turns; analysing...")
@@ -115,11 +120,14 @@ class Command(BaseCommand):
             self.stderr.write(f"analysis failed: {result['error']}")
         reference = " ".join(text for _, text, _ in turns)
         patterns = [
-            Pattern(category=p.category, text=p.text, start=p.start, end=p.end)
-            for p in champion.patterns.all()
+            Pattern(category=p.category, text=p.text, start=p.start, end=p.end) for p in champion.patterns.all()
         ]
-        labelled = [(turn, (speaker, label)) for turn, (speaker, _, label) in zip(call.turns, turns, strict=True) if label]
-        correct = sum(predicted_label_for_span(patterns, turn.start, turn.end) == label for turn, (_, label) in labelled)
+        labelled = [
+            (turn, (speaker, label)) for turn, (speaker, _, label) in zip(call.turns, turns, strict=True) if label
+        ]
+        correct = sum(
+            predicted_label_for_span(patterns, turn.start, turn.end) == label for turn, (_, label) in labelled
+        )
         row = {
             "minutes": minutes,
             "duration": call.duration,

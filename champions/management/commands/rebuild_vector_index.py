@@ -20,4 +20,6 @@ class Command(BaseCommand):
             items = index_items_for(champion_id)
             index.replace_champion(champion_id, items)
             points += len(items)
-        self.stdout.write(self.style.SUCCESS(f"Rebuilt the {index.name} index: {points} points for {len(champions)} champions."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Rebuilt the {index.name} index: {points} points for {len(champions)} champions.")
+        )

@@ -40,7 +40,11 @@ class Command(BaseCommand):
             rep = account_services.user_register(email=DEMO_EMAIL, password=password, full_name="Demo Rep")
             self.stdout.write(f"Demo rep {DEMO_EMAIL} created. Password (shown once): {password}")
         champion = Champion.objects.filter(owner=rep, name=DEMO_CHAMPION_NAME).first()
-        if champion is not None and champion.status in (Champion.Status.READY, Champion.Status.QUEUED, Champion.Status.PROCESSING):
+        if champion is not None and champion.status in (
+            Champion.Status.READY,
+            Champion.Status.QUEUED,
+            Champion.Status.PROCESSING,
+        ):
             self.stdout.write(f"Demo champion #{champion.pk} is {champion.status}.")
             return
         if champion is None:
@@ -57,7 +61,9 @@ class Command(BaseCommand):
         script = load_script(DEMO_SCRIPT)
         with tempfile.TemporaryDirectory(prefix="demo-call-") as scratch:
             call = synthesize_call(
-                [(turn.speaker, turn.text) for turn in script.turns], Path(scratch) / "call.wav", synthesizer=call_voices()
+                [(turn.speaker, turn.text) for turn in script.turns],
+                Path(scratch) / "call.wav",
+                synthesizer=call_voices(),
             )
             mp4 = Path(encode_recording(call.wav_path, Path(scratch) / "flowdesk-demo-call.mp4", video=True))
             with mp4.open("rb") as handle:

@@ -45,11 +45,17 @@ class Command(BaseCommand):
         messages_in_session = []
         for index in range(replies):
             if session_id is None:
-                session_id = client.post("/training/start", {"champion_id": champion.pk}, format="json").json()["session"]["id"]
+                session_id = client.post("/training/start", {"champion_id": champion.pk}, format="json").json()[
+                    "session"
+                ]["id"]
             connection.queries_log.clear()  # it keeps 9,000 entries; a full log reads as zero new queries
             with CaptureQueriesContext(connection) as captured:
                 started = time.perf_counter()
-                response = client.post("/training/respond", {"session_id": session_id, "message": REPLIES[index % len(REPLIES)]}, format="json")
+                response = client.post(
+                    "/training/respond",
+                    {"session_id": session_id, "message": REPLIES[index % len(REPLIES)]},
+                    format="json",
+                )
                 latencies.append((time.perf_counter() - started) * 1000)
             queries.append(len(captured.captured_queries))
             body = response.json()
