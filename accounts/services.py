@@ -11,6 +11,7 @@ from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from accounts import signals
 from accounts.models import (
     JOURNEY_ORDER,
     JourneyStage,
@@ -22,8 +23,8 @@ from accounts.models import (
     normalize_email,
 )
 from accounts.tokens import TOKEN_VERSION_CLAIM, TokenPair, token_pair_for
-from champion_clone import events
-from champion_clone.errors import AuthenticationFailed, InvalidInput
+from core import events
+from core.errors import AuthenticationFailed, InvalidInput
 
 INVALID_CREDENTIALS = "Incorrect email or password."
 INVALID_REFRESH = "The refresh token is invalid, expired or revoked."
@@ -240,10 +241,8 @@ def user_save_from_admin(*, user: User) -> User:
 
 @transaction.atomic
 def user_delete(*, user: User) -> None:
-    """Deletes an account with everything it owns: each champion through its own service, so
-    that recordings, practice audio, vectors and voice clones go too, not only the rows."""
-    from champions.services import champion_delete  # champions depends on accounts
-
-    for champion in user.champions.all():
-        champion_delete(champion=champion)
+    """Deletes an account with everything it owns. The apps built on accounts remove what is
+    theirs first (``user_deleting``: champions deletes each champion through its own service,
+    so that recordings, practice audio, vectors and voice clones go too, not only the rows)."""
+    signals.user_deleting.send(sender=User, user=user)
     user.delete()

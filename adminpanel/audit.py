@@ -17,7 +17,7 @@ from django.db.models import Model
 from django.db.models.signals import pre_save
 from django.http import HttpRequest
 
-from champion_clone import request_context
+from core import request_context
 
 # Model label → the report's resource name in action labels.
 RESOURCE_NAMES = {

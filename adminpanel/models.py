@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from core.ops import AlertSeverity
+
 
 class ActivityLog(models.Model):
     """What users did, one row per domain event; the dashboard counts it per day."""
@@ -68,11 +70,7 @@ class AdminAlert(models.Model):
     alerts outlive the object (a deleted endpoint) and need no join to be listed.
     """
 
-    class Severity(models.TextChoices):
-        INFO = "info", "Info"
-        WARNING = "warning", "Warning"
-        ERROR = "error", "Error"
-        CRITICAL = "critical", "Critical"
+    Severity = AlertSeverity  # one set of severities for every app that raises alerts
 
     # Free-form, namespaced by the app that raises it ("webhook.endpoint_disabled"): the apps
     # raising alerts are not known here, so there is no closed list of choices.

@@ -13,9 +13,9 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.safestring import mark_safe
 
-from champion_clone.api.ratelimit import check_rate_limit, user_or_ip
-from champion_clone.errors import RateLimited
-from champion_clone.request_context import client_ip
+from core.api.ratelimit import check_rate_limit, user_or_ip
+from core.errors import RateLimited
+from core.request_context import client_ip
 
 LOCKED_MESSAGE = "Too many failed attempts for this account or from this address. Try again later."
 

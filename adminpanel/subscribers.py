@@ -13,8 +13,8 @@ from django.http import HttpRequest
 from accounts import services as account_services
 from accounts.models import JourneyStage
 from adminpanel import services
-from champion_clone import events
-from champion_clone.events import DomainEvent
+from core import events
+from core.events import DomainEvent
 
 logger = structlog.get_logger(__name__)
 

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "corsheaders",
     "auditlog",
     "django_structlog",
+    "core",
     "champion_clone.apps.ChampionCloneConfig",
     "accounts",
     "champions",
@@ -79,7 +80,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "champion_clone.middleware.RequestContextMiddleware",
+    "core.middleware.RequestContextMiddleware",
     "django_structlog.middlewares.RequestMiddleware",
     "adminpanel.audit.AuditMiddleware",
     "adminpanel.middleware.StaffSessionIdleTimeoutMiddleware",
@@ -173,13 +174,13 @@ SALT_KEY = env.list("FIELD_ENCRYPTION_SALTS", default=["champion-clone-encrypted
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.RevocableJWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "champion_clone.api.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "champion_clone.api.exceptions.api_exception_handler",
+    "EXCEPTION_HANDLER": "core.api.exceptions.api_exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "champion_clone.api.parsers.SafeJSONParser",
+        "core.api.parsers.SafeJSONParser",
         "rest_framework.parsers.MultiPartParser",
         "rest_framework.parsers.FormParser",
     ],
@@ -204,7 +205,7 @@ SPECTACULAR_SETTINGS = {
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "champion_clone.api.schema.strip_trailing_slashes",
+        "core.api.schema.strip_trailing_slashes",
     ],
 }
 
@@ -226,7 +227,7 @@ RATE_LIMITS = {
 # for example TRUSTED_PROXY_IP_HEADER=HTTP_X_REAL_IP behind nginx. Never trust it by default:
 # a client could send any value.
 TRUSTED_PROXY_IP_HEADER = env.str("TRUSTED_PROXY_IP_HEADER", default="")
-RATELIMIT_IP_META_KEY = "champion_clone.request_context.client_ip"
+RATELIMIT_IP_META_KEY = "core.request_context.client_ip"
 
 # --- CORS: the web front end lives on another origin ----------------------------------
 CORS_ALLOWED_ORIGINS = env.list("CORS_ORIGINS", default=["http://localhost:3000", "http://localhost:3001"])

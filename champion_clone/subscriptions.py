@@ -1,15 +1,18 @@
-"""The one place where subscribers are attached to domain events (DESIGN.md section 6)."""
+"""The one place where the apps above the domain are attached to it: subscribers of domain
+events, and the handlers of the operations facilities (``core.ops``)."""
 
 from __future__ import annotations
 
-from champion_clone import events
+from core import events, ops
 
 
 def connect_all() -> None:
     from adminpanel import subscribers as adminpanel_subscribers
+    from adminpanel.ops_handlers import AdminPanelOpsHandlers
     from emails_app import subscribers as email_subscribers
     from webhooks_app import subscribers as webhook_subscribers
 
+    ops.register(AdminPanelOpsHandlers())
     events.subscribe(events.ALL_EVENTS, adminpanel_subscribers.record_activity)
     events.subscribe(events.ALL_EVENTS, adminpanel_subscribers.advance_journey_stage)
     events.subscribe(events.CHAMPION_FAILED, adminpanel_subscribers.record_champion_failure)

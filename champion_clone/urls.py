@@ -15,7 +15,7 @@ urlpatterns = [
     path("", include("emails_app.urls")),
 ]
 
-handler400 = "champion_clone.api.exceptions.bad_request"
-handler403 = "champion_clone.api.exceptions.permission_denied"
-handler404 = "champion_clone.api.exceptions.not_found"
-handler500 = "champion_clone.api.exceptions.server_error"
+handler400 = "core.api.exceptions.bad_request"
+handler403 = "core.api.exceptions.permission_denied"
+handler404 = "core.api.exceptions.not_found"
+handler500 = "core.api.exceptions.server_error"

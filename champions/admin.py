@@ -1,9 +1,9 @@
 from django.contrib import admin, messages
 from django.db.models import Count
 
-from champion_clone.errors import Conflict
 from champions import services
 from champions.models import Champion, ChampionPattern, Scenario
+from core.errors import Conflict
 
 
 class PatternInline(admin.TabularInline):

@@ -21,8 +21,6 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from adminpanel import services as adminpanel_services
-from adminpanel.models import AdminAlert
 from agents.audio.decode import TARGET_SAMPLE_RATE, decode_audio, load_audio, write_wav
 from agents.audio.speakers import assign_speakers
 from agents.audio.voice import call_metrics, speaker_sample, transcribed_share, voice_profile
@@ -32,10 +30,10 @@ from agents.providers.speech import get_voice_cloner
 from agents.providers.transcription import get_transcriber
 from agents.reasoning import get_reasoner
 from agents.types import CallMetrics, Pattern, Transcript, VoiceProfile, transcript_from_dict, transcript_to_dict
-from champion_clone import events
 from champions import storage
 from champions.models import EMBEDDING_DIMENSIONS, Champion, ChampionPattern, Scenario
 from champions.vector_index import get_vector_index, index_items_for
+from core import events, ops
 
 logger = structlog.get_logger(__name__)
 
@@ -186,9 +184,9 @@ def _clone_voice(champion: Champion, samples: np.ndarray, transcript: Transcript
             )
         except ProviderError as exc:
             logger.warning("champion_voice_clone_failed", champion_id=champion.pk, error=str(exc))
-            adminpanel_services.alert_raise(
+            ops.alert_raise(
                 type="champion.voice_clone_failed",
-                severity=AdminAlert.Severity.WARNING,
+                severity=ops.AlertSeverity.WARNING,
                 message=(
                     f"{exc.provider or 'The speech vendor'} did not clone champion {champion.pk}'s voice, "
                     f"so its reference phrases use a stock voice: {str(exc)[:500]}"

@@ -3,8 +3,8 @@ from __future__ import annotations
 from django.db.models import Count, Prefetch, QuerySet
 
 from accounts.models import User
-from champion_clone.errors import Conflict
 from champions.models import Champion, ChampionPattern, Scenario
+from core.errors import Conflict
 
 
 def champion_list(*, owner: User) -> QuerySet[Champion]:

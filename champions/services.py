@@ -17,11 +17,11 @@ from django.utils import timezone
 
 from accounts.models import User
 from agents.audio.decode import MediaInfo, UnreadableMedia, probe
-from champion_clone import events
-from champion_clone.errors import Conflict, InvalidInput
-from champions import pipeline, storage
+from champions import pipeline, signals, storage
 from champions.models import Champion
 from champions.vector_index import get_vector_index
+from core import events, ops
+from core.errors import Conflict, InvalidInput
 
 REANALYZABLE = (Champion.Status.UPLOADED, Champion.Status.READY, Champion.Status.FAILED)
 
@@ -131,14 +131,8 @@ def champion_analysis_request(*, champion: Champion, requested_by: User | None =
     previous_status = champion.status
     run_id = _analysis_claim(champion)
     if requested_by is not None and requested_by.pk != champion.owner_id:
-        from auditlog.models import LogEntry
-
-        LogEntry.objects.log_create(
-            champion,
-            force_log=True,
-            action=LogEntry.Action.UPDATE,
-            changes={"status": [previous_status, Champion.Status.QUEUED]},
-            additional_data={"action": "CHAMPION_REANALYZE"},
+        ops.audit_record(
+            champion, action="CHAMPION_REANALYZE", changes={"status": [previous_status, Champion.Status.QUEUED]}
         )
     from champions.tasks import analysis_pipeline_start  # tasks import services: late import
 
@@ -172,10 +166,9 @@ def champion_delete(*, champion: Champion) -> None:
     A champion under analysis may be deleted too: its remaining steps find it gone and stop
     (``pipeline.Superseded``), removing what they had written meanwhile.
     """
-    # Imported here: training depends on champions, not the other way round.
-    from training.selectors import audio_files_of_champion
-
-    files = (champion.recording, champion.audio_file, *audio_files_of_champion(champion_id=champion.pk))
+    files = [champion.recording, champion.audio_file]
+    for _receiver, their_files in signals.champion_deleting.send(sender=Champion, champion=champion):
+        files.extend(their_files)
     champion_id = champion.pk
     voice_clone_id = champion.voice_clone_id
     champion.delete()

@@ -21,7 +21,7 @@ from django.utils.safestring import mark_safe
 
 from accounts.models import Plan, SubscriptionStatus, User
 from accounts.selectors import churn_risk_q
-from champion_clone.errors import InvalidInput
+from core.errors import InvalidInput
 from emails_app import defaults, rendering, tokens
 from emails_app.models import EmailLog, EmailPreference, EmailTemplate, Trigger
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from champion_clone import events
-from champion_clone.events import DomainEvent
+from core import events
+from core.events import DomainEvent
 from emails_app import tasks
 from emails_app.models import Trigger
 

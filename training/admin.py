@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from adminpanel.admin.base import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin
 from training.models import SessionMessage, TrainingSession
 
 

@@ -15,16 +15,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from adminpanel import services as adminpanel_services
-from adminpanel.models import AdminAlert
 from agents.providers.errors import ProviderError
 from agents.reasoning.coach import get_coach
 from agents.reasoning.prospect import judge_moment
 from agents.types import Objection, Pattern, ReplyEvaluation, ScenarioSpec
-from champion_clone import events
-from champion_clone.errors import Conflict, InvalidInput, NotFound
 from champions import storage
 from champions.models import EMBEDDING_DIMENSIONS, Champion, ChampionPattern, Scenario
+from core import events, ops
+from core.errors import Conflict, InvalidInput, NotFound
 from training.models import SessionMessage, TrainingSession
 
 logger = structlog.get_logger(__name__)
@@ -260,9 +258,9 @@ def _alert_coach_fallback(coach_name: str) -> None:
     """The reply was scored by the offline judge because the configured one did not answer.
     The rep still gets a score; staff get one alert (deduplicated until read), since a revoked
     key or an exhausted quota would otherwise show only in the logs."""
-    adminpanel_services.alert_raise(
+    ops.alert_raise(
         type="training.judge_fallback",
-        severity=AdminAlert.Severity.WARNING,
+        severity=ops.AlertSeverity.WARNING,
         message=(
             f"The {coach_name} judge did not answer, so the offline judge scored training replies. "
             "The server logs say why: a bad key or an exhausted quota does not fix itself, an outage does."
@@ -450,9 +448,9 @@ def _speak_turn(result: RespondResult) -> None:
             setattr(message, field, voice.speak(session, text, speaker))
         except ProviderError as exc:
             logger.warning("training_speech_failed", session_id=session.pk, error=str(exc))
-            adminpanel_services.alert_raise(
+            ops.alert_raise(
                 type="training.speech_failed",
-                severity=AdminAlert.Severity.WARNING,
+                severity=ops.AlertSeverity.WARNING,
                 message=f"Speech for training replies failed, so some lines have no audio: {str(exc)[:500]}",
                 resource_type="vendor",
                 resource_id=exc.provider,

@@ -20,8 +20,8 @@ from agents.audio.decode import UnreadableMedia, decode_audio, probe
 from agents.providers.speech import PROSPECT_VOICE, VoiceSettings, get_synthesizer, voice_settings_from_profile
 from agents.providers.transcription import get_transcriber
 from agents.types import VoiceProfile
-from champion_clone.errors import InvalidInput
 from champions.storage import media_path
+from core.errors import InvalidInput
 from training.models import TrainingSession
 
 MAX_REPLY_SECONDS = 180

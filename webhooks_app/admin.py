@@ -17,8 +17,8 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from champion_clone import events
-from champion_clone.errors import DomainError
+from core import events
+from core.errors import DomainError
 from webhooks_app import services
 from webhooks_app.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 

@@ -8,7 +8,7 @@ from django.db import models
 from django.utils import timezone
 from encrypted_fields.fields import EncryptedCharField, EncryptedJSONField
 
-from champion_clone import events
+from core import events
 
 # A test event sent from the admin; receivers see it like any other type.
 TEST_EVENT = "webhook.test"

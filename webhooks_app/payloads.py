@@ -8,8 +8,8 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from champion_clone import events
-from champion_clone.events import DomainEvent
+from core import events
+from core.events import DomainEvent
 from webhooks_app.models import TEST_EVENT
 
 PAYLOAD_MAX_BYTES = 20_000

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from champion_clone.events import DomainEvent
+from core.events import DomainEvent
 from webhooks_app import payloads, signing, tasks
 from webhooks_app.models import WebhookEndpoint
 

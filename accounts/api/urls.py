@@ -1,5 +1,5 @@
 from accounts.api.views import AuthViewSet
-from champion_clone.api.routers import OptionalSlashRouter
+from core.api.routers import OptionalSlashRouter
 
 router = OptionalSlashRouter()
 router.register("auth", AuthViewSet, basename="auth")

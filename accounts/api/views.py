@@ -18,9 +18,9 @@ from accounts.api.serializers import (
 )
 from accounts.models import User
 from accounts.tokens import TokenPair
-from champion_clone.api.ratelimit import check_rate_limit
-from champion_clone.api.schema import error_responses
-from champion_clone.errors import AuthenticationFailed
+from core.api.ratelimit import check_rate_limit
+from core.api.schema import error_responses
+from core.errors import AuthenticationFailed
 
 
 def token_response(pair: TokenPair, user: User, status_code: int = status.HTTP_200_OK) -> Response:

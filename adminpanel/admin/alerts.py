@@ -9,8 +9,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from adminpanel import services
-from adminpanel.admin.base import ReadOnlyAdmin
 from adminpanel.models import AdminAlert
+from core.admin import ReadOnlyAdmin
 
 
 class OpenFilter(admin.SimpleListFilter):

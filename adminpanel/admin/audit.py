@@ -14,9 +14,9 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.urls import path
 
 from accounts.models import User
-from adminpanel.admin.base import ReadOnlyAdmin
 from adminpanel.audit import action_label
-from adminpanel.paginators import EstimatedCountPaginator
+from core.admin import ReadOnlyAdmin
+from core.paginators import EstimatedCountPaginator
 
 EXPORT_FIELDS = [
     "id",

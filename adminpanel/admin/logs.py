@@ -9,9 +9,9 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
 from adminpanel import services
-from adminpanel.admin.base import ReadOnlyAdmin
 from adminpanel.models import ActivityLog, ErrorLog
-from adminpanel.paginators import EstimatedCountPaginator
+from core.admin import ReadOnlyAdmin
+from core.paginators import EstimatedCountPaginator
 
 
 @admin.register(ActivityLog)

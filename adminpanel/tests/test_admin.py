@@ -525,7 +525,7 @@ def test_support_cannot_delete_email_templates(support):
 def test_unfiltered_big_tables_use_the_planner_estimate_on_postgresql(admin_client, monkeypatch):
     from django.db import connection
 
-    from adminpanel import paginators
+    from core import paginators
 
     monkeypatch.setattr(paginators, "ESTIMATE_ABOVE", 5)
     User.objects.bulk_create([User(email=f"est{i}@example.com") for i in range(20)])

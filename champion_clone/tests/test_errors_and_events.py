@@ -6,9 +6,9 @@ from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import AllowAny
 
 from adminpanel.models import ActivityLog, ErrorLog
-from champion_clone import events
 from champion_clone.celery import app as celery_app
-from champion_clone.errors import Conflict
+from core import events
+from core.errors import Conflict
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,7 @@ def conflicting_view(request):
 
 
 urlpatterns = [path("boom", exploding_view), path("conflict", conflicting_view)]
-handler500 = "champion_clone.api.exceptions.server_error"
+handler500 = "core.api.exceptions.server_error"
 
 
 @override_settings(ROOT_URLCONF=__name__)

@@ -8,9 +8,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import User
-from champion_clone.api.ratelimit import check_rate_limit, user_or_ip
-from champion_clone.api.schema import error_responses
-from champion_clone.api.viewsets import OwnedObjectsViewSet
 from champions import selectors, services
 from champions.api.serializers import (
     ChampionDetailSerializer,
@@ -20,7 +17,10 @@ from champions.api.serializers import (
     UploadInputSerializer,
 )
 from champions.models import Champion
-from champions.uploads import SizeLimitedUploadHandler
+from core.api.ratelimit import check_rate_limit, user_or_ip
+from core.api.schema import error_responses
+from core.api.viewsets import OwnedObjectsViewSet
+from core.uploads import SizeLimitedUploadHandler
 
 
 class ChampionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OwnedObjectsViewSet):

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from accounts import services as account_services
 from accounts.tests.factories import UserFactory
-from champion_clone import events
-from champion_clone.events import DomainEvent
+from core import events
+from core.events import DomainEvent
 from emails_app import services, tasks
 from emails_app.models import EmailLog, EmailPreference, EmailTemplate, Trigger
 

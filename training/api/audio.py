@@ -6,9 +6,9 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from champion_clone.api.schema import error_responses
-from champion_clone.errors import NotFound
 from champions.storage import media_path
+from core.api.schema import error_responses
+from core.errors import NotFound
 from training.models import SessionMessage
 
 

@@ -8,10 +8,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import User
-from champion_clone.api.ratelimit import check_rate_limit, user_or_ip
-from champion_clone.api.schema import error_responses
-from champion_clone.api.viewsets import OwnedObjectsViewSet
-from champions.uploads import SizeLimitedUploadHandler
+from core.api.ratelimit import check_rate_limit, user_or_ip
+from core.api.schema import error_responses
+from core.api.viewsets import OwnedObjectsViewSet
+from core.uploads import SizeLimitedUploadHandler
 from training import selectors, services
 from training.api.serializers import (
     EndOutputSerializer,

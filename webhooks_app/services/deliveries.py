@@ -21,9 +21,8 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from adminpanel import services as adminpanel_services
-from adminpanel.models import AdminAlert
-from champion_clone.errors import Conflict
+from core import ops
+from core.errors import Conflict
 from webhooks_app import network, payloads, signing
 from webhooks_app.models import TEST_EVENT, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from webhooks_app.services.endpoints import OPEN_STATUSES, endpoint_disable, secrets_in_use
@@ -392,9 +391,9 @@ def _record(
                 consecutive_failures=F("consecutive_failures") + 1, failing_since=Coalesce("failing_since", Value(now))
             )
         if status == WebhookDelivery.Status.FAILED and alert:
-            adminpanel_services.alert_raise(
+            ops.alert_raise(
                 type=ALERT_DELIVERY_FAILED,
-                severity=AdminAlert.Severity.WARNING,
+                severity=ops.AlertSeverity.WARNING,
                 message=(
                     f"Webhook {delivery.message_id} ({delivery.event_type}) to {delivery.endpoint.name} failed "
                     f"after {number} attempt(s): {error[:300]}"
@@ -439,9 +438,9 @@ def endpoint_disable_and_alert(*, endpoint_id: int, reason: str, now: datetime) 
     if endpoint is None:
         return False
     endpoint_disable(endpoint=endpoint, reason=reason, now=now)
-    adminpanel_services.alert_raise(
+    ops.alert_raise(
         type=ALERT_ENDPOINT_DISABLED,
-        severity=AdminAlert.Severity.ERROR,
+        severity=ops.AlertSeverity.ERROR,
         message=f"Webhook endpoint {endpoint.name} ({endpoint.url}) was disabled. {reason}",
         resource_type="webhook_endpoint",
         resource_id=endpoint.pk,

@@ -10,8 +10,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from adminpanel.audit import audit_record
-from champion_clone.errors import InvalidInput
+from core import ops
+from core.errors import InvalidInput
 from webhooks_app import network, signing
 from webhooks_app.models import DELIVERABLE_EVENT_TYPES, TEST_EVENT, WebhookDelivery, WebhookEndpoint
 
@@ -143,7 +143,7 @@ def endpoint_regenerate_secret(*, endpoint: WebhookEndpoint, now: datetime | Non
     endpoint.save(update_fields=["secret", "retired_secrets", "updated_at"])
     # The secret fields are excluded from the audit log, so the automatic entry would be
     # empty: record the action itself, with the grace period and no secret.
-    audit_record(
+    ops.audit_record(
         endpoint,
         action=AUDIT_SECRET_REGENERATED,
         changes={"secret": ["(hidden)", "(regenerated)"]},

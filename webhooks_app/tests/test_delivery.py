@@ -15,7 +15,7 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from accounts import services as account_services
 from adminpanel.models import AdminAlert
-from champion_clone import events
+from core import events
 from webhooks_app import services
 from webhooks_app.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from webhooks_app.services import deliveries
@@ -283,7 +283,7 @@ def test_regenerating_twice_keeps_every_replaced_secret_signing_through_its_grac
     ],
 )
 def test_private_loopback_link_local_and_metadata_urls_are_refused_when_saved(url, db):
-    from champion_clone.errors import InvalidInput
+    from core.errors import InvalidInput
 
     with pytest.raises(InvalidInput) as refused:
         services.endpoint_create(name="Internal", url=url)
@@ -292,7 +292,7 @@ def test_private_loopback_link_local_and_metadata_urls_are_refused_when_saved(ur
 
 
 def test_loopback_is_accepted_only_through_the_setting(settings, db, receiver):
-    from champion_clone.errors import InvalidInput
+    from core.errors import InvalidInput
 
     with pytest.raises(InvalidInput):
         services.endpoint_create(name="Local", url=receiver.url())

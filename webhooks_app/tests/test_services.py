@@ -9,9 +9,9 @@ import pytest
 from django.apps import apps as django_apps
 from django.db import connection
 
-from champion_clone import events
-from champion_clone.errors import Conflict, InvalidInput
-from champion_clone.events import DomainEvent
+from core import events
+from core.errors import Conflict, InvalidInput
+from core.events import DomainEvent
 from webhooks_app import payloads, services, signing, tasks
 from webhooks_app.models import WebhookDelivery, WebhookEndpoint
 

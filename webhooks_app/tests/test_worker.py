@@ -7,9 +7,9 @@ import uuid
 
 import pytest
 
-from champion_clone import events
-from champion_clone.events import DomainEvent
 from champion_clone.tests.worker import celery_worker
+from core import events
+from core.events import DomainEvent
 from webhooks_app import services
 from webhooks_app.models import WebhookDelivery, WebhookEndpoint
 from webhooks_app.testing import WebhookReceiver

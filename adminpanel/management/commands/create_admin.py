@@ -7,28 +7,12 @@ history would keep it). A generated password is printed once, to the terminal on
 from __future__ import annotations
 
 import getpass
-import secrets
-import string
 
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts import services
-from champion_clone.errors import InvalidInput
-
-
-def generate_password(length: int = 20) -> str:
-    """Random, and always meeting the character-class policy."""
-    alphabet = string.ascii_letters + string.digits + "!@#$%^&*-_=+"
-    required = [
-        secrets.choice(string.ascii_uppercase),
-        secrets.choice(string.ascii_lowercase),
-        secrets.choice(string.digits),
-        secrets.choice("!@#$%^&*-_=+"),
-    ]
-    rest = [secrets.choice(alphabet) for _ in range(length - len(required))]
-    chars = required + rest
-    secrets.SystemRandom().shuffle(chars)
-    return "".join(chars)
+from accounts.passwords import generate_password
+from core.errors import InvalidInput
 
 
 class Command(BaseCommand):

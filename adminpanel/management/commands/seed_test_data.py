@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import JourneyStage, Plan, SubscriptionStatus, User
-from adminpanel.management.commands.create_admin import generate_password
+from accounts.passwords import generate_password
 
 DEMO_USERS = [
     (

@@ -7,10 +7,10 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from champion_clone.errors import Conflict
 from champions import services
 from champions.models import Champion
 from champions.pipeline import PROGRESS_AT_START
+from core.errors import Conflict
 
 
 def progress_bar(percent: int, label: str, width: int = 30) -> str:

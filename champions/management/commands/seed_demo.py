@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand
 
 from accounts import services as account_services
 from accounts.models import User
-from adminpanel.management.commands.create_admin import generate_password
+from accounts.passwords import generate_password
 from agents.scripts import load_script
 from agents.testing.synth import call_voices, encode_recording, synthesize_call
 from champions import services

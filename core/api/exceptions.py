@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from agents.providers.errors import ProviderError, TransientProviderError
-from champion_clone import errors
+from core import errors, ops
 
 logger = structlog.get_logger(__name__)
 
@@ -81,9 +81,7 @@ def _vendor_error(exc: ProviderError) -> Response:
         response["Retry-After"] = "30"
         return response
     logger.error("vendor_request_failed", provider=exc.provider, error=str(exc))
-    from adminpanel.services import error_record_exception  # the operations app records errors
-
-    error_record_exception(exc, source=f"api: {exc.provider}")
+    ops.error_record(exc, source=f"api: {exc.provider}")
     return Response(
         error_body(f"{vendor} refused the request. The error was recorded for the team.", "vendor_error"),
         status=status.HTTP_502_BAD_GATEWAY,

@@ -15,8 +15,8 @@ from django.http import HttpRequest
 from django_ratelimit import ALL
 from django_ratelimit.core import get_usage
 
-from champion_clone.errors import RateLimited
-from champion_clone.request_context import client_ip
+from core.errors import RateLimited
+from core.request_context import client_ip
 
 Key = str | Callable[[str, HttpRequest], str]
 

@@ -4,14 +4,13 @@ is a 404, never data)."""
 
 from __future__ import annotations
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 from rest_framework import viewsets
 
-from accounts.models import User
-
 
 class OwnedObjectsViewSet(viewsets.GenericViewSet):
-    def get_owned_queryset(self, owner: User) -> QuerySet:
+    def get_owned_queryset(self, owner: AbstractBaseUser) -> QuerySet:
         """The objects of ``owner`` for the current action (a scoped selector)."""
         raise NotImplementedError
 

@@ -19,7 +19,7 @@ import structlog
 from django.db import transaction
 from django.utils import timezone
 
-from champion_clone import request_context
+from core import request_context
 
 logger = structlog.get_logger(__name__)
 

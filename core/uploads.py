@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.files.uploadhandler import TemporaryFileUploadHandler
 
-from champion_clone.errors import PayloadTooLarge
+from core.errors import PayloadTooLarge
 
 
 class SizeLimitedUploadHandler(TemporaryFileUploadHandler):

@@ -1,3 +1,5 @@
+"""Admin base classes shared by every app's ModelAdmins."""
+
 from __future__ import annotations
 
 from django.contrib import admin

@@ -1,5 +1,5 @@
 """Domain errors raised by services. One DRF exception handler turns them into the API's
-single error shape (``champion_clone.api.exceptions``); services know nothing of HTTP."""
+single error shape (``core.api.exceptions``); services know nothing of HTTP."""
 
 from __future__ import annotations
 
