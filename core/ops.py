@@ -65,7 +65,8 @@ def alert_raise(
     resource_id: object = "",
     deduplicate: bool = True,
 ) -> None:
-    """Something staff should look at. Logged as well, so that it is seen without the admin."""
+    """Something staff should look at. Logged too (callers need not log it again), so that it
+    is seen without the admin."""
     alert = Alert(
         type=type,
         message=message,
@@ -73,6 +74,9 @@ def alert_raise(
         resource_type=resource_type,
         resource_id=str(resource_id) if resource_id not in (None, "") else "",
         deduplicate=deduplicate,
+    )
+    logger.warning(
+        "alert_raised", alert_type=type, severity=alert.severity, resource=f"{resource_type}:{alert.resource_id}"
     )
     _call("alert", lambda handlers: handlers.alert(alert), alert_type=type)
 

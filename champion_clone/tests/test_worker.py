@@ -8,7 +8,7 @@ from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
 from accounts.tasks import flush_expired_tokens
 from champion_clone.celery import app as celery_app
-from champion_clone.tests.worker import celery_worker, wait_for
+from core.testing.worker import celery_worker, wait_for
 
 
 def _run_flush_through_a_worker(user) -> None:

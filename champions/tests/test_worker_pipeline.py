@@ -8,7 +8,7 @@ import time
 import pytest
 from rest_framework.test import APIClient
 
-from champion_clone.tests.worker import celery_worker, kill_hard, wait_for
+from core.testing.worker import celery_worker, kill_hard, wait_for
 from champions.models import Champion
 from champions.tasks import resume_stalled_analyses
 from conftest import authenticated_client

@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from champion_clone.tests.worker import celery_worker
+from core.testing.worker import celery_worker
 from core import events
 from core.events import DomainEvent
 from webhooks_app import services

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
-from champion_clone.tests.worker import celery_worker, percentile, wait_for
+from core.testing.worker import celery_worker, percentile, wait_for
 from core import events
 from core.events import DomainEvent
 from emails_app import subscribers as email_subscribers

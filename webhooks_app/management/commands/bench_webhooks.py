@@ -20,7 +20,7 @@ import uuid
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from champion_clone.tests.worker import celery_worker, percentile, wait_for
+from core.testing.worker import celery_worker, percentile, wait_for
 from core import events
 from core.events import DomainEvent
 from webhooks_app import services, signing
