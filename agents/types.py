@@ -127,7 +127,7 @@ def transcript_from_dict(data: dict) -> Transcript:
     )
 
 
-# --- Training (issue 4): the prospect's lines and the judge's evaluations ----------------------
+# --- Training: the prospect's lines and the judge's evaluations -----------------------------------
 
 
 @dataclass

@@ -17,7 +17,7 @@ from django.utils import timezone
 from accounts.models import User
 from agents.providers.errors import ProviderError
 from agents.reasoning.coach import get_coach
-from agents.reasoning.prospect import judge_moment
+from agents.reasoning.judge import judge_moment
 from agents.types import Objection, Pattern, ReplyEvaluation, ScenarioSpec
 from champions import storage
 from champions.models import EMBEDDING_DIMENSIONS, Champion, ChampionPattern, Scenario

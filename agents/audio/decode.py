@@ -16,21 +16,29 @@ import av
 import av.error
 import numpy as np
 
+from agents.audio.errors import NoAudioStream, UnreadableMedia
+from agents.audio.wav import float_to_pcm16, read_wav, wav_writer, write_wav
 from agents.types import DecodedAudio
+
+# The WAV helpers and the errors are imported from here by the apps.
+__all__ = [
+    "TARGET_SAMPLE_RATE",
+    "MediaInfo",
+    "NoAudioStream",
+    "UnreadableMedia",
+    "decode_audio",
+    "float_to_pcm16",
+    "load_audio",
+    "probe",
+    "read_wav",
+    "write_wav",
+]
 
 TARGET_SAMPLE_RATE = 16_000
 
 # How many audio packets probe() may decode while looking for one real frame. Some codecs
 # (AAC with priming, Opus pre-skip) emit nothing for the first packet or two.
 _PROBE_MAX_PACKETS = 50
-
-
-class UnreadableMedia(ValueError):
-    """The file is not a recording PyAV can open and decode (text, truncated, empty...)."""
-
-
-class NoAudioStream(UnreadableMedia):
-    """The container opened, but it holds no decodable audio (e.g. a silent screen capture)."""
 
 
 @dataclass(frozen=True)
@@ -161,10 +169,7 @@ def decode_audio(path: str | Path, wav_path: str | Path, *, sample_rate: int = T
             raise NoAudioStream(f"{name}: the recording has no audio track")
         stream = container.streams.audio[0]
         resampler = av.AudioResampler(format="flt", layout="mono", rate=sample_rate)
-        with wave.open(str(wav_path), "wb") as out:
-            out.setnchannels(1)
-            out.setsampwidth(2)
-            out.setframerate(sample_rate)
+        with wav_writer(wav_path, sample_rate) as out:
 
             def emit(frames: list[av.AudioFrame]) -> None:
                 nonlocal written
@@ -196,52 +201,6 @@ def decode_audio(path: str | Path, wav_path: str | Path, *, sample_rate: int = T
         wav_path.unlink(missing_ok=True)
         raise NoAudioStream(f"{name}: the audio track holds no decodable sound")
     return DecodedAudio(wav_path=str(wav_path), sample_rate=sample_rate, duration=written / sample_rate)
-
-
-def float_to_pcm16(samples: np.ndarray) -> np.ndarray:
-    return (np.clip(samples, -1.0, 1.0) * 32767.0).astype("<i2")
-
-
-def write_wav(path: str | Path, samples: np.ndarray, sample_rate: int) -> str:
-    """Write mono float samples in [-1, 1] as a 16-bit PCM WAV; returns the path."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(sample_rate)
-        out.writeframes(float_to_pcm16(np.asarray(samples, dtype=np.float32).reshape(-1)).tobytes())
-    return str(path)
-
-
-def read_wav(path: str | Path) -> tuple[np.ndarray, int]:
-    """Read a PCM WAV (8/16/32-bit, any channel count) as mono float32 in [-1, 1]."""
-    with wave.open(str(path), "rb") as src:
-        channels = src.getnchannels()
-        width = src.getsampwidth()
-        rate = src.getframerate()
-        total = src.getnframes()
-        if width not in (1, 2, 4):
-            raise UnreadableMedia(f"{Path(path).name}: unsupported WAV sample width {width}")
-        # Converted a minute at a time into one preallocated array: a two-hour call is read
-        # with one float32 copy in memory, not the bytes plus two float temporaries.
-        samples = np.empty(total, dtype=np.float32)
-        done = 0
-        while done < total:
-            raw = src.readframes(min(rate * 60, total - done))
-            if not raw:
-                break
-            if width == 2:
-                chunk = np.frombuffer(raw, dtype="<i2").astype(np.float32) / 32768.0
-            elif width == 4:
-                chunk = (np.frombuffer(raw, dtype="<i4") / 2147483648.0).astype(np.float32)
-            else:
-                chunk = (np.frombuffer(raw, dtype=np.uint8).astype(np.float32) - 128.0) / 128.0
-            if channels > 1:
-                chunk = chunk.reshape(-1, channels).mean(axis=1)
-            samples[done : done + chunk.size] = chunk
-            done += chunk.size
-    return samples[:done], rate
 
 
 def load_audio(path: str | Path, *, sample_rate: int = TARGET_SAMPLE_RATE) -> np.ndarray:

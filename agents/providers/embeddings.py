@@ -1,7 +1,8 @@
 """Sentence embeddings: all-MiniLM-L6-v2 as int8 ONNX on onnxruntime, the same in every mode.
 
-DESIGN.md section 4: one local model whether or not vendor keys are set, so that vectors of
-patterns analysed with Claude and offline live in the same space and can be searched together.
+One local model whether or not vendor keys are set (README.md, the engines table under "The
+champion pipeline"), so that vectors of patterns analysed with Claude and offline live in the
+same space and can be searched together.
 
 Where the files come from (nothing is downloaded at run time):
 
@@ -22,7 +23,6 @@ transformer, mean pooling over real tokens, L2 normalisation.
 
 from __future__ import annotations
 
-import hashlib
 import importlib.metadata
 import threading
 from collections.abc import Sequence
@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from agents.files import sha256_of_file
 from agents.providers.errors import PermanentProviderError
 from agents.settings import setting
 
@@ -52,14 +53,6 @@ class EmbeddingModelError(PermanentProviderError):
 
     def __init__(self, message: str) -> None:
         super().__init__(message, provider="embeddings")
-
-
-def sha256_of_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _verify(path: Path, expected_sha256: str, what: str) -> None:
@@ -199,8 +192,3 @@ def get_embedder() -> Embedder:
 def embed(texts: Sequence[str]) -> np.ndarray:
     """Vectors of ``texts`` with the process-wide embedder: shape (n, 384), float32, unit length."""
     return get_embedder().embed(texts)
-
-
-def cosine_similarity(vectors_a: np.ndarray, vectors_b: np.ndarray) -> np.ndarray:
-    """Pairwise cosine similarity of unit vectors: (n, 384) x (m, 384) -> (n, m)."""
-    return np.asarray(vectors_a, dtype=np.float32) @ np.asarray(vectors_b, dtype=np.float32).T

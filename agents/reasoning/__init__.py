@@ -2,7 +2,8 @@
 prospect and the judge: ``get_coach()``), offline or with Anthropic Claude, behind one interface.
 
 ``get_reasoner()`` picks the engine from settings: Claude when ``ANTHROPIC_API_KEY`` is set,
-the deterministic offline engine otherwise (DESIGN.md section 4).
+the deterministic offline engine otherwise (README.md, the engines table under "The champion
+pipeline").
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ from agents.reasoning.base import Reasoner, ReasoningOutputError
 from agents.reasoning.categories import CATEGORIES, CATEGORY_LABELS
 from agents.reasoning.coach import Coach, OfflineCoach, get_coach
 from agents.reasoning.judge import WEIGHTS as JUDGE_WEIGHTS
-from agents.reasoning.judge import JudgeMoment, judge_reply_offline
+from agents.reasoning.judge import JudgeMoment, judge_moment, judge_reply_offline
 from agents.reasoning.offline import OfflineReasoner
-from agents.reasoning.prospect import judge_moment, prospect_opening, prospect_reply
+from agents.reasoning.prospect import prospect_opening, prospect_reply
 from agents.settings import anthropic_client_options
 
 __all__ = [

@@ -7,7 +7,7 @@ objections from the recording's, so both engines produce data with the same guar
 
 Every call is forced through one tool (``tool_choice``) whose JSON schema describes the answer.
 No ``temperature``: the SDK 2.x speaks API version 2026-10-21, which rejects every sampling
-parameter (even ``temperature: 0``) with a 400, and no longer offers the argument; the forced tool
+parameter (even ``temperature: 0``) with a 400, and does not offer the argument; the forced tool
 schema and the validation below are what keep the answers in shape. The SDK retries 408/409/429/5xx and connection errors with backoff
 (``max_retries``) under a per-request ``timeout``; what still fails is mapped to the providers'
 error classes, which the pipeline retries (transient) or reports (permanent). An answer that does
@@ -17,31 +17,18 @@ not validate is asked for once more, then raises :class:`ReasoningOutputError`.
 from __future__ import annotations
 
 import json
-import logging
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
-import anthropic
-
+from agents.formatting import mmss
 from agents.reasoning import categories as cat
-from agents.reasoning.anthropic_tools import InvalidAnswer, structured_answer
-from agents.reasoning.judge import mmss
+from agents.reasoning.anthropic_tools import ClaudeEngine, InvalidAnswer
 from agents.reasoning.scenarios import recording_objections
 from agents.reasoning.segmentation import Utterance, utterances_from_transcript
 from agents.reasoning.tone import describe_tone
-from agents.settings import DEFAULT_ANTHROPIC_MODEL
 from agents.types import CallMetrics, Objection, Pattern, ScenarioSpec, Transcript, VoiceProfile
 
-logger = logging.getLogger(__name__)
-
-PROVIDER = "anthropic"
 DIFFICULTIES = ("easy", "medium", "hard")
 _MAX_TOKENS = 4096
-
-T = TypeVar("T")
-
-
-_InvalidAnswer = InvalidAnswer  # the parsers raise it
 
 
 PATTERNS_TOOL: dict[str, Any] = {
@@ -129,29 +116,8 @@ def _format_utterances(utterances: list[Utterance]) -> str:
     return "\n".join(f"[{u.index}] ({u.speaker or 'unknown'}, {mmss(u.start)}) {u.text}" for u in utterances)
 
 
-class AnthropicReasoner:
-    name = "anthropic"
-
-    def __init__(
-        self,
-        *,
-        api_key: str,
-        model: str = DEFAULT_ANTHROPIC_MODEL,
-        base_url: str | None = None,
-        timeout: float = 60.0,
-        max_retries: int = 2,
-    ) -> None:
-        self.model = model
-        self._client = anthropic.Anthropic(api_key=api_key, base_url=base_url, timeout=timeout, max_retries=max_retries)
-
-    # -- the SDK call ---------------------------------------------------------------------------
-
-    def _structured(self, *, system: str, prompt: str, tool: dict[str, Any], parse: Callable[[dict[str, Any]], T]) -> T:
-        return structured_answer(
-            self._client, model=self.model, system=system, prompt=prompt, tool=tool, max_tokens=_MAX_TOKENS, parse=parse
-        )
-
-    # -- the interface --------------------------------------------------------------------------
+class AnthropicReasoner(ClaudeEngine):
+    """The :class:`~agents.reasoning.base.Reasoner` that asks Claude."""
 
     def extract_patterns(self, transcript: Transcript) -> list[Pattern]:
         utterances = utterances_from_transcript(transcript)
@@ -165,7 +131,9 @@ class AnthropicReasoner:
         def parse(data: dict[str, Any]) -> list[Pattern]:
             return _patterns_from_answer(data, utterances)
 
-        return self._structured(system=_PATTERNS_SYSTEM, prompt=prompt, tool=PATTERNS_TOOL, parse=parse)
+        return self._structured(
+            system=_PATTERNS_SYSTEM, prompt=prompt, tool=PATTERNS_TOOL, max_tokens=_MAX_TOKENS, parse=parse
+        )
 
     def describe_tone(self, metrics: CallMetrics, voice: VoiceProfile) -> dict[str, Any]:
         # Thresholds on measured numbers: a model call would add cost and nothing else.
@@ -198,17 +166,19 @@ class AnthropicReasoner:
         def parse(data: dict[str, Any]) -> list[ScenarioSpec]:
             return _scenarios_from_answer(data, objections)
 
-        return self._structured(system=_SCENARIOS_SYSTEM, prompt=prompt, tool=SCENARIOS_TOOL, parse=parse)
+        return self._structured(
+            system=_SCENARIOS_SYSTEM, prompt=prompt, tool=SCENARIOS_TOOL, max_tokens=_MAX_TOKENS, parse=parse
+        )
 
 
 def _patterns_from_answer(data: dict[str, Any], utterances: list[Utterance]) -> list[Pattern]:
     items = data.get("patterns")
     if not isinstance(items, list):
-        raise _InvalidAnswer("'patterns' is not a list")
+        raise InvalidAnswer("'patterns' is not a list")
     patterns: list[tuple[int, Pattern, int | None]] = []
     for item in items:
         if not isinstance(item, dict):
-            raise _InvalidAnswer("a pattern is not an object")
+            raise InvalidAnswer("a pattern is not an object")
         numbers = item.get("utterances")
         category = item.get("category")
         confidence = item.get("confidence", 1.0)
@@ -218,15 +188,15 @@ def _patterns_from_answer(data: dict[str, Any], utterances: list[Utterance]) -> 
             or not numbers
             or not all(isinstance(n, int) and not isinstance(n, bool) for n in numbers)
         ):
-            raise _InvalidAnswer(f"bad utterance numbers: {numbers!r}")
+            raise InvalidAnswer(f"bad utterance numbers: {numbers!r}")
         if any(n < 0 or n >= len(utterances) for n in numbers):
-            raise _InvalidAnswer(f"utterance number out of range: {numbers!r}")
+            raise InvalidAnswer(f"utterance number out of range: {numbers!r}")
         if category not in cat.CATEGORIES:
-            raise _InvalidAnswer(f"unknown category {category!r}")
+            raise InvalidAnswer(f"unknown category {category!r}")
         if not isinstance(confidence, int | float) or not 0 <= confidence <= 1:
-            raise _InvalidAnswer(f"bad confidence {confidence!r}")
+            raise InvalidAnswer(f"bad confidence {confidence!r}")
         if responds_to is not None and (not isinstance(responds_to, int) or not 0 <= responds_to < len(utterances)):
-            raise _InvalidAnswer(f"bad responds_to {responds_to!r}")
+            raise InvalidAnswer(f"bad responds_to {responds_to!r}")
         chosen = [utterances[n] for n in sorted(set(numbers))]
         pattern = Pattern(
             category=category,
@@ -256,23 +226,23 @@ def _patterns_from_answer(data: dict[str, Any], utterances: list[Utterance]) -> 
 def _scenarios_from_answer(data: dict[str, Any], objections: list[Objection]) -> list[ScenarioSpec]:
     items = data.get("scenarios")
     if not isinstance(items, list) or not items:
-        raise _InvalidAnswer("'scenarios' is not a non-empty list")
+        raise InvalidAnswer("'scenarios' is not a non-empty list")
     scenarios: list[ScenarioSpec] = []
     for item in items:
         if not isinstance(item, dict):
-            raise _InvalidAnswer("a scenario is not an object")
+            raise InvalidAnswer("a scenario is not an object")
         texts = {key: item.get(key) for key in ("title", "persona", "context", "goal")}
         for key, value in texts.items():
             if not isinstance(value, str) or not value.strip():
-                raise _InvalidAnswer(f"scenario {key} is missing or empty")
+                raise InvalidAnswer(f"scenario {key} is missing or empty")
         difficulty = item.get("difficulty")
         if difficulty not in DIFFICULTIES:
-            raise _InvalidAnswer(f"unknown difficulty {difficulty!r}")
+            raise InvalidAnswer(f"unknown difficulty {difficulty!r}")
         numbers = item.get("objection_numbers")
         if not isinstance(numbers, list) or not all(
             isinstance(n, int) and not isinstance(n, bool) and 0 <= n < len(objections) for n in numbers
         ):
-            raise _InvalidAnswer(f"bad objection numbers {json.dumps(numbers)}")
+            raise InvalidAnswer(f"bad objection numbers {json.dumps(numbers)}")
         # Call order whatever order the model listed them in: the prospect follows the call.
         chosen = [objections[n] for n in sorted(set(numbers))]
         scenarios.append(

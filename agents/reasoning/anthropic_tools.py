@@ -1,6 +1,7 @@
-"""Structured answers from Claude, shared by the reasoner (patterns, scenarios) and the coach
-(judge, prospect): one forced tool with a JSON schema, SDK errors mapped to our transient or
-permanent provider errors, and one more attempt when the answer is malformed."""
+"""What the Claude engines share, the reasoner (patterns, scenarios) and the coach (judge,
+prospect): one SDK client per engine, and structured answers through one forced tool with a
+JSON schema, SDK errors mapped to our transient or permanent provider errors, and one more
+attempt when the answer is malformed."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import anthropic
 
 from agents.providers.errors import PermanentProviderError, TransientProviderError
 from agents.reasoning.base import ReasoningOutputError
+from agents.settings import DEFAULT_ANTHROPIC_MODEL
 
 PROVIDER = "anthropic"
 T = TypeVar("T")
@@ -75,3 +77,34 @@ def structured_answer(
             logger.warning("malformed %s answer (attempt %d): %s", tool["name"], attempt, exc)
             last_error = exc
     raise ReasoningOutputError(f"malformed {tool['name']} answer twice: {last_error}", provider=PROVIDER)
+
+
+def anthropic_client(*, api_key: str, base_url: str | None, timeout: float, max_retries: int) -> anthropic.Anthropic:
+    """The SDK client of a Claude engine. The SDK retries 408/409/429/5xx and connection errors
+    itself with backoff, ``max_retries`` times, each request under ``timeout``."""
+    return anthropic.Anthropic(api_key=api_key, base_url=base_url, timeout=timeout, max_retries=max_retries)
+
+
+class ClaudeEngine:
+    """The base of the Claude engines: the model they ask, their client, the forced-tool call."""
+
+    name = PROVIDER
+
+    def __init__(
+        self,
+        *,
+        api_key: str,
+        model: str = DEFAULT_ANTHROPIC_MODEL,
+        base_url: str | None = None,
+        timeout: float = 60.0,
+        max_retries: int = 2,
+    ) -> None:
+        self.model = model
+        self._client = anthropic_client(api_key=api_key, base_url=base_url, timeout=timeout, max_retries=max_retries)
+
+    def _structured(
+        self, *, system: str, prompt: str, tool: dict[str, Any], max_tokens: int, parse: Callable[[dict[str, Any]], T]
+    ) -> T:
+        return structured_answer(
+            self._client, model=self.model, system=system, prompt=prompt, tool=tool, max_tokens=max_tokens, parse=parse
+        )

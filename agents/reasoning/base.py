@@ -1,8 +1,8 @@
 """The reasoning interface shared by the offline engine and the Anthropic one.
 
-The pipeline (issue 3) calls ``extract_patterns``, ``describe_tone`` and ``generate_scenarios``;
-training (issue 4) adds the prospect and the judge to the same interface. Plain data in and out
-(``agents.types``): the apps that own the data store it.
+The champion pipeline calls ``extract_patterns``, ``describe_tone`` and ``generate_scenarios``;
+training's prospect and judge are the other half of the engines (``agents.reasoning.coach``).
+Plain data in and out (``agents.types``): the apps that own the data store it.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """The training engines behind one interface: the prospect a rep talks to and the judge that
-scores each reply against the champion (issue 4).
+scores each reply against the champion.
 
 ``get_coach()`` picks the engine from settings, like ``get_reasoner()``: Claude when
-``ANTHROPIC_API_KEY`` is set, the deterministic offline engine otherwise (DESIGN.md section 4).
+``ANTHROPIC_API_KEY`` is set, the deterministic offline engine otherwise (README.md, the engines
+table under "The champion pipeline").
 Both engines share the conversation's state machine (``agents.reasoning.prospect``): which
 objection is on the table, how many weak replies in a row, won or lost. Only the words differ,
 so a session ends the same way whichever engine plays the prospect.

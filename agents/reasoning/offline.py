@@ -1,4 +1,5 @@
-"""The offline reasoning engine: deterministic, local, no network (DESIGN.md section 4)."""
+"""The offline reasoning engine: deterministic, local, no network (README.md, the engines table
+under "The champion pipeline")."""
 
 from __future__ import annotations
 

@@ -19,7 +19,6 @@ import hashlib
 from collections.abc import Sequence
 
 from agents.reasoning.extraction import objection_topic
-from agents.reasoning.judge import JudgeMoment
 from agents.types import ProspectTurn, ReplyEvaluation, ScenarioSpec
 
 MAX_WEAK_STREAK = 3
@@ -94,13 +93,6 @@ def _pick(options: Sequence[str], *key: object) -> str:
 
 def pass_score(scenario: ScenarioSpec) -> int:
     return PASS_SCORE.get(scenario.difficulty, PASS_SCORE["medium"])
-
-
-def judge_moment(scenario: ScenarioSpec, stage: int, prospect_line: str) -> JudgeMoment:
-    """The judge's view of the moment: the objection on the table, or the close after the last."""
-    if stage < len(scenario.objections):
-        return JudgeMoment(stage="objection", prospect_line=prospect_line, objection=scenario.objections[stage])
-    return JudgeMoment(stage="closing", prospect_line=prospect_line)
 
 
 def prospect_opening(scenario: ScenarioSpec) -> ProspectTurn:

@@ -1,7 +1,7 @@
 """Offline practice scenarios, drawn from the champion's own call.
 
 The objections of every scenario are the buyer's real objections from the recording, in the order
-they were raised, each with the champion's answer attached (the judge of issue 4 scores a rep
+they were raised, each with the champion's answer attached (the training judge scores a rep
 against it). Persona, context and goal come from what the call says: the buyer's role, the
 industry's vocabulary, the seller's company, the buyer's pains and the champion's closing ask.
 Difficulties differ by how much of the call the rep must get through:

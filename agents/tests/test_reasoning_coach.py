@@ -20,8 +20,8 @@ from agents.reasoning import get_coach
 from agents.reasoning.anthropic_coach import AnthropicCoach
 from agents.reasoning.coach import Coach, OfflineCoach
 from agents.reasoning.evaluate import script_patterns
-from agents.reasoning.judge import WEIGHTS, JudgeMoment, judge_reply_offline
-from agents.reasoning.prospect import MAX_WEAK_STREAK, judge_moment, pass_score, prospect_opening, prospect_reply
+from agents.reasoning.judge import WEIGHTS, JudgeMoment, judge_moment, judge_reply_offline
+from agents.reasoning.prospect import MAX_WEAK_STREAK, pass_score, prospect_opening, prospect_reply
 from agents.reasoning.scenarios import generate_scenarios_offline
 from agents.scripts import load_script, transcript_from_script
 from agents.testing.wire import LocalVendorServer, RecordedRequest, Reply

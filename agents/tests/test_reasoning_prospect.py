@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from agents.reasoning.evaluate import script_patterns
-from agents.reasoning.judge import judge_reply_offline
-from agents.reasoning.prospect import MAX_WEAK_STREAK, judge_moment, prospect_opening, prospect_reply
+from agents.reasoning.judge import judge_moment, judge_reply_offline
+from agents.reasoning.prospect import MAX_WEAK_STREAK, prospect_opening, prospect_reply
 from agents.reasoning.scenarios import generate_scenarios_offline
 from agents.scripts import load_script, transcript_from_script
 from agents.types import CallMetrics, ScenarioSpec

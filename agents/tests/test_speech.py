@@ -24,6 +24,7 @@ from agents.providers.speech import (
     get_synthesizer,
     get_voice_cloner,
     piper_available,
+    piper_tts,
     voice_settings_from_profile,
 )
 from agents.testing.synth import encode_recording
@@ -124,7 +125,7 @@ def test_piper_speaks_male_lines_and_hands_female_ones_to_espeak(tmp_path: Path)
 
 @needs_piper
 def test_piper_voice_with_wrong_checksum_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(speech, "PIPER_JOE_SHA256", "0" * 64)
+    monkeypatch.setattr(piper_tts, "PIPER_JOE_SHA256", "0" * 64)
     monkeypatch.setattr(PiperSynthesizer, "_voices", {})
     with pytest.raises(PermanentProviderError, match="sha256"):
         PiperSynthesizer().synthesize(LINE, CHAMPION_VOICE, tmp_path / "x.wav")

