@@ -62,9 +62,7 @@ def funnel(stage_counts: dict[str, int]) -> list[dict[str, Any]]:
     return rows
 
 
-def compute(now=None) -> dict[str, Any]:
-    now = now or timezone.now()
-    week_ago, month_ago = now - timedelta(days=7), now - timedelta(days=30)
+def _user_figures(now, week_ago, month_ago) -> dict[str, Any]:
     users = User.objects.aggregate(
         total=Count("id"),
         active=Count("id", filter=Q(is_active=True)),
@@ -73,13 +71,25 @@ def compute(now=None) -> dict[str, Any]:
         churn_risk=Count("id", filter=churn_risk_filter(now)),
     )
     by_plan = dict(User.objects.order_by().values_list("subscription_plan").annotate(n=Count("id")))
-    stages = dict(User.objects.order_by().values_list("journey_stage").annotate(n=Count("id")))
+    return {**users, "by_plan": [(Plan(p).label, by_plan.get(p, 0)) for p in Plan.values]}
+
+
+def _practice_figures(week_ago) -> tuple[list, dict[str, Any]]:
     champions = dict(Champion.objects.order_by().values_list("status").annotate(n=Count("id")))
+    completed = TrainingSession.Status.COMPLETED
     sessions = TrainingSession.objects.aggregate(
         this_week=Count("id", filter=Q(started_at__gte=week_ago)),
-        completed_this_week=Count("id", filter=Q(started_at__gte=week_ago, status=TrainingSession.Status.COMPLETED)),
-        average_score=Avg("overall_score", filter=Q(status=TrainingSession.Status.COMPLETED)),
+        completed_this_week=Count("id", filter=Q(started_at__gte=week_ago, status=completed)),
+        average_score=Avg("overall_score", filter=Q(status=completed)),
     )
+    average = sessions["average_score"]
+    return (
+        [(Champion.Status(s).label, champions.get(s, 0)) for s in Champion.Status.values],
+        {**sessions, "average_score": round(average, 1) if average is not None else None},
+    )
+
+
+def _activity_per_day(now, month_ago) -> list[tuple[Any, int]]:
     per_day = dict(
         ActivityLog.objects.filter(created_at__gte=month_ago)
         .order_by()
@@ -88,6 +98,10 @@ def compute(now=None) -> dict[str, Any]:
         .annotate(n=Count("id"))
     )
     days = [(now - timedelta(days=offset)).date() for offset in range(29, -1, -1)]
+    return [(day, per_day.get(day, 0)) for day in days]
+
+
+def _error_figures() -> dict[str, Any]:
     errors_by_type = list(
         ErrorLog.objects.filter(resolved=False)
         .order_by()
@@ -95,46 +109,59 @@ def compute(now=None) -> dict[str, Any]:
         .annotate(n=Count("id"))
         .order_by("-n")[:8]
     )
+    return {"unresolved": sum(n for _, n in errors_by_type), "by_type": errors_by_type}
+
+
+def _email_figures() -> dict[str, Any]:
     emails = EmailLog.objects.aggregate(
         sent=Count("id", filter=Q(status=EmailLog.Status.SENT)),
         failed=Count("id", filter=Q(status=EmailLog.Status.FAILED)),
         opened=Count("id", filter=Q(opened_at__isnull=False)),
         clicked=Count("id", filter=Q(clicked_at__isnull=False)),
     )
+    return {
+        **emails,
+        "open_rate": _percent(emails["opened"], emails["sent"]),
+        "click_rate": _percent(emails["clicked"], emails["sent"]),
+    }
+
+
+def _webhook_figures(month_ago) -> dict[str, Any]:
+    open_statuses = [WebhookDelivery.Status.PENDING, WebhookDelivery.Status.RETRYING]
     deliveries = WebhookDelivery.objects.filter(created_at__gte=month_ago).aggregate(
         succeeded=Count("id", filter=Q(status=WebhookDelivery.Status.SUCCEEDED)),
         failed=Count("id", filter=Q(status=WebhookDelivery.Status.FAILED)),
-        pending=Count("id", filter=Q(status__in=[WebhookDelivery.Status.PENDING, WebhookDelivery.Status.RETRYING])),
+        pending=Count("id", filter=Q(status__in=open_statuses)),
     )
     failing_endpoints = list(
         WebhookEndpoint.objects.filter(Q(consecutive_failures__gt=0) | Q(is_active=False))
         .order_by("-consecutive_failures")
         .values("id", "name", "is_active", "consecutive_failures", "disabled_reason")[:10]
     )
-    open_alerts = AdminAlert.objects.filter(is_read=False, dismissed_at__isnull=True).count()
     finished = deliveries["succeeded"] + deliveries["failed"]
     return {
+        **deliveries,
+        "success_rate": _percent(deliveries["succeeded"], finished),
+        "failing_endpoints": failing_endpoints,
+    }
+
+
+def compute(now=None) -> dict[str, Any]:
+    now = now or timezone.now()
+    week_ago, month_ago = now - timedelta(days=7), now - timedelta(days=30)
+    stages = dict(User.objects.order_by().values_list("journey_stage").annotate(n=Count("id")))
+    champions, sessions = _practice_figures(week_ago)
+    return {
         "generated_at": now,
-        "users": {**users, "by_plan": [(Plan(p).label, by_plan.get(p, 0)) for p in Plan.values]},
+        "users": _user_figures(now, week_ago, month_ago),
         "funnel": funnel(stages),
-        "champions": [(Champion.Status(s).label, champions.get(s, 0)) for s in Champion.Status.values],
-        "sessions": {
-            **sessions,
-            "average_score": round(sessions["average_score"], 1) if sessions["average_score"] is not None else None,
-        },
-        "activity": [(day, per_day.get(day, 0)) for day in days],
-        "errors": {"unresolved": sum(n for _, n in errors_by_type), "by_type": errors_by_type},
-        "emails": {
-            **emails,
-            "open_rate": _percent(emails["opened"], emails["sent"]),
-            "click_rate": _percent(emails["clicked"], emails["sent"]),
-        },
-        "webhooks": {
-            **deliveries,
-            "success_rate": _percent(deliveries["succeeded"], finished),
-            "failing_endpoints": failing_endpoints,
-        },
-        "open_alerts": open_alerts,
+        "champions": champions,
+        "sessions": sessions,
+        "activity": _activity_per_day(now, month_ago),
+        "errors": _error_figures(),
+        "emails": _email_figures(),
+        "webhooks": _webhook_figures(month_ago),
+        "open_alerts": AdminAlert.objects.filter(is_read=False, dismissed_at__isnull=True).count(),
     }
 
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
-from django.core.exceptions import ImproperlyConfigured
 
 from agents.settings import DEFAULT_ANTHROPIC_MODEL
+from champion_clone import configuration
 from champion_clone.logging import build_logging_config, configure_structlog
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -33,14 +33,7 @@ if DEBUG:
 else:
     SECRET_KEY = env.str("SECRET_KEY", default="")
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
-    missing = [name for name, value in (("SECRET_KEY", SECRET_KEY), ("ALLOWED_HOSTS", ALLOWED_HOSTS)) if not value]
-    if missing:
-        raise ImproperlyConfigured(
-            f"DEBUG is false, so {' and '.join(missing)} must be set in the environment "
-            "(see README.md, 'Configuration')."
-        )
-    if "*" in ALLOWED_HOSTS:
-        raise ImproperlyConfigured("ALLOWED_HOSTS='*' is refused in production; list the real host names.")
+    configuration.check_production(secret_key=SECRET_KEY, allowed_hosts=ALLOWED_HOSTS)
 
 INSTALLED_APPS = [
     "adminpanel.apps.ChampionCloneAdminConfig",  # replaces django.contrib.admin
@@ -90,39 +83,26 @@ ROOT_URLCONF = "champion_clone.urls"
 WSGI_APPLICATION = "champion_clone.wsgi.application"
 ASGI_APPLICATION = "champion_clone.asgi.application"
 
+_CONTEXT_PROCESSORS = ["django.template.context_processors.request", "django.contrib.auth.context_processors.auth"]
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
-            "context_processors": [
-                "django.template.context_processors.request",
-                "django.contrib.auth.context_processors.auth",
-                "django.contrib.messages.context_processors.messages",
-            ],
+            "context_processors": [*_CONTEXT_PROCESSORS, "django.contrib.messages.context_processors.messages"]
         },
     },
 ]
 
 # --- Database -------------------------------------------------------------------------
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        # WAL and a busy timeout let the web server and the Celery worker share the file.
-        {
-            "timeout": 20,
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-            # SQLite has no row locks (select_for_update is a no-op): IMMEDIATE transactions
-            # take the write lock at BEGIN, so concurrent turns of one session still serialize.
-            "transaction_mode": "IMMEDIATE",
-        }
+DATABASES = {
+    "default": configuration.database(
+        env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
+        test_sqlite_path=VAR_DIR / "test-db.sqlite3",
+        conn_max_age=env.int("DB_CONN_MAX_AGE", default=60),
     )
-    # A file, not ":memory:", so that a real worker process started by a test sees the test data.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
-else:
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (rate limits live here) ----------------------------------------------------
@@ -141,14 +121,15 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+_DJANGO_VALIDATORS = "django.contrib.auth.password_validation"
 AUTH_PASSWORD_VALIDATORS = [
     {
-        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "NAME": f"{_DJANGO_VALIDATORS}.UserAttributeSimilarityValidator",
         "OPTIONS": {"user_attributes": ("email", "full_name")},
     },
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "accounts.validators.CharacterClassValidator"},
+    {"NAME": f"{_DJANGO_VALIDATORS}.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": f"{_DJANGO_VALIDATORS}.CommonPasswordValidator"},
+    {"NAME": "accounts.validators.CharacterClassValidator"},  # the seed's policy: upper, lower, digit, special
 ]
 LOGIN_URL = "admin:login"
 
@@ -211,18 +192,13 @@ SPECTACULAR_SETTINGS = {
 
 # Rate limits (django-ratelimit), the report's section 5.2.
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
+# fmt: off
 RATE_LIMITS = {
-    "login": "10/m",
-    "login_failures_per_account": "100/h",
-    "register": "5/h",
-    "refresh": "30/m",
-    "upload": "10/h",
-    "analyze": "20/h",
-    "training": "60/m",
-    "admin_write": "30/m",
-    "admin_delete": "10/m",
-    "admin_export": "5/m",
+    "login": "10/m", "login_failures_per_account": "100/h", "register": "5/h", "refresh": "30/m",
+    "upload": "10/h", "analyze": "20/h", "training": "60/m",
+    "admin_write": "30/m", "admin_delete": "10/m", "admin_export": "5/m",
 }
+# fmt: on
 # The client IP is REMOTE_ADDR unless a trusted proxy sets a header we are told to believe,
 # for example TRUSTED_PROXY_IP_HEADER=HTTP_X_REAL_IP behind nginx. Never trust it by default:
 # a client could send any value.
@@ -240,13 +216,12 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Uploaded recordings are private: MEDIA_ROOT is never served by a URL route or WhiteNoise.
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "/media-private/"  # not routed; files go out only through authorized views
+_STATIC_STORAGE = "django.contrib.staticfiles.storage.StaticFilesStorage"
+if not DEBUG:
+    _STATIC_STORAGE = "whitenoise.storage.CompressedManifestStaticFilesStorage"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if not DEBUG
-        else "django.contrib.staticfiles.storage.StaticFilesStorage"
-    },
+    "staticfiles": {"BACKEND": _STATIC_STORAGE},
 }
 
 # --- Internationalization -------------------------------------------------------------
@@ -283,24 +258,13 @@ vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Champion Clone <no-reply@localhost>")
 
 # --- Celery ---------------------------------------------------------------------------
-CELERY_BROKER_DIR = VAR_DIR / "celery-broker"
-if REDIS_URL:
-    CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3 * 3600}
-else:
-    # kombu's filesystem transport: a broker with no server, for the embedded default.
-    CELERY_BROKER_URL = "filesystem://"
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(CELERY_BROKER_DIR / "queue"),
-        "data_folder_out": str(CELERY_BROKER_DIR / "queue"),
-        "control_folder": str(CELERY_BROKER_DIR / "control"),
-        "store_processed": False,
-        # The transport polls its folder; the default (1 s) caps it at about one task a second.
-        "polling_interval": env.float("CELERY_BROKER_POLLING_INTERVAL", default=0.05),
-    }
-CELERY_TASK_SERIALIZER = "json"
-CELERY_RESULT_SERIALIZER = "json"
-CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_BROKER_URL, CELERY_BROKER_TRANSPORT_OPTIONS = configuration.celery_broker(
+    REDIS_URL,
+    broker_dir=VAR_DIR / "celery-broker",
+    # The filesystem transport polls its folder; the default (1 s) caps it at about one task a second.
+    polling_interval=env.float("CELERY_BROKER_POLLING_INTERVAL", default=0.05),
+)
+CELERY_TASK_SERIALIZER, CELERY_ACCEPT_CONTENT = "json", ["json"]  # never pickle
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 # Hard limit below the Redis visibility timeout (3 h), so a task is never redelivered while
@@ -318,15 +282,26 @@ CELERY_TASK_ROUTES = {
     "webhooks_app.tasks.*": {"queue": "light"},
 }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# Every periodic task, in one place. Run exactly one beat.
 CELERY_BEAT_SCHEDULE = {
-    "flush-expired-tokens": {
-        "task": "accounts.tasks.flush_expired_tokens",
-        "schedule": crontab(hour=3, minute=17),
+    "flush-expired-tokens": {"task": "accounts.tasks.flush_expired_tokens", "schedule": crontab(hour=3, minute=17)},
+    # Re-enqueues pipeline steps whose worker vanished (CHAMPION_STEP_STALE_SECONDS).
+    "resume-stalled-analyses": {"task": "champions.tasks.resume_stalled_analyses", "schedule": 300.0},
+    "abandon-idle-training-sessions": {"task": "training.tasks.abandon_idle_sessions", "schedule": 300.0},
+    # Webhook retries are due times in the database; this sweep is what sends them.
+    "webhooks-sweep-due-deliveries": {
+        "task": "webhooks_app.tasks.sweep_due_deliveries",
+        "schedule": env.float("WEBHOOK_SWEEP_SECONDS", default=10.0),
     },
+    "emails-inactive-reminders": {
+        "task": "emails_app.tasks.send_inactive_reminders",
+        "schedule": crontab(hour=9, minute=5),
+    },
+    "purge-old-logs": {"task": "adminpanel.tasks.purge_old_logs", "schedule": crontab(hour=4, minute=7)},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
-# --- AI providers (DESIGN.md section 4): vendors when a key is set, offline otherwise ---
+# --- AI providers (README.md, "Engines"): vendors when a key is set, offline otherwise ---
 ANTHROPIC_API_KEY = env.str("ANTHROPIC_API_KEY", default="")
 ANTHROPIC_BASE_URL = env.str("ANTHROPIC_BASE_URL", default="") or None
 ANTHROPIC_MODEL = env.str("ANTHROPIC_MODEL", default=DEFAULT_ANTHROPIC_MODEL)
@@ -353,6 +328,7 @@ HEALTH_CHECKS = {
     "database": "champion_clone.health.check_database",
     "cache": "champion_clone.health.check_cache",
     "broker": "champion_clone.health.check_broker",
+    "vector_store": "champions.vector_index.check_vector_store",
 }
 
 # --- Champions ------------------------------------------------------------------------
@@ -365,24 +341,15 @@ CHAMPION_STEP_STALE_SECONDS = env.int("CHAMPION_STEP_STALE_SECONDS", default=75 
 CHAMPION_STEP_MAX_RETRIES = env.int("CHAMPION_STEP_MAX_RETRIES", default=4)
 CHAMPION_PIPELINE_QUEUE = "pipeline"
 QDRANT_COLLECTION = env.str("QDRANT_COLLECTION", default="champion_patterns")
-HEALTH_CHECKS["vector_store"] = "champions.vector_index.check_vector_store"
-CELERY_BEAT_SCHEDULE["resume-stalled-analyses"] = {
-    "task": "champions.tasks.resume_stalled_analyses",
-    "schedule": 300.0,
-}
 
 # --- Training -------------------------------------------------------------------------
 TRAINING_MAX_MESSAGE_CHARS = env.int("TRAINING_MAX_MESSAGE_CHARS", default=2000)
 # A spoken reply lasts 3 minutes at most; 40 MB holds that even as 48 kHz stereo WAV.
 TRAINING_MAX_AUDIO_BYTES = env.int("TRAINING_MAX_AUDIO_BYTES", default=40 * 1024 * 1024)
 TRAINING_IDLE_MINUTES = env.int("TRAINING_IDLE_MINUTES", default=30)
-CELERY_BEAT_SCHEDULE["abandon-idle-training-sessions"] = {
-    "task": "training.tasks.abandon_idle_sessions",
-    "schedule": 300.0,
-}
 
-# === Webhooks and emails (webhooks_app, emails_app) ===================================
-# Outgoing webhooks follow Standard Webhooks (DESIGN.md section 6).
+# --- Webhooks (webhooks_app) ----------------------------------------------------------
+# Outgoing webhooks follow Standard Webhooks (https://www.standardwebhooks.com).
 # CIDR ranges webhooks may reach although private, loopback or link-local, e.g.
 # "10.20.0.0/16,127.0.0.0/8". Empty by default: only public addresses. Cloud metadata
 # addresses are refused whatever this says.
@@ -396,13 +363,9 @@ WEBHOOK_SECRET_GRACE_HOURS = env.float("WEBHOOK_SECRET_GRACE_HOURS", default=24.
 # it back to the sweeper after it. Longer than the timeout plus bookkeeping.
 WEBHOOK_ATTEMPT_LEASE_SECONDS = env.int("WEBHOOK_ATTEMPT_LEASE_SECONDS", default=60)
 WEBHOOK_QUEUE = env.str("WEBHOOK_QUEUE", default="light")
-CELERY_BEAT_SCHEDULE["webhooks-sweep-due-deliveries"] = {
-    "task": "webhooks_app.tasks.sweep_due_deliveries",
-    # Retries are due times in the database; this sweep is what sends them.
-    "schedule": env.float("WEBHOOK_SWEEP_SECONDS", default=10.0),
-}
 
-# Lifecycle emails. SMTP comes from EMAIL_URL (above); a hung server must not hold a worker.
+# --- Lifecycle emails (emails_app) ----------------------------------------------------
+# SMTP comes from EMAIL_URL (above); a hung server must not hold a worker.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 EMAIL_QUEUE = env.str("EMAIL_QUEUE", default="light")
 # Absolute base of the links this server puts in emails (open pixel, click redirect,
@@ -415,11 +378,6 @@ FRONTEND_URL = env.str("FRONTEND_URL", default=(CORS_ALLOWED_ORIGINS or ["http:/
 EMAIL_TRACKING_ENABLED = env.bool("EMAIL_TRACKING_ENABLED", default=True)
 # Users with no activity for this many days get the inactive_reminder, once per period.
 EMAIL_INACTIVE_DAYS = env.int("EMAIL_INACTIVE_DAYS", default=14)
-CELERY_BEAT_SCHEDULE["emails-inactive-reminders"] = {
-    "task": "emails_app.tasks.send_inactive_reminders",
-    "schedule": crontab(hour=9, minute=5),
-}
-# === End of webhooks and emails ========================================================
 
 # --- Staff admin ----------------------------------------------------------------------
 ADMIN_IDLE_TIMEOUT_SECONDS = env.int("ADMIN_IDLE_TIMEOUT_SECONDS", default=30 * 60)
@@ -439,8 +397,4 @@ LOG_RETENTION_DAYS = {
     "webhook_deliveries": env.int("RETENTION_WEBHOOK_DELIVERY_DAYS", default=90),
     "audit": env.int("RETENTION_AUDIT_DAYS", default=730),
     "login_failures": env.int("RETENTION_LOGIN_FAILURE_DAYS", default=30),
-}
-CELERY_BEAT_SCHEDULE["purge-old-logs"] = {
-    "task": "adminpanel.tasks.purge_old_logs",
-    "schedule": crontab(hour=4, minute=7),
 }
