@@ -1,4 +1,4 @@
-"""Domain events (DESIGN.md section 6).
+"""Domain events (README.md, "Architecture").
 
 Services publish an event when something happened; it is dispatched after the surrounding
 transaction commits, so subscribers never see a change that was rolled back. Subscribers are
