@@ -1,4 +1,4 @@
-"""The staff admin driven by a real browser : Debian's Chromium
+"""The staff admin driven by a real browser: Debian's Chromium
 through Playwright against pytest-django's live server.
 
 Skipped on a machine without /usr/bin/chromium; with REQUIRE_SERVICES=1 (CI, where `.ci/run`
