@@ -22,7 +22,7 @@ from accounts.models import (
     User,
     normalize_email,
 )
-from accounts.tokens import TOKEN_VERSION_CLAIM, TokenPair, token_pair_for
+from accounts.tokens import TokenPair, token_is_current, token_pair_for, token_user_id
 from core import events
 from core.errors import AuthenticationFailed, InvalidInput
 
@@ -96,15 +96,21 @@ def user_record_login(*, user: User) -> TokenPair:
     return token_pair_for(user)
 
 
+def _refresh_token(raw: str) -> RefreshToken:
+    """Checks signature, expiry and the blacklist; any malformed token is the same 401."""
+    try:
+        return RefreshToken(raw)
+    except (TokenError, OverflowError, ValueError, TypeError):
+        raise AuthenticationFailed(INVALID_REFRESH) from None
+
+
 @transaction.atomic
 def token_pair_refresh(*, refresh_token: str) -> tuple[User, TokenPair]:
     """Rotation: the used refresh token is blacklisted and a new pair is issued."""
-    try:
-        refresh = RefreshToken(refresh_token)  # checks signature, expiry and the blacklist
-    except TokenError:
-        raise AuthenticationFailed(INVALID_REFRESH) from None
-    user = User.objects.filter(pk=refresh.get("user_id"), is_active=True).first()
-    if user is None or refresh.get(TOKEN_VERSION_CLAIM) != user.token_version:
+    refresh = _refresh_token(refresh_token)
+    user_id = token_user_id(refresh)
+    user = User.objects.filter(pk=user_id, is_active=True).first() if user_id is not None else None
+    if user is None or not token_is_current(refresh, user):
         raise AuthenticationFailed(INVALID_REFRESH)
     _, newly_blacklisted = refresh.blacklist()
     if not newly_blacklisted:  # a concurrent refresh used it first
@@ -114,11 +120,8 @@ def token_pair_refresh(*, refresh_token: str) -> tuple[User, TokenPair]:
 
 @transaction.atomic
 def token_revoke(*, user: User, refresh_token: str) -> None:
-    try:
-        refresh = RefreshToken(refresh_token)
-    except TokenError:
-        raise AuthenticationFailed(INVALID_REFRESH) from None
-    if str(refresh.get("user_id")) != str(user.pk):
+    refresh = _refresh_token(refresh_token)
+    if token_user_id(refresh) != user.pk:
         raise AuthenticationFailed(INVALID_REFRESH)
     refresh.blacklist()
 
