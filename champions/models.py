@@ -1,11 +1,18 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+from functools import cached_property
+
 import numpy as np
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-EMBEDDING_DIMENSIONS = 384
+from agents.providers.embeddings import EMBEDDING_DIMENSION
+from agents.types import Pattern, Transcript, transcript_from_dict, transcript_to_dict
+
+# One source of truth: the size of the vectors the embedder makes.
+EMBEDDING_DIMENSIONS = EMBEDDING_DIMENSION
 
 
 class Champion(models.Model):
@@ -83,6 +90,17 @@ class Champion(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @cached_property
+    def parsed_transcript(self) -> Transcript:
+        """``transcript`` as the engines' dataclass, parsed once per loaded row (each pipeline
+        step loads the row afresh, so a step parses it once whatever it reads)."""
+        return transcript_from_dict(self.transcript)
+
+    def set_transcript(self, transcript: Transcript) -> None:
+        """Stores ``transcript`` as JSON and keeps ``parsed_transcript`` in step with it."""
+        self.transcript = transcript_to_dict(transcript)
+        self.__dict__["parsed_transcript"] = transcript
+
     @property
     def is_busy(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.PROCESSING)
@@ -145,7 +163,50 @@ class ChampionPattern(models.Model):
     def vector(self) -> np.ndarray | None:
         if not self.embedding:
             return None
-        return np.frombuffer(bytes(self.embedding), dtype=np.float32)
+        return embedding_matrix([self.embedding])[0]
+
+    @classmethod
+    def from_pattern(cls, pattern: Pattern, *, champion: Champion, position: int) -> ChampionPattern:
+        """The row for one of the engine's patterns (rounded as stored; blanks for no value)."""
+        return cls(
+            champion=champion,
+            position=position,
+            category=pattern.category,
+            text=pattern.text,
+            start=round(pattern.start, 3),
+            end=round(pattern.end, 3),
+            speaker=pattern.speaker or "",
+            confidence=round(pattern.confidence, 4),
+            responds_to=pattern.responds_to or "",
+        )
+
+    def as_pattern(self) -> Pattern:
+        """The engine's dataclass for this row: the one mapping from rows back to patterns."""
+        return Pattern(
+            category=self.category,
+            text=self.text,
+            start=self.start,
+            end=self.end,
+            speaker=self.speaker or None,
+            confidence=self.confidence,
+            responds_to=self.responds_to or None,
+        )
+
+
+# The columns ``ChampionPattern.as_pattern`` reads, for querysets that load nothing else.
+PATTERN_FIELDS = ("category", "text", "start", "end", "speaker", "confidence", "responds_to")
+
+
+def embedding_blob(vector: np.ndarray) -> bytes:
+    """A vector as ``ChampionPattern.embedding`` stores it: float32, native byte order."""
+    return np.asarray(vector, dtype=np.float32).tobytes()
+
+
+def embedding_matrix(blobs: Sequence[bytes | memoryview]) -> np.ndarray:
+    """Stored embeddings back as one ``(len(blobs), EMBEDDING_DIMENSIONS)`` float32 matrix."""
+    return np.frombuffer(b"".join(bytes(blob) for blob in blobs), dtype=np.float32).reshape(
+        len(blobs), EMBEDDING_DIMENSIONS
+    )
 
 
 class Scenario(models.Model):

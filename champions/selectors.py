@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import numpy as np
 from django.db.models import Count, Prefetch, QuerySet
 
 from accounts.models import User
-from champions.models import Champion, ChampionPattern, Scenario
+from agents.types import Pattern
+from champions.models import PATTERN_FIELDS, Champion, ChampionPattern, Scenario, embedding_matrix
 from core.errors import Conflict
 
 
@@ -30,3 +34,32 @@ def scenarios_of_ready_champion(*, champion: Champion) -> QuerySet[Scenario]:
     if champion.status != Champion.Status.READY:
         raise Conflict(f"The champion is {champion.status}; scenarios exist once it is ready.")
     return champion.scenarios.order_by("position")
+
+
+@dataclass(frozen=True)
+class ChampionPlaybook:
+    """The champion's patterns as the judge takes them, with their stored vectors and ids."""
+
+    pattern_ids: list[int]
+    patterns: list[Pattern]
+    vectors: np.ndarray | None  # None unless every pattern has its embedding
+    buyer_lines: list[str]
+
+
+def champion_patterns(*, champion_id: int) -> list[Pattern]:
+    """The champion's patterns in their recorded order, as the engines' dataclasses."""
+    rows = ChampionPattern.objects.filter(champion_id=champion_id).order_by("position").only(*PATTERN_FIELDS)
+    return [row.as_pattern() for row in rows]
+
+
+def champion_playbook(champion_id: int) -> ChampionPlaybook:
+    rows = list(
+        ChampionPattern.objects.filter(champion_id=champion_id)
+        .order_by("position")
+        .only("id", "embedding", *PATTERN_FIELDS)
+    )
+    patterns = [row.as_pattern() for row in rows]
+    blobs = [row.embedding for row in rows]
+    vectors = embedding_matrix(blobs) if blobs and all(blobs) else None
+    buyer_lines = [p.text for p in patterns if p.speaker == "other"]
+    return ChampionPlaybook([row.pk for row in rows], patterns, vectors, buyer_lines)

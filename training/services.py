@@ -18,9 +18,10 @@ from accounts.models import User
 from agents.providers.errors import ProviderError
 from agents.reasoning.coach import get_coach
 from agents.reasoning.judge import judge_moment
-from agents.types import Objection, Pattern, ReplyEvaluation, ScenarioSpec
+from agents.types import Objection, ReplyEvaluation, ScenarioSpec
 from champions import storage
-from champions.models import EMBEDDING_DIMENSIONS, Champion, ChampionPattern, Scenario
+from champions.models import Champion, Scenario
+from champions.selectors import ChampionPlaybook, champion_playbook
 from core import events, ops
 from core.errors import Conflict, InvalidInput, NotFound
 from training.models import SessionMessage, TrainingSession
@@ -53,36 +54,6 @@ def scenario_spec(snapshot: dict) -> ScenarioSpec:
         difficulty=snapshot["difficulty"],
         objections=[Objection(**objection) for objection in snapshot.get("objections", [])],
     )
-
-
-@dataclass(frozen=True)
-class ChampionPlaybook:
-    """The champion's patterns as the judge takes them, with their stored vectors and ids."""
-
-    pattern_ids: list[int]
-    patterns: list[Pattern]
-    vectors: np.ndarray | None
-    buyer_lines: list[str]
-
-
-def champion_playbook(champion_id: int) -> ChampionPlaybook:
-    rows = list(
-        ChampionPattern.objects.filter(champion_id=champion_id)
-        .order_by("position")
-        .values_list("id", "category", "text", "start", "end", "speaker", "responds_to", "embedding")
-    )
-    patterns = [
-        Pattern(category=c, text=t, start=s, end=e, speaker=sp or None, responds_to=r or None)
-        for _, c, t, s, e, sp, r, _ in rows
-    ]
-    blobs = [row[7] for row in rows]
-    vectors = None
-    if blobs and all(blobs):
-        vectors = np.frombuffer(b"".join(bytes(b) for b in blobs), dtype=np.float32).reshape(
-            len(blobs), EMBEDDING_DIMENSIONS
-        )
-    buyer_lines = [p.text for p in patterns if p.speaker == "other"]
-    return ChampionPlaybook([row[0] for row in rows], patterns, vectors, buyer_lines)
 
 
 def _owned_session_for_update(user: User, session_id: int) -> TrainingSession:
