@@ -4,12 +4,12 @@ Each ``*.json`` file beside this module is one call between a champion and a buy
 turns ``{speaker: "champion" | "other", text, label}`` where ``label`` is the pattern category the
 offline extractor should give the turn (``null`` for small talk and the buyer's plain answers).
 They serve four purposes: the demo (``seed_demo`` synthesizes one into a two-voice recording),
-the tests, the pipeline benchmark and the extractor's evaluation (``agents.reasoning.evaluate``).
+the tests, the pipeline benchmark and the extractor's evaluation (``agents.reasoning.evaluation``).
 Sentences are written to be spoken clearly by a speech synthesizer: no abbreviations, numbers in
 words.
 
 ``judge_pairs.json`` is a different kind of data: strong and weak trainee replies to the same
-prospect moment, the evaluation set of the offline judge (``agents.reasoning.evaluate``).
+prospect moment, the evaluation set of the offline judge (``agents.reasoning.evaluation``).
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from agents.providers.embeddings import embed
 from agents.reasoning import get_coach
 from agents.reasoning.anthropic_coach import AnthropicCoach
 from agents.reasoning.coach import Coach, OfflineCoach
-from agents.reasoning.evaluate import script_patterns
+from agents.reasoning.evaluation import script_patterns
 from agents.reasoning.judge import WEIGHTS, JudgeMoment, judge_moment, judge_reply_offline
 from agents.reasoning.prospect import MAX_WEAK_STREAK, pass_score, prospect_opening, prospect_reply
 from agents.reasoning.scenarios import generate_scenarios_offline

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from agents.reasoning import CATEGORIES, OfflineReasoner
-from agents.reasoning.evaluate import evaluate_extractor
+from agents.reasoning.evaluation import evaluate_extractor
 from agents.reasoning.segmentation import utterances_from_transcript
 from agents.scripts import SCRIPT_NAMES, load_script, load_scripts, transcript_from_script
 from agents.types import Segment, Transcript, Word

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from agents.reasoning.evaluate import evaluate_judge, script_patterns
+from agents.reasoning.evaluation import evaluate_judge, script_patterns
 from agents.reasoning.judge import WEIGHTS, JudgeMoment, judge_reply_offline
 from agents.reasoning.scenarios import recording_objections
 

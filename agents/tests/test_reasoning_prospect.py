@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agents.reasoning.evaluate import script_patterns
+from agents.reasoning.evaluation import script_patterns
 from agents.reasoning.judge import judge_moment, judge_reply_offline
 from agents.reasoning.prospect import MAX_WEAK_STREAK, prospect_opening, prospect_reply
 from agents.reasoning.scenarios import generate_scenarios_offline

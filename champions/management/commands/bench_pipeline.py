@@ -20,7 +20,7 @@ from django.core.management.base import BaseCommand
 from django.db import connections
 
 from accounts.models import User
-from agents.reasoning.evaluate import NONE_LABEL, predicted_label_for_span
+from agents.reasoning.evaluation import NONE_LABEL, predicted_label_for_span
 from agents.scripts import SCRIPT_NAMES, load_script
 from agents.testing.synth import call_voices, encode_recording, synthesize_call, wer
 from agents.types import Pattern

@@ -11,7 +11,7 @@ from collections import Counter
 
 from django.core.management.base import BaseCommand
 
-from agents.reasoning.evaluate import evaluate_extractor, evaluate_judge
+from agents.reasoning.evaluation import evaluate_extractor, evaluate_judge
 
 
 class Command(BaseCommand):

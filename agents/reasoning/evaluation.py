@@ -6,7 +6,7 @@
 - :func:`evaluate_judge`: how often the offline judge scores the strong reply of a labelled pair
   above the weak one.
 
-Run ``python -m agents.reasoning.evaluate`` for a printed report.
+Run ``python -m agents.reasoning.evaluation`` (or ``manage.py evaluate_judge``) for a printed report.
 """
 
 from __future__ import annotations
