@@ -25,7 +25,8 @@ def database(config: dict[str, Any], *, test_sqlite_path: Path, conn_max_age: in
         # take the write lock at BEGIN, so concurrent turns of one session still serialize.
         "transaction_mode": "IMMEDIATE",
     }
-    # A file, not ":memory:", so that a real worker process started by a test sees the test data.
+    # A file, not ":memory:", so that a real worker process started by a test sees the test
+    # data; one per test run (the caller names it), so that two runs at once never share one.
     return {**config, "OPTIONS": options, "TEST": {"NAME": str(test_sqlite_path)}}
 
 

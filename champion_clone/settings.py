@@ -7,6 +7,7 @@ production (``DEBUG=false``) the secrets have no defaults and start-up stops wit
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -99,7 +100,7 @@ TEMPLATES = [
 DATABASES = {
     "default": configuration.database(
         env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
-        test_sqlite_path=VAR_DIR / "test-db.sqlite3",
+        test_sqlite_path=VAR_DIR / f"test-db-{os.getpid()}.sqlite3",
         conn_max_age=env.int("DB_CONN_MAX_AGE", default=60),
     )
 }
@@ -227,7 +228,6 @@ STORAGES = {
 # --- Internationalization -------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
-USE_I18N = True
 USE_TZ = True
 
 # --- Security (all switchable for a deployment behind a TLS proxy) ---------------------
