@@ -9,7 +9,10 @@ class WebhooksAppConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from webhooks_app import network
+        # Services and subscribers enqueue tasks by their registered name (README.md,
+        # "Architecture"): the task module is imported here so that every process, not only
+        # the worker, has them in Celery's registry.
+        from webhooks_app import network, tasks  # noqa: F401
         from webhooks_app.models import WebhookEndpoint
 
         # A typo in the CIDR list must stop start-up, not fail every delivery later.

@@ -17,9 +17,7 @@ import ipaddress
 import socket
 import ssl
 import threading
-import time
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 from functools import lru_cache
 from urllib.parse import urlsplit
 
@@ -234,25 +232,3 @@ def _exchange(
     finally:
         watchdog.cancel()
         connection.close()
-
-
-# Longer than any wait a receiver may ask for (the caller caps it lower still); bounds what a
-# hostile header can make of the arithmetic.
-_RETRY_AFTER_MAX_SECONDS = 7 * 24 * 3600.0
-
-
-def retry_after_seconds(value: str | None, *, now: float | None = None) -> float | None:
-    """``Retry-After`` as seconds from now: delta-seconds or an HTTP date (RFC 9110 10.2.3),
-    at most a week. Anything else (``"²"``, a 30-digit number, garbage) counts as absent."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isascii() and value.isdigit():
-        return min(float(value), _RETRY_AFTER_MAX_SECONDS)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    if when is None or when.tzinfo is None:
-        return None
-    return min(max(0.0, when.timestamp() - (time.time() if now is None else now)), _RETRY_AFTER_MAX_SECONDS)

@@ -2,7 +2,8 @@
 
 It records every request (receipt time, headers, body), answers from a script (status,
 headers, delay; the last answer repeats), and can verify signatures with the
-``standardwebhooks`` package, as a receiver in the wild would.
+``standardwebhooks`` package, as a receiver in the wild would. The server itself is the
+generic one of ``agents.testing.wire``.
 """
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+
+from agents.testing.wire import LocalHTTPServer, RecordedRequest, Reply
 
 
 @dataclass
@@ -34,30 +35,24 @@ class Received:
     verification_error: str = ""
 
 
-class WebhookReceiver:
+class WebhookReceiver(LocalHTTPServer):
+    thread_name = "webhook-receiver"
+
     def __init__(
         self,
         *answers: Answer,
         verify_secret: str | Callable[[], str] | None = None,
         tls: tuple[str, str] | None = None,  # (certificate file, key file): serve HTTPS
     ) -> None:
+        super().__init__(tls=tls)
         self.received: list[Received] = []
-        self._tls = tls
         self._answers = list(answers) or [Answer()]
         self._verify_secret = verify_secret
         self._lock = threading.Lock()
         self._arrived = threading.Condition(self._lock)
-        self._closing = threading.Event()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-
-    @property
-    def port(self) -> int:
-        assert self._server is not None
-        return self._server.server_address[1]
 
     def url(self, path: str = "/hooks", host: str = "127.0.0.1") -> str:
-        return f"{'https' if self._tls else 'http'}://{host}:{self.port}{path}"
+        return f"{self.base_url(host)}{path}"
 
     def script(self, *answers: Answer) -> None:
         with self._lock:
@@ -73,6 +68,16 @@ class WebhookReceiver:
                 self._arrived.wait(remaining)
             return list(self.received)
 
+    def handle(self, request: RecordedRequest) -> Reply:
+        path = f"{request.path}?{request.query}" if request.query else request.path
+        record = Received(request.received_at, request.method, path, request.headers, request.body)
+        self._verify(record)
+        with self._arrived:
+            self.received.append(record)
+            answer = self._answers.pop(0) if len(self._answers) > 1 else self._answers[0]
+            self._arrived.notify_all()
+        return Reply(answer.status, answer.body, answer.headers, answer.delay)
+
     def _verify(self, record: Received) -> None:
         if self._verify_secret is None:
             return
@@ -84,65 +89,3 @@ class WebhookReceiver:
             record.verified = True
         except WebhookVerificationError as exc:
             record.verified, record.verification_error = False, str(exc)
-
-    def _answer_for(self, record: Received) -> Answer:
-        with self._arrived:
-            self.received.append(record)
-            answer = self._answers.pop(0) if len(self._answers) > 1 else self._answers[0]
-            self._arrived.notify_all()
-        return answer
-
-    def __enter__(self) -> WebhookReceiver:
-        owner = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-            def do_POST(self) -> None:
-                length = int(self.headers.get("content-length") or 0)
-                body = self.rfile.read(length) if length else b""
-                record = Received(time.time(), "POST", self.path, {k.lower(): v for k, v in self.headers.items()}, body)
-                owner._verify(record)
-                answer = owner._answer_for(record)
-                if answer.delay and owner._closing.wait(answer.delay):
-                    return
-                try:
-                    self.send_response(answer.status)
-                    for name, value in answer.headers.items():
-                        self.send_header(name, value)
-                    self.send_header("content-length", str(len(answer.body)))
-                    self.end_headers()
-                    self.wfile.write(answer.body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the sender gave up (a timeout test)
-
-            do_GET = do_PUT = do_POST
-
-        class Server(ThreadingHTTPServer):
-            daemon_threads = True
-            block_on_close = False
-            request_queue_size = 256
-
-        self._server = Server(("127.0.0.1", 0), Handler)
-        if self._tls:
-            import ssl
-
-            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-            context.load_cert_chain(*self._tls)
-            self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="webhook-receiver", daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self._closing.set()
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)

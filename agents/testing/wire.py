@@ -1,9 +1,10 @@
-"""A scripted HTTP server on 127.0.0.1 that speaks a vendor's wire protocol in tests.
+"""Real HTTP servers on 127.0.0.1 for tests: the one generic server every app's test helpers
+build on (``LocalHTTPServer``), and a scripted one that speaks a vendor's wire protocol.
 
-The vendor SDKs take a ``base_url``; pointing it here exercises the real SDK end to end
-(request building, headers, multipart encoding, retries, timeouts, response parsing)
-without patching its HTTP layer and without leaving the machine. Replies are queued per
-route and consumed in order; the last one repeats, which makes "a 500 until give-up" one
+The vendor SDKs take a ``base_url``; pointing it at ``LocalVendorServer`` exercises the real
+SDK end to end (request building, headers, multipart encoding, retries, timeouts, response
+parsing) without patching its HTTP layer and without leaving the machine. Replies are queued
+per route and consumed in order; the last one repeats, which makes "a 500 until give-up" one
 line. Every request is recorded, multipart bodies parsed, for assertions.
 """
 
@@ -11,13 +12,15 @@ from __future__ import annotations
 
 import json
 import re
+import ssl
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 
 
 @dataclass
@@ -49,6 +52,7 @@ class RecordedRequest:
     body: bytes
     form: dict[str, list[str]] = field(default_factory=dict)
     files: dict[str, list[UploadedFile]] = field(default_factory=dict)
+    received_at: float = field(default_factory=time.time)
 
     def json(self) -> Any:
         return json.loads(self.body or b"null")
@@ -69,50 +73,31 @@ def _parse_multipart(content_type: str, body: bytes) -> tuple[dict[str, list[str
     return form, files
 
 
-Responder = Reply | Callable[[RecordedRequest], Reply]
+class LocalHTTPServer:
+    """A threaded HTTP server on 127.0.0.1 (HTTPS with ``tls``: a certificate and a key file)
+    that records nothing itself: every request, any method, is handed to ``handle`` and its
+    ``Reply`` sent back, after the reply's delay. Subclasses say what to answer."""
 
+    thread_name = "local-http"
 
-class LocalVendorServer:
-    """``with LocalVendorServer() as server: server.route("POST", r"/v1/...", Reply(...))``."""
-
-    def __init__(self) -> None:
-        self.requests: list[RecordedRequest] = []
-        self._routes: list[tuple[str, re.Pattern[str], list[Responder]]] = []
-        self._lock = threading.Lock()
+    def __init__(self, *, tls: tuple[str, str] | None = None) -> None:
+        self._tls = tls
         self._closing = threading.Event()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
+    def handle(self, request: RecordedRequest) -> Reply:
+        raise NotImplementedError
+
     @property
-    def url(self) -> str:
+    def port(self) -> int:
         assert self._server is not None, "server not started"
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return self._server.server_address[1]
 
-    def route(self, method: str, path_pattern: str, *replies: Responder) -> None:
-        """Answer ``method`` requests whose path matches ``path_pattern`` (a regex, full
-        match, query string excluded) with ``replies`` in order, the last one repeating."""
-        if not replies:
-            raise ValueError("a route needs at least one reply")
-        with self._lock:
-            self._routes.append((method.upper(), re.compile(path_pattern), list(replies)))
+    def base_url(self, host: str = "127.0.0.1") -> str:
+        return f"{'https' if self._tls else 'http'}://{host}:{self.port}"
 
-    def requests_to(self, path_pattern: str) -> list[RecordedRequest]:
-        pattern = re.compile(path_pattern)
-        return [r for r in self.requests if pattern.fullmatch(r.path)]
-
-    def _next_reply(self, request: RecordedRequest) -> Reply:
-        with self._lock:
-            self.requests.append(request)
-            for method, pattern, replies in self._routes:
-                if method == request.method and pattern.fullmatch(request.path):
-                    responder = replies.pop(0) if len(replies) > 1 else replies[0]
-                    break
-            else:
-                return Reply.json({"error": {"message": f"no route for {request.method} {request.path}"}}, 404)
-        return responder(request) if callable(responder) else responder
-
-    def __enter__(self) -> LocalVendorServer:
+    def __enter__(self) -> Self:
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -122,14 +107,7 @@ class LocalVendorServer:
                 pass  # keep test output clean
 
             def _handle(self) -> None:
-                length = int(self.headers.get("content-length") or 0)
-                body = self.rfile.read(length) if length else b""
-                headers = {k.lower(): v for k, v in self.headers.items()}
-                path, _, query = self.path.partition("?")
-                request = RecordedRequest(self.command, path, query, headers, body)
-                if headers.get("content-type", "").startswith("multipart/form-data"):
-                    request.form, request.files = _parse_multipart(headers["content-type"], body)
-                reply = owner._next_reply(request)
+                reply = owner.handle(_read_request(self))
                 if reply.delay and owner._closing.wait(reply.delay):
                     return
                 try:
@@ -147,9 +125,20 @@ class LocalVendorServer:
         class Server(ThreadingHTTPServer):
             daemon_threads = True
             block_on_close = False
+            request_queue_size = 256  # a benchmark's burst is queued, not refused
 
         self._server = Server(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, name="local-vendor", daemon=True)
+        if self._tls:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*self._tls)
+            self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
+        self._thread = threading.Thread(
+            # A short poll interval: leaving the ``with`` block waits for it.
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=self.thread_name,
+            daemon=True,
+        )
         self._thread.start()
         return self
 
@@ -160,3 +149,56 @@ class LocalVendorServer:
             self._server.server_close()
         if self._thread is not None:
             self._thread.join(timeout=5)
+
+
+def _read_request(handler: BaseHTTPRequestHandler) -> RecordedRequest:
+    length = int(handler.headers.get("content-length") or 0)
+    body = handler.rfile.read(length) if length else b""
+    headers = {k.lower(): v for k, v in handler.headers.items()}
+    path, _, query = handler.path.partition("?")
+    request = RecordedRequest(handler.command, path, query, headers, body)
+    if headers.get("content-type", "").startswith("multipart/form-data"):
+        request.form, request.files = _parse_multipart(headers["content-type"], body)
+    return request
+
+
+Responder = Reply | Callable[[RecordedRequest], Reply]
+
+
+class LocalVendorServer(LocalHTTPServer):
+    """``with LocalVendorServer() as server: server.route("POST", r"/v1/...", Reply(...))``."""
+
+    thread_name = "local-vendor"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.requests: list[RecordedRequest] = []
+        self._routes: list[tuple[str, re.Pattern[str], list[Responder]]] = []
+        self._lock = threading.Lock()
+
+    @property
+    def url(self) -> str:
+        return self.base_url()
+
+    def route(self, method: str, path_pattern: str, *replies: Responder) -> None:
+        """Answer ``method`` requests whose path matches ``path_pattern`` (a regex, full
+        match, query string excluded) with ``replies`` in order, the last one repeating."""
+        if not replies:
+            raise ValueError("a route needs at least one reply")
+        with self._lock:
+            self._routes.append((method.upper(), re.compile(path_pattern), list(replies)))
+
+    def requests_to(self, path_pattern: str) -> list[RecordedRequest]:
+        pattern = re.compile(path_pattern)
+        return [r for r in self.requests if pattern.fullmatch(r.path)]
+
+    def handle(self, request: RecordedRequest) -> Reply:
+        with self._lock:
+            self.requests.append(request)
+            for method, pattern, replies in self._routes:
+                if method == request.method and pattern.fullmatch(request.path):
+                    responder = replies.pop(0) if len(replies) > 1 else replies[0]
+                    break
+            else:
+                return Reply.json({"error": {"message": f"no route for {request.method} {request.path}"}}, 404)
+        return responder(request) if callable(responder) else responder

@@ -14,6 +14,7 @@ from django.utils import timezone
 from webhooks_app import services
 from webhooks_app.models import WebhookDelivery, WebhookEndpoint
 from webhooks_app.testing import Answer, WebhookReceiver
+from webhooks_app.tests.factories import make_deliveries, make_endpoints
 
 pytestmark = pytest.mark.django_db
 
@@ -24,15 +25,6 @@ SECRET_PATTERN = re.compile(r"whsec_[A-Za-z0-9+/=]{40,}")
 
 def audit_text() -> str:
     return json.dumps(list(LogEntry.objects.values("changes", "additional_data", "serialized_data")), default=str)
-
-
-def make_endpoints(count: int) -> list[WebhookEndpoint]:
-    return [services.endpoint_create(name=f"Endpoint {i}", url=f"https://1.1.1.1/{i}") for i in range(count)]
-
-
-def make_deliveries(endpoints: list[WebhookEndpoint], per_endpoint: int) -> None:
-    for index in range(per_endpoint):
-        services.event_deliveries_create(event_type="user.login", message_id=f"msg_{index}", payload={"i": index})
 
 
 def test_the_endpoint_list_costs_the_same_queries_for_3_or_30_endpoints(admin_client, django_assert_num_queries):

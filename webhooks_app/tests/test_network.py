@@ -2,6 +2,7 @@
 
 import pytest
 
+from agents.http import retry_after_seconds
 from webhooks_app import network
 
 REFUSED = {
@@ -91,7 +92,7 @@ def test_a_public_address_url_is_accepted_with_its_path_and_query(settings):
 
 
 def test_retry_after_in_seconds_and_as_an_http_date():
-    assert network.retry_after_seconds("120") == 120
-    assert network.retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412480 - 60) == 60
-    assert network.retry_after_seconds("soon") is None
-    assert network.retry_after_seconds(None) is None
+    assert retry_after_seconds("120") == 120
+    assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412480 - 60) == 60
+    assert retry_after_seconds("soon") is None
+    assert retry_after_seconds(None) is None

@@ -7,9 +7,9 @@ import uuid
 
 import pytest
 
-from core.testing.worker import celery_worker
 from core import events
 from core.events import DomainEvent
+from core.testing.worker import celery_worker
 from webhooks_app import services
 from webhooks_app.models import WebhookDelivery, WebhookEndpoint
 from webhooks_app.testing import WebhookReceiver

@@ -20,9 +20,9 @@ import uuid
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from core.testing.worker import celery_worker, percentile, wait_for
 from core import events
 from core.events import DomainEvent
+from core.testing.worker import celery_worker, percentile, wait_for
 from webhooks_app import services, signing
 from webhooks_app import subscribers as webhook_subscribers
 from webhooks_app.models import WebhookDelivery, WebhookEndpoint
