@@ -8,6 +8,10 @@ class EmailsAppConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
+        # Services and subscribers enqueue tasks by their registered name (README.md,
+        # "Architecture"): the task module is imported here so that every process, not only
+        # the worker, has them in Celery's registry.
+        from emails_app import tasks  # noqa: F401
         from emails_app.models import EmailPreference, EmailTemplate
 
         # The report's EMAIL_TEMPLATE_CREATE / UPDATE / DELETE.

@@ -1,8 +1,9 @@
 """Domain events → lifecycle emails. Attached in ``champion_clone.subscriptions``.
 
-Runs after commit in the publishing process, so it only enqueues a task with the user id,
-the trigger, the event id (one email per event at most) and the few whitelisted event fields
-the email shows (never the stack trace of a failure).
+Runs after commit in the publishing process, so it only enqueues a task (by its registered
+name, as services do) with the user id, the trigger, the event id (one email per event at
+most) and the few whitelisted event fields the email shows (never the stack trace of a
+failure).
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ from django.conf import settings
 
 from core import events
 from core.events import DomainEvent
-from emails_app import tasks
+from core.tasks import enqueue
 from emails_app.models import Trigger
+
+SEND_TASK = "emails_app.tasks.send_lifecycle_email"
 
 TRIGGER_BY_EVENT = {
     events.USER_REGISTERED: Trigger.WELCOME,
@@ -39,7 +42,8 @@ def enqueue_lifecycle_email(event: DomainEvent) -> None:
     user_id = event.user_id or event.data.get("user_id")
     if trigger is None or user_id is None:
         return
-    tasks.send_lifecycle_email.apply_async(
+    enqueue(
+        SEND_TASK,
         kwargs={
             "user_id": user_id,
             "trigger": trigger,

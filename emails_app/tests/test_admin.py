@@ -6,10 +6,12 @@ import pytest
 from auditlog.models import LogEntry
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from emails_app import services
 from emails_app.models import EmailLog, EmailPreference, EmailTemplate
+from emails_app.tests.factories import EmailLogFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -103,8 +105,7 @@ def test_send_test_email_to_me_sends_the_sample_to_the_staff_member(
 
 def test_the_email_log_list_costs_the_same_queries_however_many_rows(admin_client, django_assert_num_queries):
     def add_logs(count: int) -> None:
-        for user in UserFactory.create_batch(count):
-            EmailLog.objects.create(user=user, trigger="welcome", dedupe_key="k", recipient=user.email)
+        EmailLogFactory.create_batch(count, trigger="welcome", dedupe_key="k")
 
     add_logs(2)
     # session, user, count, page, 2 for the date hierarchy
@@ -128,19 +129,15 @@ def test_the_email_log_list_costs_the_same_queries_however_many_rows(admin_clien
     ],
 )
 def test_the_email_log_filters(admin_client, query, expected):
-    from django.utils import timezone
-
     first, second = UserFactory(email="first@example.com"), UserFactory(email="second@example.com")
-    EmailLog.objects.create(
-        user=first, trigger="welcome", dedupe_key="a", recipient=first.email, status="sent", opened_at=timezone.now()
-    )
-    EmailLog.objects.create(user=second, trigger="welcome", dedupe_key="a", recipient=second.email)
+    EmailLogFactory(user=first, trigger="welcome", dedupe_key="a", status="sent", opened_at=timezone.now())
+    EmailLogFactory(user=second, trigger="welcome", dedupe_key="a")
     response = admin_client.get(f"{LOGS}?{query}")
     assert response.status_code == 200 and response.context["cl"].result_count == expected
 
 
 def test_email_logs_are_read_only_and_their_page_opens(admin_client, user):
-    log = EmailLog.objects.create(user=user, trigger="welcome", dedupe_key="a", recipient=user.email)
+    log = EmailLogFactory(user=user, trigger="welcome", dedupe_key="a")
     assert admin_client.get(reverse("admin:emails_app_emaillog_change", args=[log.pk])).status_code == 200
     assert admin_client.get(reverse("admin:emails_app_emaillog_add")).status_code == 403
 

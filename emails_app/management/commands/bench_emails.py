@@ -19,9 +19,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
-from core.testing.worker import celery_worker, percentile, wait_for
 from core import events
 from core.events import DomainEvent
+from core.testing.worker import celery_worker, percentile, wait_for
 from emails_app import subscribers as email_subscribers
 from emails_app.models import EmailLog
 from emails_app.testing import SMTPSink

@@ -1,4 +1,5 @@
-"""The open pixel, the click redirect and unsubscribing, through their public URLs."""
+"""The public endpoints reached from emails: the open pixel, the click redirect and
+unsubscribing, through their URLs."""
 
 from __future__ import annotations
 

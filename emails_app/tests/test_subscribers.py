@@ -1,18 +1,15 @@
-"""Lifecycle emails received by a real SMTP server on 127.0.0.1 (aiosmtpd)."""
+"""Domain events → lifecycle emails: what the subscriber enqueues, and each event's email as
+a real SMTP server on 127.0.0.1 (aiosmtpd) receives it."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
-from django.utils import timezone
 
 from accounts import services as account_services
-from accounts.tests.factories import UserFactory
 from core import events
 from core.events import DomainEvent
-from emails_app import services, tasks
-from emails_app.models import EmailLog, EmailPreference, EmailTemplate, Trigger
+from emails_app import services, subscribers, tasks
+from emails_app.models import EmailLog
 
 pytestmark = pytest.mark.django_db
 
@@ -138,93 +135,28 @@ def test_an_unsubscribed_user_gets_no_email_at_all(smtp_server, deliver_now, use
     assert log.status == "suppressed" and "unsubscribed" in log.error
 
 
-def test_an_inactive_template_sends_nothing_and_a_missing_one_falls_back_to_the_default(smtp_server, user):
-    services.templates_seed()
-    EmailTemplate.objects.filter(trigger=Trigger.CHAMPION_READY).update(is_active=False)
-    assert (
-        services.lifecycle_email_send(user_id=user.pk, trigger="champion_ready", dedupe_key="a").status == "suppressed"
+def test_the_subscriber_enqueues_only_the_fields_the_email_shows(user, settings, monkeypatch):
+    sent: list[dict] = []
+    monkeypatch.setattr(tasks.send_lifecycle_email, "apply_async", lambda *args, **kwargs: sent.append(kwargs))
+    event = DomainEvent(
+        type=events.CHAMPION_FAILED,
+        data={"champion_id": 5, "name": "N" * 2000, "error": "no audio", "stack_trace": "Traceback: SECRET_PATH"},
+        user_id=user.pk,
     )
-    EmailTemplate.objects.filter(trigger=Trigger.CHAMPION_READY).delete()
-    assert services.lifecycle_email_send(user_id=user.pk, trigger="champion_ready", dedupe_key="b").status == "sent"
-    assert len(smtp_server.wait_for(1)) == 1
+    subscribers.enqueue_lifecycle_email(event)
+    [call] = sent
+    assert call["queue"] == settings.EMAIL_QUEUE
+    assert call["kwargs"] == {
+        "user_id": user.pk,
+        "trigger": "champion_failed",
+        "dedupe_key": event.id,
+        "event_data": {"champion_id": 5, "name": "N" * 1000, "error": "no audio"},
+    }
 
 
-def test_an_edited_template_is_what_is_sent(smtp_server, user):
-    services.template_create(
-        trigger="welcome",
-        subject="Hey {{ first_name }}",
-        body_html="<p>Custom body for {{ user_email }}</p>",
-        body_text="Plain {{ user_email }}",
-    )
-    log = services.lifecycle_email_send(user_id=user.pk, trigger="welcome", dedupe_key="x")
-    [received] = smtp_server.wait_for(1)
-    assert received.message["Subject"] == f"Hey {user.full_name.split()[0]}"
-    assert f"Custom body for {user.email}" in received.part("text/html")
-    assert received.part("text/plain").startswith(f"Plain {user.email}")
-    assert log.template.trigger == "welcome"
-
-
-def test_a_transient_smtp_error_is_retried_and_a_permanent_one_is_not(smtp_server, user):
-    smtp_server.refuse("451 4.3.0 Try again later")
-    with pytest.raises(services.TransientEmailError):
-        services.lifecycle_email_send(user_id=user.pk, trigger="welcome", dedupe_key="k", final_attempt=False)
-    log = EmailLog.objects.get()
-    assert log.status == "queued" and "451" in log.error
-    assert services.lifecycle_email_send(user_id=user.pk, trigger="welcome", dedupe_key="k").status == "sent"
-    assert EmailLog.objects.get().attempts == 2 and len(smtp_server.messages) == 1
-
-    smtp_server.refuse("550 5.1.1 No such mailbox")
-    log = services.lifecycle_email_send(user_id=user.pk, trigger="champion_ready", dedupe_key="k", final_attempt=False)
-    assert log.status == "failed" and "550" in log.error
-
-
-def test_the_task_retries_transient_errors_until_the_message_goes_through(smtp_server, eager_celery, user):
-    smtp_server.refuse("421 4.7.0 Too busy", times=2)
-    tasks.send_lifecycle_email.apply(kwargs={"user_id": user.pk, "trigger": "welcome", "dedupe_key": "k"})
-    assert len(smtp_server.wait_for(1)) == 1
-    assert EmailLog.objects.get().attempts == 3
-
-
-def test_inactive_users_get_one_reminder_per_period(
-    smtp_server, eager_celery, django_capture_on_commit_callbacks, settings
-):
-    settings.EMAIL_INACTIVE_DAYS = 14
-    now = timezone.now()
-    idle = UserFactory(last_activity_at=now - timedelta(days=20))
-    never_came_back = UserFactory(last_activity_at=None, date_joined=now - timedelta(days=30))
-    UserFactory(last_activity_at=now - timedelta(days=2))  # active
-    unsubscribed = UserFactory(last_activity_at=now - timedelta(days=40))
-    EmailPreference.objects.create(user=unsubscribed, unsubscribed_at=now)
-    with django_capture_on_commit_callbacks(execute=True):
-        assert sorted(services.inactive_reminders_enqueue(now=now)) == sorted([idle.pk, never_came_back.pk])
-    received = smtp_server.wait_for(2)
-    assert {m.recipients[0] for m in received} == {idle.email, never_came_back.email}
-    assert any("It has been 20 days" in m.part("text/plain") for m in received)
-    with django_capture_on_commit_callbacks(execute=True):  # the same day, and a week later
-        assert services.inactive_reminders_enqueue(now=now) == []
-        assert services.inactive_reminders_enqueue(now=now + timedelta(days=7)) == []
-    EmailLog.objects.update(created_at=now - timedelta(days=15))  # a period later
-    with django_capture_on_commit_callbacks(execute=True):
-        assert sorted(services.inactive_reminders_enqueue(now=now + timedelta(days=1))) == sorted(
-            [idle.pk, never_came_back.pk]
-        )
-    assert len(smtp_server.wait_for(4)) == 4
-
-
-def test_another_recent_email_does_not_skip_the_inactive_reminder(settings):
-    settings.EMAIL_INACTIVE_DAYS = 14
-    now = timezone.now()
-    idle = UserFactory(last_activity_at=now - timedelta(days=40))
-    old_reminder = EmailLog.objects.create(
-        user=idle, trigger=Trigger.INACTIVE_REMINDER, recipient=idle.email, dedupe_key="inactive:old"
-    )
-    EmailLog.objects.filter(pk=old_reminder.pk).update(created_at=now - timedelta(days=30))
-    EmailLog.objects.create(user=idle, trigger=Trigger.SUBSCRIPTION_CHANGED, recipient=idle.email, dedupe_key="plan")
-
-    assert services.inactive_reminders_enqueue(now=now) == [idle.pk]
-
-
-def test_the_context_holds_plain_values_only(user):
-    for trigger in Trigger.values:
-        context = services.context_for(user=user, trigger=trigger, event_data={"champion_id": 1, "name": "x"})
-        assert all(isinstance(value, str | int | float) for value in context.values()), trigger
+def test_events_without_an_email_or_without_a_user_enqueue_nothing(user, monkeypatch):
+    sent: list[dict] = []
+    monkeypatch.setattr(tasks.send_lifecycle_email, "apply_async", lambda *args, **kwargs: sent.append(kwargs))
+    subscribers.enqueue_lifecycle_email(DomainEvent(type=events.USER_LOGIN, data={}, user_id=user.pk))
+    subscribers.enqueue_lifecycle_email(DomainEvent(type=events.CHAMPION_ANALYZED, data={"champion_id": 1}))
+    assert sent == []

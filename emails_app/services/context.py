@@ -1,0 +1,74 @@
+"""What an email may show: the plain context of each trigger, and the absolute links back to
+this site."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.urls import reverse
+
+from accounts.models import Plan, SubscriptionStatus, User
+from emails_app import rendering, tokens
+from emails_app.models import Trigger
+
+SITE_NAME = "Champion Clone"
+
+
+def _label(choices, value: str | None) -> str:
+    if not value:
+        return ""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return str(value)
+
+
+def context_for(*, user: User, trigger: str, event_data: dict[str, Any]) -> dict[str, Any]:
+    """The plain context of one email: strings and numbers only, and only the variables
+    documented for the trigger (``rendering.variables_for``)."""
+    app_url = settings.FRONTEND_URL
+    first_name = user.full_name.split()[0] if user.full_name.strip() else "there"
+    context: dict[str, Any] = {
+        "user_name": user.full_name or user.email.split("@")[0],
+        "first_name": first_name,
+        "user_email": user.email,
+        "site_name": SITE_NAME,
+        "app_url": app_url,
+    }
+    data = event_data
+    champion_id = data.get("champion_id")
+    if trigger == Trigger.WELCOME:
+        context["plan"] = _label(Plan, data.get("plan") or user.subscription_plan)
+    elif trigger in (Trigger.CHAMPION_READY, Trigger.CHAMPION_FAILED):
+        context["champion_name"] = str(data.get("name") or "your champion")[:200]
+        context["champion_url"] = f"{app_url}/champions/{champion_id}" if champion_id else app_url
+        if trigger == Trigger.CHAMPION_READY:
+            context["patterns_count"] = int(data.get("patterns") or 0)
+            context["scenarios_count"] = int(data.get("scenarios") or 0)
+        else:
+            context["error_message"] = str(data.get("error") or "")[:500]
+    elif trigger == Trigger.TRAINING_COMPLETED:
+        score = data.get("overall_score")
+        context["champion_name"] = str(data.get("champion_name") or "your champion")[:200]
+        context["score"] = round(float(score)) if score is not None else ""
+        context["outcome"] = str(data.get("outcome") or "")
+        session_id = data.get("session_id")
+        context["session_url"] = f"{app_url}/training/sessions/{session_id}" if session_id else app_url
+    elif trigger == Trigger.SUBSCRIPTION_CHANGED:
+        context["from_plan"] = _label(Plan, data.get("from_plan"))
+        context["to_plan"] = _label(Plan, data.get("to_plan") or user.subscription_plan)
+        context["subscription_status"] = _label(SubscriptionStatus, data.get("to_status") or user.subscription_status)
+        context["change"] = str(data.get("event_type") or "")
+    elif trigger == Trigger.INACTIVE_REMINDER:
+        context["days_inactive"] = int(data.get("days_inactive") or settings.EMAIL_INACTIVE_DAYS)
+    allowed = rendering.variables_for(trigger)
+    return {name: value for name, value in context.items() if name in allowed}
+
+
+def absolute_url(path: str) -> str:
+    return f"{settings.PUBLIC_BASE_URL}{path}"
+
+
+def unsubscribe_url(user_id: int) -> str:
+    return absolute_url(reverse("emails:unsubscribe", args=[tokens.unsubscribe_token(user_id)]))
