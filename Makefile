@@ -22,10 +22,13 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
+migrate: export DEBUG ?= true
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
 ## Web server on 127.0.0.1:8000 with a Celery worker and beat beside it; Ctrl-C stops all.
+## A development server: DEBUG on (settings default to off), its own secret key under var/.
+run: export DEBUG ?= true
 run: migrate
 	$(BIN)/python manage.py create_admin --email $(DEMO_ADMIN_EMAIL) --generate --if-missing
 	$(BIN)/python manage.py seed_test_data

@@ -4,6 +4,8 @@ the environment and calls these; they read nothing themselves."""
 
 from __future__ import annotations
 
+import os
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -43,13 +45,45 @@ def celery_broker(redis_url: str, *, broker_dir: Path, polling_interval: float) 
     }
 
 
-def check_production(*, secret_key: str, allowed_hosts: list[str]) -> None:
-    """With DEBUG off, start-up stops rather than run with a missing secret or any host."""
-    missing = [name for name, value in (("SECRET_KEY", secret_key), ("ALLOWED_HOSTS", allowed_hosts)) if not value]
-    if missing:
+DEVELOPMENT_HOSTS = ["127.0.0.1", "localhost", "[::1]", "testserver"]
+
+
+def secret_key(configured: str, *, debug: bool, key_file: Path) -> str:
+    """``SECRET_KEY`` from the environment; with DEBUG on and none given, a random key made on
+    first start and kept in ``key_file`` (under ``var/``, never committed), so that sessions
+    and tokens survive restarts and no two installs share a key. With DEBUG off and none
+    given, start-up stops."""
+    if configured:
+        return configured
+    if not debug:
         raise ImproperlyConfigured(
-            f"DEBUG is false, so {' and '.join(missing)} must be set in the environment "
-            "(see README.md, 'Configuration')."
+            "DEBUG is false, so SECRET_KEY must be set in the environment (see README.md, 'Configuration')."
+        )
+    try:
+        return key_file.read_text().strip() or _new_key_file(key_file, replace=True)
+    except FileNotFoundError:
+        return _new_key_file(key_file, replace=False)
+
+
+def _new_key_file(key_file: Path, *, replace: bool) -> str:
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(50)
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if replace else os.O_EXCL)
+    try:
+        descriptor = os.open(key_file, flags, 0o600)
+    except FileExistsError:
+        # The web server and the worker started at once: the other one wrote it first.
+        return key_file.read_text().strip()
+    with os.fdopen(descriptor, "w") as out:
+        out.write(key)
+    return key
+
+
+def check_production(*, allowed_hosts: list[str]) -> None:
+    """With DEBUG off, start-up stops rather than answer for any host."""
+    if not allowed_hosts:
+        raise ImproperlyConfigured(
+            "DEBUG is false, so ALLOWED_HOSTS must be set in the environment (see README.md, 'Configuration')."
         )
     if "*" in allowed_hosts:
         raise ImproperlyConfigured("ALLOWED_HOSTS='*' is refused in production; list the real host names.")

@@ -1,4 +1,8 @@
-"""``GET /health``: each dependency probed and reported; 503 names the ones that are down.
+"""``GET /health``: each dependency probed; 503 when one is down.
+
+Anonymous callers (load balancers) learn only up or down: the names of the backends, their
+errors and latencies tell an attacker what runs inside. Staff signed in to the admin, or a
+monitor presenting ``Authorization: Bearer <HEALTH_TOKEN>``, get every check's details.
 
 Checks are named in ``settings.HEALTH_CHECKS`` (name → dotted path of a function that
 raises when its dependency is unusable), so an app adds its own (the vector store) there.
@@ -6,6 +10,7 @@ raises when its dependency is unusable), so an app adds its own (the vector stor
 
 from __future__ import annotations
 
+import hmac
 import time
 import uuid
 from typing import Any
@@ -16,6 +21,7 @@ from django.db import connection
 from django.utils.module_loading import import_string
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -58,33 +64,37 @@ def run_checks() -> dict[str, dict[str, Any]]:
     return results
 
 
+def may_see_details(request: Request) -> bool:
+    if request.user.is_active and request.user.is_staff:  # the admin's session, never a rep's JWT
+        return True
+    token = settings.HEALTH_TOKEN
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    return bool(token) and hmac.compare_digest(header.encode(), f"Bearer {token}".encode())
+
+
+HEALTH_DETAILS = {
+    "status": serializers.ChoiceField(choices=["ok", "degraded"]),
+    "down": serializers.ListField(child=serializers.CharField(), required=False),
+    "checks": serializers.DictField(child=serializers.DictField(), required=False),
+}
+
+
 class HealthView(APIView):
-    authentication_classes: list = []
+    authentication_classes = [SessionAuthentication]
     permission_classes = [AllowAny]
 
     @extend_schema(
         operation_id="health",
+        description="Anonymous callers get only `status`; staff and `HEALTH_TOKEN` holders get `down` and `checks`.",
         responses={
-            (200, "application/json"): inline_serializer(
-                "Health",
-                {
-                    "status": serializers.ChoiceField(choices=["ok", "degraded"]),
-                    "down": serializers.ListField(child=serializers.CharField()),
-                    "checks": serializers.DictField(child=serializers.DictField()),
-                },
-            ),
-            (503, "application/json"): inline_serializer(
-                "HealthDown",
-                {
-                    "status": serializers.CharField(),
-                    "down": serializers.ListField(child=serializers.CharField()),
-                    "checks": serializers.DictField(child=serializers.DictField()),
-                },
-            ),
+            (200, "application/json"): inline_serializer("Health", HEALTH_DETAILS),
+            (503, "application/json"): inline_serializer("HealthDown", HEALTH_DETAILS),
         },
     )
     def get(self, request: Request) -> Response:
         checks = run_checks()
         down = [name for name, result in checks.items() if result["status"] != "up"]
-        body = {"status": "degraded" if down else "ok", "down": down, "checks": checks}
+        body = {"status": "degraded" if down else "ok"}
+        if may_see_details(request):
+            body |= {"down": down, "checks": checks}
         return Response(body, status=503 if down else 200)

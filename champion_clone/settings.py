@@ -25,16 +25,14 @@ env = environ.Env()
 # A local .env file is read when present; the real environment wins over it.
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-DEBUG = env.bool("DEBUG", default=True)
-
-if DEBUG:
-    # Development only: a fixed, obviously unsafe key so that sessions survive restarts.
-    SECRET_KEY = env.str("SECRET_KEY", default="dev-insecure-key-do-not-use-in-production-0123456789")
-    ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
-else:
-    SECRET_KEY = env.str("SECRET_KEY", default="")
-    ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
-    configuration.check_production(secret_key=SECRET_KEY, allowed_hosts=ALLOWED_HOSTS)
+# Off unless set: a server deployed with no environment is a production one, never wide open.
+# `make run` and the tests turn it on for themselves.
+DEBUG = env.bool("DEBUG", default=False)
+# Never a key in the repository: production must give one; development makes one of its own.
+SECRET_KEY = configuration.secret_key(env.str("SECRET_KEY", default=""), debug=DEBUG, key_file=VAR_DIR / "secret_key")
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=configuration.DEVELOPMENT_HOSTS if DEBUG else [])
+if not DEBUG:
+    configuration.check_production(allowed_hosts=ALLOWED_HOSTS)
 
 INSTALLED_APPS = [
     "adminpanel.apps.ChampionCloneAdminConfig",  # replaces django.contrib.admin
@@ -200,10 +198,11 @@ RATE_LIMITS = {
     "admin_write": "30/m", "admin_delete": "10/m", "admin_export": "5/m",
 }
 # fmt: on
-# The client IP is REMOTE_ADDR unless a trusted proxy sets a header we are told to believe,
-# for example TRUSTED_PROXY_IP_HEADER=HTTP_X_REAL_IP behind nginx. Never trust it by default:
-# a client could send any value.
+# The client IP is REMOTE_ADDR unless trusted proxies set a header we are told to believe
+# (HTTP_X_FORWARDED_FOR behind nginx): then the entry TRUSTED_PROXY_COUNT from the right,
+# the one our own proxy appended (core.request_context.client_ip). Off by default.
 TRUSTED_PROXY_IP_HEADER = env.str("TRUSTED_PROXY_IP_HEADER", default="")
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
 RATELIMIT_IP_META_KEY = "core.request_context.client_ip"
 
 # --- CORS: the web front end lives on another origin ----------------------------------
@@ -330,6 +329,7 @@ HEALTH_CHECKS = {
     "broker": "champion_clone.health.check_broker",
     "vector_store": "champions.vector_index.check_vector_store",
 }
+HEALTH_TOKEN = env.str("HEALTH_TOKEN", default="")  # shows a monitor every check's details
 
 # --- Champions ------------------------------------------------------------------------
 CHAMPION_UPLOAD_MAX_BYTES = env.int("CHAMPION_UPLOAD_MAX_BYTES", default=500 * 1024 * 1024)

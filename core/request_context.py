@@ -5,6 +5,7 @@ A context variable, so that it is right per thread and per asyncio task.
 
 from __future__ import annotations
 
+import ipaddress
 from contextvars import ContextVar
 from dataclasses import dataclass
 
@@ -23,12 +24,23 @@ _current: ContextVar[RequestContext] = ContextVar("request_context", default=Req
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    """REMOTE_ADDR, or the trusted proxy's header when the deployment says it has one."""
+    """REMOTE_ADDR, or, when the deployment says a trusted proxy sets a header, the address
+    that proxy wrote: the right-most entry of the list (``TRUSTED_PROXY_COUNT`` entries from
+    the right behind a chain of proxies). Entries to the left of it are whatever the client
+    sent and are never believed; a header too short or not an address falls back to REMOTE_ADDR.
+    """
+    remote_addr = request.META.get("REMOTE_ADDR") or None
     header = settings.TRUSTED_PROXY_IP_HEADER
-    if header and request.META.get(header):
-        # X-Forwarded-For may hold a list: the client is the first entry.
-        return request.META[header].split(",")[0].strip() or None
-    return request.META.get("REMOTE_ADDR") or None
+    if not header or not request.META.get(header):
+        return remote_addr
+    entries = [entry.strip() for entry in request.META[header].split(",")]
+    count = max(1, settings.TRUSTED_PROXY_COUNT)
+    if len(entries) < count:
+        return remote_addr
+    try:
+        return str(ipaddress.ip_address(entries[-count]))
+    except ValueError:
+        return remote_addr
 
 
 def current() -> RequestContext:

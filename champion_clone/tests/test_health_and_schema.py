@@ -6,13 +6,28 @@ from champion_clone.health import check_broker
 pytestmark = pytest.mark.django_db
 
 
-def test_health_reports_each_dependency_up(anon_client):
+def test_health_tells_anonymous_callers_only_up_or_down(anon_client):
     response = anon_client.get("/health")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_health_details_are_for_a_configured_token(anon_client, settings):
+    settings.HEALTH_TOKEN = "monitor-token-0123456789"
+    assert anon_client.get("/health", HTTP_AUTHORIZATION="Bearer wrong-token").json() == {"status": "ok"}
+    response = anon_client.get("/health", HTTP_AUTHORIZATION="Bearer monitor-token-0123456789")
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ok" and body["down"] == []
-    assert {"database", "cache", "broker"} <= set(body["checks"])
+    assert {"database", "cache", "broker", "vector_store"} <= set(body["checks"])
     assert all(check["status"] == "up" for check in body["checks"].values())
+
+
+def test_health_details_are_for_staff_signed_in_to_the_admin(client, admin_user, user, api_client):
+    assert api_client.get("/health").json() == {"status": "ok"}  # a rep's JWT is not staff
+    client.force_login(admin_user)
+    body = client.get("/health").json()
+    assert body["checks"]["database"]["status"] == "up"
 
 
 def unreachable_broker() -> str:
@@ -21,11 +36,15 @@ def unreachable_broker() -> str:
 
 def test_health_is_503_naming_the_broker_when_it_is_down(anon_client, settings):
     settings.HEALTH_CHECKS = {**settings.HEALTH_CHECKS, "broker": f"{__name__}.unreachable_broker"}
-    response = anon_client.get("/health/")
+    assert anon_client.get("/health/").status_code == 503
+    assert anon_client.get("/health/").json() == {"status": "degraded"}
+    settings.HEALTH_TOKEN = "monitor-token-0123456789"
+    response = anon_client.get("/health/", HTTP_AUTHORIZATION="Bearer monitor-token-0123456789")
     assert response.status_code == 503
     body = response.json()
     assert body["down"] == ["broker"]
     assert body["checks"]["database"]["status"] == "up"
+    assert "redis" not in anon_client.get("/health/").content.decode()
 
 
 def test_schema_describes_the_auth_endpoints_with_error_responses(anon_client):

@@ -15,7 +15,7 @@ PRODUCTION_ENV = {
 
 
 def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}}
+    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "VAR_DIR"}}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=settings.BASE_DIR,
@@ -37,6 +37,43 @@ def test_production_without_secret_key_stops_with_a_clear_message():
     result = run_manage("check", env=env)
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+PRINT_SETTINGS = "from django.conf import settings; print(settings.DEBUG, settings.SECRET_KEY)"
+
+
+def test_with_no_environment_at_all_the_server_is_a_production_one_and_stops_without_a_key(tmp_path):
+    result = run_manage("shell", "--verbosity", "0", "-c", PRINT_SETTINGS, env={"VAR_DIR": str(tmp_path)})
+    assert result.returncode != 0
+    assert "DEBUG is false, so SECRET_KEY must be set" in result.stderr
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_development_makes_its_own_key_once_and_keeps_it_private(tmp_path):
+    first = run_manage(
+        "shell", "--verbosity", "0", "-c", PRINT_SETTINGS, env={"DEBUG": "true", "VAR_DIR": str(tmp_path / "one")}
+    )
+    again = run_manage(
+        "shell", "--verbosity", "0", "-c", PRINT_SETTINGS, env={"DEBUG": "true", "VAR_DIR": str(tmp_path / "one")}
+    )
+    other = run_manage(
+        "shell", "--verbosity", "0", "-c", PRINT_SETTINGS, env={"DEBUG": "true", "VAR_DIR": str(tmp_path / "two")}
+    )
+    assert first.returncode == again.returncode == other.returncode == 0, first.stderr
+    debug, key = first.stdout.split()
+    assert debug == "True" and len(key) >= 50
+    assert again.stdout == first.stdout  # kept across restarts
+    assert other.stdout.split()[1] != key  # two installs never share a key
+    key_file = tmp_path / "one" / "secret_key"
+    assert key_file.read_text() == key
+    assert key_file.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_configured_key_wins_and_no_key_file_is_written(tmp_path):
+    env = {"DEBUG": "true", "VAR_DIR": str(tmp_path), "SECRET_KEY": "x" * 60}
+    result = run_manage("shell", "--verbosity", "0", "-c", PRINT_SETTINGS, env=env)
+    assert result.stdout.split() == ["True", "x" * 60]
+    assert not (tmp_path / "secret_key").exists()
 
 
 def test_production_refuses_wildcard_hosts():
