@@ -15,6 +15,7 @@ same playbook. Measured accuracy on the labelled scripts: ``agents.reasoning.eva
 from __future__ import annotations
 
 from agents.reasoning.extraction.classify import (
+    COMPANY_INTRO,
     OPENING_MAX_FRACTION,
     OPENING_MAX_SECONDS,
     classify_utterances,
@@ -31,6 +32,7 @@ from agents.reasoning.extraction.scores import NONE_SCORE, SIMILARITY_WEIGHT, SO
 from agents.reasoning.extraction.similarity import category_similarities
 
 __all__ = [
+    "COMPANY_INTRO",
     "MAX_RESPONSE_UTTERANCES",
     "NONE_SCORE",
     "OPENING_MAX_FRACTION",

@@ -24,7 +24,7 @@ OPENING_MAX_SECONDS = 75.0
 OPENING_MAX_FRACTION = 0.2
 
 # "Maya from FlowDesk", "Sarah at Harbor Mutual": the seller's company, named in the opening.
-_COMPANY_INTRO = re.compile(r"\b(?:from|at|with) ((?:[A-Z][\w'-]+)(?: [A-Z][\w'-]+){0,2})")
+COMPANY_INTRO = re.compile(r"\b(?:from|at|with) ((?:[A-Z][\w'-]+)(?: [A-Z][\w'-]+){0,2})")
 
 
 def company_names_from_opening(utterances: list[Utterance], opening_limit: float) -> tuple[str, ...]:
@@ -34,7 +34,7 @@ def company_names_from_opening(utterances: list[Utterance], opening_limit: float
         if utterance.start > opening_limit:
             break
         if utterance.speaker in ("champion", None):
-            names.extend(_COMPANY_INTRO.findall(utterance.text))
+            names.extend(COMPANY_INTRO.findall(utterance.text))
     return tuple(dict.fromkeys(names))
 
 
