@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.db.models import Prefetch, QuerySet
 
 from accounts.models import User
+from champions.storage import media_path
+from core.errors import NotFound
 from training.models import SessionMessage, TrainingSession
 
 
@@ -40,6 +44,21 @@ def session_detail_queryset(*, user: User) -> QuerySet[TrainingSession]:
         .select_related("champion")
         .prefetch_related(Prefetch("messages", queryset=SessionMessage.objects.order_by("turn_index")))
     )
+
+
+def session_opening_message(*, session: TrainingSession) -> SessionMessage:
+    """The prospect's first line, which starts every session."""
+    return session.messages.get(turn_index=0)
+
+
+def session_audio_path(*, user: User, session_id: int, message_id: int, kind: str) -> Path:
+    """The file of a message's ``speech`` (the prospect's line) or ``reference`` (the
+    champion's phrase), for the session's own user only: anything else is ``NotFound``."""
+    message = SessionMessage.objects.filter(pk=message_id, session_id=session_id, session__user=user).first()
+    relative = (message.speech_audio if kind == "speech" else message.reference_audio) if message else ""
+    if not relative or not media_path(relative).is_file():
+        raise NotFound("No such audio.")
+    return media_path(relative)
 
 
 def progress_for(*, user: User) -> list[dict]:

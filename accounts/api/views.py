@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
@@ -24,14 +26,7 @@ from core.errors import AuthenticationFailed
 
 
 def token_response(pair: TokenPair, user: User, status_code: int = status.HTTP_200_OK) -> Response:
-    body = {
-        "access_token": pair.access_token,
-        "refresh_token": pair.refresh_token,
-        "token_type": pair.token_type,
-        "expires_in": pair.expires_in,
-        "user": UserSerializer(user).data,
-    }
-    return Response(body, status=status_code)
+    return Response(TokenPairSerializer({**asdict(pair), "user": user}).data, status=status_code)
 
 
 class AuthViewSet(viewsets.ViewSet):
@@ -107,4 +102,4 @@ class AuthViewSet(viewsets.ViewSet):
     @action(detail=False, methods=["post"], url_path="logout-all")
     def logout_all(self, request: Request) -> Response:
         revoked = services.tokens_revoke_all(user=request.user)
-        return Response({"revoked_refresh_tokens": revoked})
+        return Response(LogoutAllSerializer({"revoked_refresh_tokens": revoked}).data)

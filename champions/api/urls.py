@@ -1,19 +1,10 @@
-"""The seed's paths, each with and without a trailing slash (a POST is never redirected)."""
-
-from django.urls import re_path
+"""``/champions``, ``/champions/{id}``, and the actions the seed calls at the root:
+``/upload``, ``/analyze/{id}``, ``/scenarios/{id}`` (each with and without a trailing slash)."""
 
 from champions.api.views import ChampionViewSet
+from core.api.routers import OptionalSlashRouter
 
-ID = r"(?P<pk>[0-9]+)"
+router = OptionalSlashRouter()
+router.register("champions", ChampionViewSet, basename="champion")
 
-urlpatterns = [
-    re_path(r"^upload/?$", ChampionViewSet.as_view({"post": "upload"}), name="champion-upload"),
-    re_path(rf"^analyze/{ID}/?$", ChampionViewSet.as_view({"post": "analyze"}), name="champion-analyze"),
-    re_path(r"^champions/?$", ChampionViewSet.as_view({"get": "list"}), name="champion-list"),
-    re_path(
-        rf"^champions/{ID}/?$",
-        ChampionViewSet.as_view({"get": "retrieve", "delete": "destroy"}),
-        name="champion-detail",
-    ),
-    re_path(rf"^scenarios/{ID}/?$", ChampionViewSet.as_view({"get": "scenarios"}), name="champion-scenarios"),
-]
+urlpatterns = router.urls

@@ -27,6 +27,9 @@ class ChampionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OwnedObj
     """A user's champions: ``/upload``, ``/analyze/{id}``, ``/champions``, ``/champions/{id}``
     and ``/scenarios/{id}`` (the seed's paths, see ``champions.api.urls``)."""
 
+    # The seed's front end calls these at the root, the action before the id.
+    root_actions = ("upload", "analyze", "scenarios")
+
     def get_owned_queryset(self, owner: User) -> QuerySet[Champion]:
         if self.action == "list":
             return selectors.champion_list(owner=owner)
@@ -50,6 +53,7 @@ class ChampionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OwnedObj
         request={"multipart/form-data": UploadInputSerializer},
         responses={201: ChampionStatusSerializer, **error_responses(400, 401, 413, 429)},
     )
+    @action(detail=False, methods=["post"])
     def upload(self, request: Request) -> Response:
         check_rate_limit(request, rate_name="upload", key=user_or_ip)
         # Streams the body to a temporary file and stops it at the size limit (413).
@@ -92,7 +96,7 @@ class ChampionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OwnedObj
         operation_id="champion_scenarios",
         responses={200: ScenarioSerializer(many=True), **error_responses(401, 404, 409)},
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def scenarios(self, request: Request, pk: str | None = None) -> Response:
         scenarios = selectors.scenarios_of_ready_champion(champion=self.get_object())
         return Response(ScenarioSerializer(scenarios, many=True).data)

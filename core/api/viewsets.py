@@ -10,6 +10,11 @@ from rest_framework import viewsets
 
 
 class OwnedObjectsViewSet(viewsets.GenericViewSet):
+    # Ids are integers: anything else in the id's place is no route (404), never a lookup.
+    lookup_value_regex = "[0-9]+"
+    # Actions the router serves at the site's root (``core.api.routers.OptionalSlashRouter``).
+    root_actions: tuple[str, ...] = ()
+
     def get_owned_queryset(self, owner: AbstractBaseUser) -> QuerySet:
         """The objects of ``owner`` for the current action (a scoped selector)."""
         raise NotImplementedError

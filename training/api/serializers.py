@@ -1,9 +1,14 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from training.models import SessionMessage, TrainingSession
+
+if TYPE_CHECKING:
+    from training.services import RespondResult
 
 
 class StartInputSerializer(serializers.Serializer):
@@ -43,13 +48,18 @@ class ChampionReferenceSerializer(serializers.Serializer):
 
 
 class EvaluationSerializer(serializers.Serializer):
+    """The judge's evaluation of a trainee message."""
+
     score = serializers.IntegerField()
     criteria = serializers.DictField(child=serializers.IntegerField())
     weights = serializers.DictField(child=serializers.FloatField())
     feedback = serializers.ListField(child=serializers.CharField())
     champion_reference = ChampionReferenceSerializer(allow_null=True)
     judge = serializers.CharField(help_text="Which judge produced it: anthropic or offline.")
-    reference_audio_url = serializers.CharField(required=False, allow_null=True)
+    reference_audio_url = serializers.SerializerMethodField()
+
+    def get_reference_audio_url(self, message: SessionMessage) -> str | None:
+        return _audio_url(message, "reference") if message.reference_audio else None
 
 
 class MessageSerializer(serializers.ModelSerializer):
@@ -65,15 +75,7 @@ class MessageSerializer(serializers.ModelSerializer):
     def get_evaluation(self, message: SessionMessage) -> dict | None:
         if message.role != SessionMessage.Role.TRAINEE:
             return None
-        return {
-            "score": message.score,
-            "criteria": message.criteria,
-            "weights": message.weights,
-            "feedback": message.feedback,
-            "champion_reference": message.champion_reference,
-            "judge": message.judge,
-            "reference_audio_url": _audio_url(message, "reference") if message.reference_audio else None,
-        }
+        return EvaluationSerializer(message, context=self.context).data
 
     def get_audio_url(self, message: SessionMessage) -> str | None:
         return _audio_url(message, "speech") if message.speech_audio else None
@@ -128,24 +130,40 @@ class SessionDetailSerializer(SessionSerializer):
 
 
 class StartOutputSerializer(serializers.Serializer):
+    """A just started session and the prospect's opening line."""
+
     session = SessionSerializer()
     prospect_message = MessageSerializer()
 
 
 class RespondOutputSerializer(serializers.Serializer):
-    evaluation = EvaluationSerializer()
+    """The reply's evaluation, the prospect's answer and the session after the turn."""
+
+    # Reads a training.services.RespondResult.
+
+    evaluation = EvaluationSerializer(source="trainee_message")
     prospect_message = MessageSerializer()
-    transcript = serializers.CharField(required=False, help_text="What was understood of an audio reply.")
     session = SessionSerializer()
+    transcript = serializers.CharField(
+        source="trainee_message.content", required=False, help_text="What was understood of an audio reply."
+    )
+
+    def to_representation(self, result: RespondResult) -> dict:
+        data = super().to_representation(result)
+        if not result.trainee_message.input_audio:
+            del data["transcript"]  # a typed reply has no transcript
+        return data
 
 
 class EndOutputSerializer(serializers.Serializer):
+    """The ended session's results, and the session itself."""
+
     overall_score = serializers.FloatField()
     summary = serializers.CharField()
     strengths = serializers.ListField(child=serializers.CharField())
     improvements = serializers.ListField(child=serializers.CharField())
     comparison_to_champion = serializers.DictField()
-    session = SessionSerializer()
+    session = SessionSerializer(source="*")
 
 
 class ProgressSerializer(serializers.Serializer):

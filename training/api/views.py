@@ -2,8 +2,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, status
+from django.http import FileResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -15,7 +18,6 @@ from core.uploads import SizeLimitedUploadHandler
 from training import selectors, services
 from training.api.serializers import (
     EndOutputSerializer,
-    MessageSerializer,
     ProgressSerializer,
     RespondInputSerializer,
     RespondOutputSerializer,
@@ -29,9 +31,72 @@ from training.api.serializers import (
 from training.models import TrainingSession
 
 
-class TrainingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OwnedObjectsViewSet):
-    """Practice sessions: ``/training/start``, ``/training/respond``, ``/training/end``,
-    ``/training/sessions``, ``/training/sessions/{id}``, ``/training/progress``."""
+class TrainingViewSet(viewsets.ViewSet):
+    """The practice conversation: ``/training/start``, ``/training/respond``, ``/training/end``,
+    and ``/training/progress`` over the completed sessions."""
+
+    @extend_schema(
+        operation_id="training_start",
+        request=StartInputSerializer,
+        responses={201: StartOutputSerializer, **error_responses(400, 401, 404, 409, 429)},
+    )
+    @action(detail=False, methods=["post"])
+    def start(self, request: Request) -> Response:
+        check_rate_limit(request, rate_name="training", key=user_or_ip, group="training")
+        data = StartInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        session = services.session_start(
+            user=request.user,
+            champion_id=data.validated_data["champion_id"],
+            scenario_id=data.validated_data.get("scenario_id"),
+        )
+        started = {"session": session, "prospect_message": selectors.session_opening_message(session=session)}
+        return Response(StartOutputSerializer(started).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        operation_id="training_respond",
+        request={"application/json": RespondInputSerializer, "multipart/form-data": RespondInputSerializer},
+        responses={200: RespondOutputSerializer, **error_responses(400, 401, 404, 409, 413, 429)},
+    )
+    @action(detail=False, methods=["post"])
+    def respond(self, request: Request) -> Response:
+        check_rate_limit(request, rate_name="training", key=user_or_ip, group="training")
+        # A spoken reply streams to disk and stops at its own, smaller limit (413).
+        request.upload_handlers = [SizeLimitedUploadHandler(request, max_bytes=settings.TRAINING_MAX_AUDIO_BYTES)]
+        data = RespondInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        result = services.session_respond_from_input(
+            user=request.user,
+            session_id=data.validated_data["session_id"],
+            message=data.validated_data.get("message"),
+            audio=data.validated_data.get("audio"),
+            speech=data.validated_data["speech"],
+        )
+        return Response(RespondOutputSerializer(result).data)
+
+    @extend_schema(
+        operation_id="training_end",
+        request=SessionIdInputSerializer,
+        responses={200: EndOutputSerializer, **error_responses(400, 401, 404, 409)},
+    )
+    @action(detail=False, methods=["post"])
+    def end(self, request: Request) -> Response:
+        data = SessionIdInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        session = services.session_end(user=request.user, session_id=data.validated_data["session_id"])
+        return Response(EndOutputSerializer(session).data)
+
+    @extend_schema(
+        operation_id="training_progress", responses={200: ProgressSerializer(many=True), **error_responses(401)}
+    )
+    @action(detail=False, methods=["get"])
+    def progress(self, request: Request) -> Response:
+        return Response(ProgressSerializer(selectors.progress_for(user=request.user), many=True).data)
+
+
+class TrainingSessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OwnedObjectsViewSet):
+    """A user's practice sessions: ``/training/sessions``, ``/training/sessions/{id}`` and the
+    speech files of their messages."""
 
     def get_owned_queryset(self, owner: User) -> QuerySet[TrainingSession]:
         if self.action == "retrieve":
@@ -62,73 +127,14 @@ class TrainingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OwnedObj
         return super().retrieve(request, *args, **kwargs)
 
     @extend_schema(
-        operation_id="training_start",
-        request=StartInputSerializer,
-        responses={201: StartOutputSerializer, **error_responses(400, 401, 404, 409, 429)},
+        operation_id="training_session_audio",
+        parameters=[OpenApiParameter("kind", str, OpenApiParameter.PATH, enum=["speech", "reference"])],
+        responses={(200, "audio/wav"): OpenApiResponse(OpenApiTypes.BINARY), **error_responses(401, 404)},
     )
-    def start(self, request: Request) -> Response:
-        check_rate_limit(request, rate_name="training", key=user_or_ip, group="training")
-        data = StartInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        session = services.session_start(
-            user=request.user,
-            champion_id=data.validated_data["champion_id"],
-            scenario_id=data.validated_data.get("scenario_id"),
+    @action(detail=True, methods=["get"], url_path=r"audio/(?P<message_id>[0-9]+)/(?P<kind>speech|reference)")
+    def audio(self, request: Request, pk: str, message_id: str, kind: str) -> FileResponse:
+        """The speech files of a session, to its own user only (private media, never static)."""
+        path = selectors.session_audio_path(
+            user=request.user, session_id=int(pk), message_id=int(message_id), kind=kind
         )
-        opening = session.messages.get(turn_index=0)
-        body = {"session": SessionSerializer(session).data, "prospect_message": MessageSerializer(opening).data}
-        return Response(body, status=status.HTTP_201_CREATED)
-
-    @extend_schema(
-        operation_id="training_respond",
-        request={"application/json": RespondInputSerializer, "multipart/form-data": RespondInputSerializer},
-        responses={200: RespondOutputSerializer, **error_responses(400, 401, 404, 409, 413, 429)},
-    )
-    def respond(self, request: Request) -> Response:
-        check_rate_limit(request, rate_name="training", key=user_or_ip, group="training")
-        # A spoken reply streams to disk and stops at its own, smaller limit (413).
-        request.upload_handlers = [SizeLimitedUploadHandler(request, max_bytes=settings.TRAINING_MAX_AUDIO_BYTES)]
-        data = RespondInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        result = services.session_respond_from_input(
-            user=request.user,
-            session_id=data.validated_data["session_id"],
-            message=data.validated_data.get("message"),
-            audio=data.validated_data.get("audio"),
-            speech=data.validated_data["speech"],
-        )
-        trainee = MessageSerializer(result.trainee_message).data
-        body = {
-            "evaluation": trainee["evaluation"],
-            "prospect_message": MessageSerializer(result.prospect_message).data,
-            "session": SessionSerializer(result.session).data,
-        }
-        if result.trainee_message.input_audio:
-            body["transcript"] = result.trainee_message.content
-        return Response(body)
-
-    @extend_schema(
-        operation_id="training_end",
-        request=SessionIdInputSerializer,
-        responses={200: EndOutputSerializer, **error_responses(400, 401, 404, 409)},
-    )
-    def end(self, request: Request) -> Response:
-        data = SessionIdInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        session = services.session_end(user=request.user, session_id=data.validated_data["session_id"])
-        return Response(
-            {
-                "overall_score": session.overall_score,
-                "summary": session.summary,
-                "strengths": session.strengths,
-                "improvements": session.improvements,
-                "comparison_to_champion": session.comparison_to_champion,
-                "session": SessionSerializer(session).data,
-            }
-        )
-
-    @extend_schema(
-        operation_id="training_progress", responses={200: ProgressSerializer(many=True), **error_responses(401)}
-    )
-    def progress(self, request: Request) -> Response:
-        return Response(ProgressSerializer(selectors.progress_for(user=request.user), many=True).data)
+        return FileResponse(path.open("rb"), content_type="audio/wav")
