@@ -94,3 +94,24 @@ def test_pipeline_steps_go_to_the_pipeline_queue_and_everything_else_to_light():
     assert queue_of("emails_app.tasks.send_lifecycle_email") == "light"
     assert queue_of("webhooks_app.tasks.fan_out_event") == "light"
     assert queue_of("accounts.tasks.flush_expired_tokens") == "light"
+
+
+DOCS_CHECK = """
+import re
+from django.test import Client
+client = Client(HTTP_HOST="champion.example.com")
+page = client.get("/api/docs/", secure=True)
+print(page.status_code)
+asset = re.search(r'(/static/[^"]+swagger-ui[^"]*\\.css)', page.content.decode()).group(1)
+print(client.get(asset, secure=True).status_code)
+print(client.get("/api/schema/", secure=True).status_code)
+"""
+
+
+def test_api_docs_work_with_debug_off_after_the_documented_collectstatic(tmp_path):
+    env = {**PRODUCTION_ENV, "VAR_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3"}
+    collected = run_manage("collectstatic", "--noinput", env=env)
+    assert collected.returncode == 0, collected.stderr
+    result = run_manage("shell", "--verbosity", "0", "-c", DOCS_CHECK, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["200", "200", "200"]
