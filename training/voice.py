@@ -2,7 +2,7 @@
 the prospect's line and the champion's reference phrase can be returned as speech.
 
 Files live in private media (``training/<user>/<session>/...``) and are served only to the
-session's user (``training.api.audio``).
+session's user (the ``audio`` action of ``training.api.views.TrainingSessionViewSet``).
 """
 
 from __future__ import annotations

@@ -1,0 +1,43 @@
+"""Every write of training, by responsibility:
+
+- :mod:`.sessions`: start, respond, end, abandon a practice session;
+- :mod:`.speech`: a typed or spoken reply, and the lines returned as speech;
+- :mod:`.summary`: the figures and the coaching copy of an ended session;
+- :mod:`.scenarios`: the session's own copy of its scenario.
+
+Callers import from ``training.services``.
+"""
+
+from training.services.scenarios import scenario_snapshot, scenario_spec, scenario_to_practise
+from training.services.sessions import (
+    RespondResult,
+    session_end,
+    session_respond,
+    session_start,
+    sessions_abandon_idle,
+    validate_reply,
+)
+from training.services.speech import session_respond_from_input
+from training.services.summary import (
+    CRITERION_IMPROVEMENT,
+    CRITERION_STRENGTH,
+    session_summary_figures,
+    summary_sentence,
+)
+
+__all__ = [
+    "CRITERION_IMPROVEMENT",
+    "CRITERION_STRENGTH",
+    "RespondResult",
+    "scenario_snapshot",
+    "scenario_spec",
+    "scenario_to_practise",
+    "session_end",
+    "session_respond",
+    "session_respond_from_input",
+    "session_start",
+    "session_summary_figures",
+    "sessions_abandon_idle",
+    "summary_sentence",
+    "validate_reply",
+]

@@ -1,0 +1,263 @@
+"""The writes of a practice session: start, respond, end, abandon. The prospect and the judge
+are the engines of ``agents.reasoning.coach`` (Claude with a key, the offline engine otherwise)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from agents.reasoning.coach import Coach, get_coach
+from agents.reasoning.judge import judge_moment
+from agents.types import ProspectTurn, ReplyEvaluation, ScenarioSpec
+from champions.models import Champion
+from champions.selectors import ChampionPlaybook, champion_playbook
+from core import events, ops
+from core.errors import Conflict, InvalidInput, NotFound
+from training.models import SessionMessage, TrainingSession
+from training.services.scenarios import scenario_snapshot, scenario_spec, scenario_to_practise
+from training.services.summary import session_summary_figures, summary_sentence
+
+
+@dataclass(frozen=True)
+class RespondResult:
+    session: TrainingSession
+    trainee_message: SessionMessage
+    prospect_message: SessionMessage
+
+
+def _owned_session_for_update(user: User, session_id: int) -> TrainingSession:
+    session = (
+        TrainingSession.objects.select_for_update(of=("self",))
+        .select_related("champion")
+        # Not the recorded call's transcript on every turn: only the session's end reads it.
+        .defer("champion__transcript", "champion__transcript_text")
+        .filter(pk=session_id, user=user)
+        .first()
+    )
+    if session is None:
+        raise NotFound("No such training session.")
+    return session
+
+
+@transaction.atomic
+def session_start(*, user: User, champion_id: int, scenario_id: int | None = None) -> TrainingSession:
+    champion = Champion.objects.filter(pk=champion_id, owner=user).first()
+    if champion is None:
+        raise NotFound("No such champion.")
+    if champion.status != Champion.Status.READY:
+        raise Conflict(f"The champion is {champion.status}; practice starts once its analysis is ready.")
+    scenario = scenario_to_practise(champion, scenario_id)
+    snapshot = scenario_snapshot(scenario)
+    opening = get_coach().opening(scenario_spec(snapshot))
+    session = TrainingSession.objects.create(
+        user=user,
+        champion=champion,
+        scenario=scenario,
+        scenario_snapshot=snapshot,
+        stage=opening.stage,
+        weak_streak=opening.weak_streak,
+        turn_count=1,
+    )
+    SessionMessage.objects.create(
+        session=session, role=SessionMessage.Role.PROSPECT, content=opening.text, turn_index=0, stage=opening.stage
+    )
+    return session
+
+
+def validate_reply(message: str) -> str:
+    text = (message or "").strip()
+    if not text:
+        raise InvalidInput("The reply is empty.", fields={"message": ["The reply is empty."]})
+    limit = settings.TRAINING_MAX_MESSAGE_CHARS
+    if len(text) > limit:
+        raise InvalidInput(
+            f"The reply is {len(text)} characters long; the limit is {limit}.",
+            fields={"message": [f"At most {limit} characters."]},
+        )
+    return text
+
+
+@transaction.atomic
+def session_respond(
+    *, user: User, session_id: int, message: str, input_audio: str = "", audio_seconds: float | None = None
+) -> RespondResult:
+    """Scores the rep's reply against the champion and gets the prospect's next line.
+
+    The session row is locked for the whole turn: two concurrent replies to one session are
+    serialized, never interleaved or double-counted.
+    """
+    text = validate_reply(message)
+    session = _owned_session_for_update(user, session_id)
+    if session.status != TrainingSession.Status.ACTIVE:
+        raise Conflict(f"This session is {session.status}.")
+    if session.outcome:
+        raise Conflict(f"The conversation is over ({session.outcome}); end the session to see your results.")
+    last_line = _last_prospect_line(session)
+    spec = scenario_spec(session.scenario_snapshot)
+    playbook = champion_playbook(session.champion_id)
+    coach = get_coach()
+    evaluation = coach.judge(
+        text,
+        moment=judge_moment(spec, session.stage, last_line),
+        patterns=playbook.patterns,
+        pattern_vectors=playbook.vectors,
+    )
+    if evaluation.judge != coach.name:
+        _alert_coach_fallback(coach.name)
+    turn = _prospect_turn(coach, session, spec, evaluation, text, playbook)
+    trainee_message = SessionMessage(
+        session=session,
+        role=SessionMessage.Role.TRAINEE,
+        content=text,
+        score=evaluation.score,
+        criteria=evaluation.criteria,
+        weights=evaluation.weights,
+        feedback=evaluation.feedback,
+        judge=evaluation.judge,
+        champion_reference=_reference_json(evaluation, playbook),
+        input_audio=input_audio,
+        audio_seconds=audio_seconds,
+    )
+    prospect_message = SessionMessage(session=session, role=SessionMessage.Role.PROSPECT, content=turn.text)
+    _record_turn(session, trainee_message, prospect_message, turn)
+    return RespondResult(session=session, trainee_message=trainee_message, prospect_message=prospect_message)
+
+
+def _last_prospect_line(session: TrainingSession) -> str:
+    return (
+        SessionMessage.objects.filter(session=session, role=SessionMessage.Role.PROSPECT)
+        .order_by("-turn_index")
+        .values_list("content", flat=True)
+        .first()
+    ) or ""
+
+
+def _prospect_turn(
+    coach: Coach,
+    session: TrainingSession,
+    spec: ScenarioSpec,
+    evaluation: ReplyEvaluation,
+    text: str,
+    playbook: ChampionPlaybook,
+) -> ProspectTurn:
+    # Only a language model reads the whole conversation; the offline prospect needs the state
+    # alone, which keeps its turn's query count constant however long the session gets.
+    history = (
+        list(SessionMessage.objects.filter(session=session).order_by("turn_index").values_list("role", "content"))
+        if coach.name != "offline"
+        else []
+    )
+    return coach.respond(
+        spec,
+        stage=session.stage,
+        weak_streak=session.weak_streak,
+        evaluation=evaluation,
+        turn_index=session.turn_count,
+        history=[*history, ("trainee", text)],
+        buyer_lines=playbook.buyer_lines,
+    )
+
+
+def _record_turn(
+    session: TrainingSession, trainee_message: SessionMessage, prospect_message: SessionMessage, turn: ProspectTurn
+) -> None:
+    """Saves the rep's reply and the prospect's answer, and moves the session on."""
+    now = timezone.now()
+    trainee_message.turn_index, trainee_message.stage = session.turn_count, session.stage
+    prospect_message.turn_index, prospect_message.stage = session.turn_count + 1, turn.stage
+    trainee_message.created_at = prospect_message.created_at = now
+    SessionMessage.objects.bulk_create([trainee_message, prospect_message])
+    session.stage, session.weak_streak, session.outcome = turn.stage, turn.weak_streak, turn.outcome or ""
+    session.turn_count += 2
+    session.last_activity_at = now
+    session.save(update_fields=["stage", "weak_streak", "outcome", "turn_count", "last_activity_at"])
+
+
+def _reference_json(evaluation: ReplyEvaluation, playbook: ChampionPlaybook) -> dict | None:
+    reference = evaluation.reference
+    if reference is None:
+        return None
+    pattern_id = (
+        playbook.pattern_ids[reference.pattern_index]
+        if reference.pattern_index is not None and reference.pattern_index < len(playbook.pattern_ids)
+        else None
+    )
+    return {
+        "pattern_id": pattern_id,
+        "text": reference.text,
+        "start": reference.start,
+        "end": reference.end,
+        "category": reference.category,
+    }
+
+
+def _alert_coach_fallback(coach_name: str) -> None:
+    """The reply was scored by the offline judge because the configured one did not answer.
+    The rep still gets a score; staff get one alert (deduplicated until read), since a revoked
+    key or an exhausted quota would otherwise show only in the logs."""
+    ops.alert_raise(
+        type="training.judge_fallback",
+        severity=ops.AlertSeverity.WARNING,
+        message=(
+            f"The {coach_name} judge did not answer, so the offline judge scored training replies. "
+            "The server logs say why: a bad key or an exhausted quota does not fix itself, an outage does."
+        ),
+        resource_type="coach",
+        resource_id=coach_name,
+    )
+
+
+@transaction.atomic
+def session_end(*, user: User, session_id: int) -> TrainingSession:
+    session = _owned_session_for_update(user, session_id)
+    if session.status != TrainingSession.Status.ACTIVE:
+        raise Conflict(f"This session is already {session.status}.")
+    replies = list(
+        SessionMessage.objects.filter(session=session, role=SessionMessage.Role.TRAINEE).order_by("turn_index")
+    )
+    figures = session_summary_figures(session, replies)
+    session.status = TrainingSession.Status.COMPLETED
+    session.ended_at = timezone.now()
+    session.overall_score = figures["overall_score"]
+    session.strengths, session.improvements = figures["strengths"], figures["improvements"]
+    session.comparison_to_champion = {**figures["comparison"], "criteria": figures["criteria"]}
+    session.summary = summary_sentence(session, replies=len(replies), overall_score=figures["overall_score"])
+    session.save(
+        update_fields=[
+            "status",
+            "ended_at",
+            "overall_score",
+            "strengths",
+            "improvements",
+            "comparison_to_champion",
+            "summary",
+        ]
+    )
+    events.publish(
+        events.TRAINING_COMPLETED,
+        data={
+            "session_id": session.pk,
+            "champion_id": session.champion_id,
+            "champion_name": session.champion.name,
+            "scenario_id": session.scenario_snapshot.get("id"),
+            "overall_score": session.overall_score,
+            "outcome": session.outcome or None,
+        },
+        user_id=user.pk,
+        resource_type="training_session",
+        resource_id=session.pk,
+    )
+    return session
+
+
+def sessions_abandon_idle(*, now=None) -> int:
+    """Active sessions idle for longer than TRAINING_IDLE_MINUTES become abandoned."""
+    cutoff = (now or timezone.now()) - timedelta(minutes=settings.TRAINING_IDLE_MINUTES)
+    return TrainingSession.objects.filter(status=TrainingSession.Status.ACTIVE, last_activity_at__lt=cutoff).update(
+        status=TrainingSession.Status.ABANDONED, ended_at=timezone.now()
+    )
