@@ -50,13 +50,9 @@ class SMTPSink:
         return "250 Message accepted for delivery"
 
     def wait_for(self, count: int, timeout: float = 10.0) -> list[ReceivedEmail]:
-        deadline = time.monotonic() + timeout
         with self._lock:
-            while len(self.messages) < count:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise AssertionError(f"received {len(self.messages)} of {count} emails in {timeout}s")
-                self._lock.wait(remaining)
+            if not self._lock.wait_for(lambda: len(self.messages) >= count, timeout):
+                raise AssertionError(f"received {len(self.messages)} of {count} emails in {timeout}s")
             return list(self.messages)
 
     def __enter__(self) -> SMTPSink:

@@ -1,5 +1,6 @@
-"""Outgoing webhooks (DESIGN.md section 6, Standard Webhooks): endpoints, one delivery per
-(endpoint, message) and one row per HTTP attempt."""
+"""Outgoing webhooks, following Standard Webhooks (the specification is linked in
+``services/outcomes.py``): endpoints, one delivery per (endpoint, message) and one row per
+HTTP attempt."""
 
 from __future__ import annotations
 

@@ -9,7 +9,6 @@ generic one of ``agents.testing.wire``.
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -59,13 +58,9 @@ class WebhookReceiver(LocalHTTPServer):
             self._answers = list(answers)
 
     def wait_for(self, count: int, timeout: float = 10.0) -> list[Received]:
-        deadline = time.monotonic() + timeout
         with self._arrived:
-            while len(self.received) < count:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise AssertionError(f"received {len(self.received)} of {count} webhooks in {timeout}s")
-                self._arrived.wait(remaining)
+            if not self._arrived.wait_for(lambda: len(self.received) >= count, timeout):
+                raise AssertionError(f"received {len(self.received)} of {count} webhooks in {timeout}s")
             return list(self.received)
 
     def handle(self, request: RecordedRequest) -> Reply:
