@@ -9,10 +9,19 @@ from django.db import models
 from django.utils import timezone
 
 from agents.providers.embeddings import EMBEDDING_DIMENSION
+from agents.reasoning.categories import CATEGORIES, CATEGORY_LABELS
 from agents.types import Pattern, Transcript, transcript_from_dict, transcript_to_dict
 
 # One source of truth: the size of the vectors the embedder makes.
 EMBEDDING_DIMENSIONS = EMBEDDING_DIMENSION
+
+
+def pipeline_step_choices() -> list[tuple[str, str]]:
+    """The analysis steps, from their registry. A callable, so the migrations name this function
+    instead of copying the list: adding a step to the registry needs no migration."""
+    from champions.pipeline.steps import STEPS  # the steps import this module
+
+    return [(step.name, step.label) for step in STEPS]
 
 
 class Champion(models.Model):
@@ -25,15 +34,6 @@ class Champion(models.Model):
         READY = "ready", "Ready"
         FAILED = "failed", "Failed"
 
-    class Step(models.TextChoices):
-        DECODE = "decode", "Decoding audio"
-        TRANSCRIBE = "transcribe", "Transcribing"
-        VOICE = "voice", "Voice profile and call metrics"
-        PATTERNS = "patterns", "Extracting sales patterns"
-        INDEX = "index", "Embedding and indexing"
-        SCENARIOS = "scenarios", "Generating scenarios"
-        FINISH = "finish", "Finishing"
-
     class ChampionSpeaker(models.TextChoices):
         MOST_SPEAKING_TIME = "most", "The speaker with the most speaking time"
         OTHER = "other", "The other speaker"
@@ -41,7 +41,8 @@ class Champion(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="champions")
     name = models.CharField(max_length=200)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.UPLOADED)
-    step = models.CharField(max_length=16, choices=Step.choices, blank=True)
+    # The step running (or the one that failed), named in the registry ``champions.pipeline.steps``.
+    step = models.CharField(max_length=16, choices=pipeline_step_choices, blank=True)
     progress = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)
     champion_speaker = models.CharField(
@@ -121,14 +122,15 @@ class Champion(models.Model):
 TRANSCRIBED_SHARE_WARNING = 0.6
 
 
-class PatternCategory(models.TextChoices):
-    OPENER = "opener", "Opener"
-    DISCOVERY_QUESTION = "discovery_question", "Discovery question"
-    OBJECTION = "objection", "Prospect objection"
-    OBJECTION_RESPONSE = "objection_response", "Objection handling"
-    VALUE_STATEMENT = "value_statement", "Value statement"
-    CLOSING = "closing", "Closing move"
-    KEY_PHRASE = "key_phrase", "Key phrase"
+# The engines' categories and their labels (one mapping, ``agents.reasoning.categories``),
+# with the label's first letter capitalised for the admin.
+PatternCategory = models.TextChoices(
+    "PatternCategory",
+    [
+        (category.upper(), (category, CATEGORY_LABELS[category][:1].upper() + CATEGORY_LABELS[category][1:]))
+        for category in CATEGORIES
+    ],
+)
 
 
 class ChampionPattern(models.Model):

@@ -10,13 +10,14 @@ from accounts.models import User
 from agents.audio.voice import call_metrics
 from agents.scripts import load_script, transcript_from_script
 from agents.types import transcript_to_dict
-from champions import pipeline
 from champions.models import Champion
+from champions.pipeline.runner import analysis_run
 
 
 def champion_from_script(owner: User, script_name: str = "saas_helpdesk") -> Champion:
     """A ready champion analysed from a labelled script's text (no audio): the real pattern,
-    index and scenario steps of the pipeline, on a transcript built from the script."""
+    index and scenario steps of the pipeline, on a transcript built from the script. Raises
+    if the analysis fails: the benchmark and the tests need a ready champion."""
     transcript = transcript_from_script(load_script(script_name))
     champion = Champion.objects.create(
         owner=owner,
@@ -36,7 +37,9 @@ def champion_from_script(owner: User, script_name: str = "saas_helpdesk") -> Cha
             "pause_ratio": 0.2,
         },
     )
-    for step in (pipeline.Step.PATTERNS, pipeline.Step.INDEX, pipeline.Step.SCENARIOS, pipeline.Step.FINISH):
-        pipeline.run_step(champion.pk, str(champion.analysis_run), step)
+    # The pipeline's own runner, from the first step that reads the transcript alone.
+    analysis_run(champion.pk, str(champion.analysis_run), from_step="patterns")
     champion.refresh_from_db()
+    if champion.status != Champion.Status.READY:
+        raise RuntimeError(f"The scripted champion failed: {champion.error}")
     return champion

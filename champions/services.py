@@ -1,5 +1,6 @@
 """Every write to champions: upload, analysis requests, deletion. The pipeline's step
-writes are in ``champions.pipeline``."""
+writes are in ``champions.pipeline``; its work is started by the tasks' registered names
+(``core.tasks``), so this module imports no task."""
 
 from __future__ import annotations
 
@@ -17,11 +18,15 @@ from django.utils import timezone
 
 from accounts.models import User
 from agents.audio.decode import MediaInfo, UnreadableMedia, probe
-from champions import pipeline, signals, storage
+from champions import signals, storage
 from champions.models import Champion
+from champions.pipeline.runner import analysis_run
+from champions.pipeline.steps import PipelineStep
+from champions.pipeline.voice_clone import voice_clone_delete_later
 from champions.vector_index import get_vector_index
 from core import events, ops
 from core.errors import Conflict, InvalidInput
+from core.tasks import enqueue_on_commit
 
 REANALYZABLE = (Champion.Status.UPLOADED, Champion.Status.READY, Champion.Status.FAILED)
 
@@ -134,26 +139,21 @@ def champion_analysis_request(*, champion: Champion, requested_by: User | None =
         ops.audit_record(
             champion, action="CHAMPION_REANALYZE", changes={"status": [previous_status, Champion.Status.QUEUED]}
         )
-    from champions.tasks import analysis_pipeline_start  # tasks import services: late import
-
-    transaction.on_commit(lambda: analysis_pipeline_start(champion.pk, str(run_id)))
+    # On the pipeline queue the run's steps follow (a test worker's own queue, in tests).
+    enqueue_on_commit(
+        "champions.tasks.start_analysis", champion.pk, str(run_id), queue=settings.CHAMPION_PIPELINE_QUEUE
+    )
     return champion
 
 
-def champion_analysis_run_here(*, champion: Champion, on_step: Callable[[str], None] | None = None) -> Champion:
-    """Runs the whole pipeline in this process (operators' ``analyze_champion``, the demo)."""
+def champion_analysis_run_here(
+    *, champion: Champion, on_step: Callable[[PipelineStep], None] | None = None
+) -> Champion:
+    """Runs the whole pipeline in this process (operators' ``analyze_champion``, the demo, the
+    benchmarks), with the worker's runner; ``on_step`` hears of each step as it starts."""
     with transaction.atomic():
         run_id = str(_analysis_claim(champion))
-    for step in pipeline.STEP_ORDER:
-        if on_step:
-            on_step(step)
-        try:
-            pipeline.run_step(champion.pk, run_id, step)
-        except pipeline.Superseded:
-            break
-        except Exception as exc:
-            pipeline.analysis_fail(champion.pk, run_id, step, exc)
-            break
+    analysis_run(champion.pk, run_id, on_step=on_step)
     champion.refresh_from_db()
     return champion
 
@@ -173,7 +173,7 @@ def champion_delete(*, champion: Champion) -> None:
     voice_clone_id = champion.voice_clone_id
     champion.delete()
     if voice_clone_id:
-        pipeline.voice_clone_delete_later(voice_clone_id)
+        voice_clone_delete_later(voice_clone_id)
 
     def cleanup() -> None:
         get_vector_index().delete_champion(champion_id)

@@ -1,153 +1,99 @@
-"""The analysis pipeline on Celery: one task per step, chained (DESIGN.md section 4).
+"""The analysis pipeline on Celery: one task runs any step by name, then enqueues the step after
+it in the registry (``champions.pipeline.steps``).
 
-Tasks take ids only and re-fetch. Steps are idempotent, so the tasks ack late and are
-re-queued when a worker process dies mid-step; transient provider errors (rate limits,
-5xx, timeouts) are retried with exponential backoff and jitter; any other error, or the
-last retry, marks the champion failed. A beat task re-enqueues steps whose worker vanished
-(the broker alone cannot always tell: the filesystem broker has no acknowledgements).
+Tasks take ids only and re-fetch. Steps are idempotent, so the step task acks late and is
+re-queued when a worker process dies mid-step; transient provider errors (rate limits, 5xx,
+timeouts) are retried with exponential backoff and jitter; any other error, or the last retry,
+marks the champion failed (``champions.pipeline.runner``). A beat task re-enqueues steps whose
+worker vanished (the broker alone cannot always tell: the filesystem broker has no
+acknowledgements).
+
+Services start work here by the tasks' registered names (``core.tasks``); nothing imports this
+module but Celery's autodiscovery.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import structlog
-from celery import chain, shared_task
-from celery.exceptions import Ignore, SoftTimeLimitExceeded
+from celery import Task, current_task, shared_task
+from celery.exceptions import Ignore
 from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
-from django.db.models import Q
-from django.utils import timezone
 
 from agents.providers.errors import TransientProviderError
 from agents.providers.speech import get_voice_cloner
-from champions import pipeline
-from champions.models import Champion
+from champions.pipeline import runner
+from champions.pipeline.steps import FIRST_STEP, step_after
 
 logger = structlog.get_logger(__name__)
 
-PIPELINE_TASK_OPTIONS = {
-    "bind": True,
-    "acks_late": True,  # idempotent steps: safe to run again after a crash
-    "reject_on_worker_lost": True,
-    "max_retries": None,  # bounded by CHAMPION_STEP_MAX_RETRIES below, read at run time
-    "soft_time_limit": 3600,
-    "time_limit": 3900,
-    "ignore_result": True,
-}
+RUN_PIPELINE_STEP = "champions.tasks.run_pipeline_step"
 
 
-def _run(task, champion_id: int, run_id: str, step: str) -> None:
-    try:
-        pipeline.run_step(champion_id, run_id, step)
-    except pipeline.Superseded:
-        logger.info("champion_step_superseded", champion_id=champion_id, step=step)
-        # Stops the chain: later steps of a superseded run must not run.
-        raise Ignore() from None
-    except TransientProviderError as exc:
-        if task.request.retries < settings.CHAMPION_STEP_MAX_RETRIES:
-            countdown = get_exponential_backoff_interval(
-                factor=2, retries=task.request.retries, maximum=600, full_jitter=True
-            )
-            logger.warning(
-                "champion_step_retry", champion_id=champion_id, step=step, error=str(exc), countdown=countdown
-            )
-            raise task.retry(exc=exc, countdown=max(1, countdown)) from exc
-        pipeline.analysis_fail(champion_id, run_id, step, exc)
-        raise Ignore() from None
-    except pipeline.NoSpeechFound as exc:
-        # The recording's fault, not the system's: a readable failure, no traceback.
-        logger.info("champion_no_speech", champion_id=champion_id, error=str(exc))
-        pipeline.analysis_fail(champion_id, run_id, step, exc)
-        raise Ignore() from None
-    except SoftTimeLimitExceeded as exc:
-        pipeline.analysis_fail(champion_id, run_id, step, TimeoutError("the step took too long"))
-        raise Ignore() from exc
-    except Exception as exc:
-        # A permanent error: record it on the champion (and, through champion.failed, in the
-        # ErrorLog) instead of re-raising into Celery, which would log it a second time.
-        logger.exception("champion_step_failed", champion_id=champion_id, step=step)
-        pipeline.analysis_fail(champion_id, run_id, step, exc)
-        raise Ignore() from None
+def _queue_of(task: Task | None) -> str:
+    """The queue ``task`` was taken from: a run stays on the queue it was started on (a test
+    worker's own queue included); outside a worker (eager mode), the pipeline queue."""
+    delivery_info = (task.request.delivery_info if task else None) or {}  # a Proxy: falsy outside a task
+    return delivery_info.get("routing_key") or settings.CHAMPION_PIPELINE_QUEUE
 
 
-@shared_task(name="champions.tasks.decode_audio", **PIPELINE_TASK_OPTIONS)
-def decode_audio(self, champion_id: int, run_id: str) -> None:
-    _run(self, champion_id, run_id, Champion.Step.DECODE)
+def _step_enqueue(champion_id: int, run_id: str, step: str, *, queue: str) -> None:
+    run_pipeline_step.apply_async((champion_id, run_id, step), queue=queue)
 
 
-@shared_task(name="champions.tasks.transcribe", **PIPELINE_TASK_OPTIONS)
-def transcribe(self, champion_id: int, run_id: str) -> None:
-    _run(self, champion_id, run_id, Champion.Step.TRANSCRIBE)
+def analysis_pipeline_start(champion_id: int, run_id: str) -> None:
+    """Enqueues the run's first step, on the queue of the task starting it; each step enqueues
+    the next one when it is done."""
+    _step_enqueue(champion_id, run_id, FIRST_STEP, queue=_queue_of(current_task))
 
 
-@shared_task(name="champions.tasks.analyse_voice", **PIPELINE_TASK_OPTIONS)
-def analyse_voice(self, champion_id: int, run_id: str) -> None:
-    _run(self, champion_id, run_id, Champion.Step.VOICE)
+@shared_task(name="champions.tasks.start_analysis", ignore_result=True)
+def start_analysis(champion_id: int, run_id: str) -> None:
+    """Starts a claimed run (enqueued after commit by ``champion_analysis_request``)."""
+    analysis_pipeline_start(champion_id, run_id)
 
 
-@shared_task(name="champions.tasks.extract_patterns", **PIPELINE_TASK_OPTIONS)
-def extract_patterns(self, champion_id: int, run_id: str) -> None:
-    _run(self, champion_id, run_id, Champion.Step.PATTERNS)
+def _retry_transient(task: Task, champion_id: int, step: str, exc: TransientProviderError) -> None:
+    """Raises Celery's Retry (the same step, later, with backoff and jitter) while retries
+    remain; returns once they are spent, and the run fails."""
+    if task.request.retries >= settings.CHAMPION_STEP_MAX_RETRIES:
+        return
+    countdown = get_exponential_backoff_interval(factor=2, retries=task.request.retries, maximum=600, full_jitter=True)
+    logger.warning("champion_step_retry", champion_id=champion_id, step=step, error=str(exc), countdown=countdown)
+    raise task.retry(exc=exc, countdown=max(1, countdown)) from exc
 
 
-@shared_task(name="champions.tasks.embed_and_index", **PIPELINE_TASK_OPTIONS)
-def embed_and_index(self, champion_id: int, run_id: str) -> None:
-    _run(self, champion_id, run_id, Champion.Step.INDEX)
-
-
-@shared_task(name="champions.tasks.generate_scenarios", **PIPELINE_TASK_OPTIONS)
-def generate_scenarios(self, champion_id: int, run_id: str) -> None:
-    _run(self, champion_id, run_id, Champion.Step.SCENARIOS)
-
-
-@shared_task(name="champions.tasks.finish_analysis", **PIPELINE_TASK_OPTIONS)
-def finish_analysis(self, champion_id: int, run_id: str) -> None:
-    _run(self, champion_id, run_id, Champion.Step.FINISH)
-
-
-TASK_BY_STEP = {
-    Champion.Step.DECODE: decode_audio,
-    Champion.Step.TRANSCRIBE: transcribe,
-    Champion.Step.VOICE: analyse_voice,
-    Champion.Step.PATTERNS: extract_patterns,
-    Champion.Step.INDEX: embed_and_index,
-    Champion.Step.SCENARIOS: generate_scenarios,
-    Champion.Step.FINISH: finish_analysis,
-}
-
-
-def analysis_chain(champion_id: int, run_id: str, *, from_step: str = Champion.Step.DECODE):
-    steps = pipeline.STEP_ORDER[pipeline.STEP_ORDER.index(from_step) :]
-    # The queue rides in each signature, so the worker that sends the next step keeps it.
-    queue = settings.CHAMPION_PIPELINE_QUEUE
-    return chain(*(TASK_BY_STEP[step].si(champion_id, run_id).set(queue=queue) for step in steps))
-
-
-def analysis_pipeline_start(champion_id: int, run_id: str, *, from_step: str = Champion.Step.DECODE) -> None:
-    """The orchestrator: enqueue the chain of steps (called after commit)."""
-    analysis_chain(champion_id, run_id, from_step=from_step).apply_async()
+@shared_task(
+    bind=True,
+    name=RUN_PIPELINE_STEP,
+    acks_late=True,  # idempotent steps: safe to run again after a crash
+    reject_on_worker_lost=True,
+    max_retries=None,  # bounded by CHAMPION_STEP_MAX_RETRIES, read at run time
+    soft_time_limit=3600,
+    time_limit=3900,
+    ignore_result=True,
+)
+def run_pipeline_step(self: Task, champion_id: int, run_id: str, step: str) -> None:
+    """Runs the run's step ``step``, then enqueues the next one on the same queue."""
+    done = runner.step_execute(
+        champion_id, run_id, step, retry=lambda exc: _retry_transient(self, champion_id, step, exc)
+    )
+    if not done:
+        # Superseded or failed (and recorded): the run stops here. Ignore, not an error that
+        # Celery would log a second time.
+        raise Ignore()
+    following = step_after(step)
+    if following is not None:
+        _step_enqueue(champion_id, run_id, following.name, queue=_queue_of(self))
 
 
 @shared_task(name="champions.tasks.resume_stalled_analyses", ignore_result=True)
 def resume_stalled_analyses() -> int:
     """Re-enqueues the current step of analyses whose worker vanished mid-step."""
-    stale_before = timezone.now() - timedelta(seconds=settings.CHAMPION_STEP_STALE_SECONDS)
     resumed = 0
-    stalled = Champion.objects.filter(
-        status__in=(Champion.Status.QUEUED, Champion.Status.PROCESSING), analysis_run__isnull=False
-    ).filter(
-        Q(step_started_at__lt=stale_before) | Q(step_started_at__isnull=True, analysis_started_at__lt=stale_before)
-    )
-    for champion_id, run_id, step in stalled.values_list("id", "analysis_run", "step"):
-        # Claim it: only one sweeper re-enqueues a given stalled step.
-        if (
-            Champion.objects.filter(pk=champion_id, analysis_run=run_id)
-            .filter(Q(step_started_at__lt=stale_before) | Q(step_started_at__isnull=True))
-            .update(step_started_at=timezone.now())
-        ):
-            analysis_pipeline_start(champion_id, str(run_id), from_step=step or Champion.Step.DECODE)
-            resumed += 1
+    for champion_id, run_id, step in runner.analyses_stalled_claim():
+        _step_enqueue(champion_id, run_id, step, queue=settings.CHAMPION_PIPELINE_QUEUE)
+        resumed += 1
     return resumed
 
 

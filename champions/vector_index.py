@@ -1,18 +1,20 @@
-"""Search over the champions' pattern embeddings, behind one small interface.
+"""The vector store: a copy of the champions' pattern embeddings, kept in step with the database.
 
-The database is the source of truth (``ChampionPattern.embedding``). Two indexes:
+The database is the source of truth (``ChampionPattern.embedding``) and what the application
+reads: the judge takes one champion's vectors whole from it (``selectors.champion_playbook``),
+since a champion has tens to a few hundred patterns and scoring a reply against all of them
+is exact and fast. The store mirrors those vectors for search at a scale the database is not
+built for (across champions, from other services): the pipeline replaces a champion's points
+after embedding, ``champion_delete`` removes them, ``rebuild_vector_index`` rebuilds it all.
 
-* ``DatabaseVectorIndex`` (embedded default): exact cosine search over one champion's
-  vectors, read from the database. A champion has tens to a few hundred patterns, so exact
-  search is both correct and fast, and the web and worker processes share it freely
-  (Qdrant's local mode locks its folder to one process).
+* ``DatabaseVectorIndex`` (embedded default): no copy, the rows are the store.
 * ``QdrantVectorIndex`` when ``QDRANT_URL`` is set: points carry champion id, pattern id and
   category, with a payload index on champion id.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
@@ -31,23 +33,12 @@ class IndexedPattern:
     vector: np.ndarray
 
 
-@dataclass(frozen=True)
-class SearchHit:
-    pattern_id: int
-    category: str
-    score: float
-
-
 class VectorIndex(Protocol):
     name: str
 
     def replace_champion(self, champion_id: int, items: Sequence[IndexedPattern]) -> None: ...
 
     def delete_champion(self, champion_id: int) -> None: ...
-
-    def search(
-        self, champion_id: int, vector: np.ndarray, *, categories: Iterable[str] | None = None, limit: int = 5
-    ) -> list[SearchHit]: ...
 
     def count(self, champion_id: int) -> int: ...
 
@@ -63,24 +54,6 @@ class DatabaseVectorIndex:
 
     def delete_champion(self, champion_id: int) -> None:
         return None  # deleting the patterns deleted the vectors
-
-    def search(
-        self, champion_id: int, vector: np.ndarray, *, categories: Iterable[str] | None = None, limit: int = 5
-    ) -> list[SearchHit]:
-        rows = ChampionPattern.objects.filter(champion_id=champion_id, embedding__isnull=False)
-        if categories is not None:
-            rows = rows.filter(category__in=list(categories))
-        ids, cats, blobs = [], [], []
-        for pattern_id, category, blob in rows.values_list("id", "category", "embedding"):
-            ids.append(pattern_id)
-            cats.append(category)
-            blobs.append(bytes(blob))
-        if not ids:
-            return []
-        matrix = np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(len(ids), EMBEDDING_DIMENSIONS)
-        scores = matrix @ np.asarray(vector, dtype=np.float32)
-        order = np.argsort(-scores, kind="stable")[:limit]
-        return [SearchHit(pattern_id=ids[i], category=cats[i], score=float(scores[i])) for i in order]
 
     def count(self, champion_id: int) -> int:
         return ChampionPattern.objects.filter(champion_id=champion_id, embedding__isnull=False).count()
@@ -113,13 +86,12 @@ class QdrantVectorIndex:
             )
         self._ready = True
 
-    def _champion_filter(self, champion_id: int, categories: Iterable[str] | None = None):
+    def _champion_filter(self, champion_id: int):
         from qdrant_client import models
 
-        must = [models.FieldCondition(key="champion_id", match=models.MatchValue(value=champion_id))]
-        if categories is not None:
-            must.append(models.FieldCondition(key="category", match=models.MatchAny(any=list(categories))))
-        return models.Filter(must=must)
+        return models.Filter(
+            must=[models.FieldCondition(key="champion_id", match=models.MatchValue(value=champion_id))]
+        )
 
     def replace_champion(self, champion_id: int, items: Sequence[IndexedPattern]) -> None:
         from qdrant_client import models
@@ -149,26 +121,6 @@ class QdrantVectorIndex:
             points_selector=models.FilterSelector(filter=self._champion_filter(champion_id)),
             wait=True,
         )
-
-    def search(
-        self, champion_id: int, vector: np.ndarray, *, categories: Iterable[str] | None = None, limit: int = 5
-    ) -> list[SearchHit]:
-        self._ensure_collection()
-        result = self.client.query_points(
-            self.collection,
-            query=np.asarray(vector, dtype=np.float32).tolist(),
-            query_filter=self._champion_filter(champion_id, categories),
-            limit=limit,
-            with_payload=True,
-        )
-        return [
-            SearchHit(
-                pattern_id=int(point.payload["pattern_id"]),
-                category=point.payload["category"],
-                score=float(point.score),
-            )
-            for point in result.points
-        ]
 
     def count(self, champion_id: int) -> int:
         self._ensure_collection()

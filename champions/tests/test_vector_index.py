@@ -40,18 +40,28 @@ def qdrant_index() -> QdrantVectorIndex:
     return QdrantVectorIndex(QdrantClient(location=":memory:"), "test_patterns")
 
 
-@pytest.mark.parametrize("kind", ["database", "qdrant"])
-def test_search_finds_the_nearest_pattern_of_the_champion_and_category(kind, qdrant_index):
-    index = DatabaseVectorIndex() if kind == "database" else qdrant_index
+def test_qdrant_points_mirror_the_champions_stored_vectors(qdrant_index):
     mine, other = champion_with_vectors(), champion_with_vectors()
-    index.replace_champion(mine.pk, index_items_for(mine.pk))
-    index.replace_champion(other.pk, index_items_for(other.pk))
-    target = ChampionPattern.objects.get(champion=mine, position=3)
-    hits = index.search(mine.pk, unit(3), limit=2)
-    assert hits[0].pattern_id == target.pk and hits[0].score == pytest.approx(1.0, abs=1e-4)
-    assert all(ChampionPattern.objects.get(pk=h.pattern_id).champion_id == mine.pk for h in hits)
-    closing_hits = index.search(mine.pk, unit(3), categories=["closing"], limit=5)
-    assert {h.category for h in closing_hits} == {"closing"} and len(closing_hits) == 2
+    qdrant_index.replace_champion(mine.pk, index_items_for(mine.pk))
+    qdrant_index.replace_champion(other.pk, index_items_for(other.pk))
+    points, _ = qdrant_index.client.scroll("test_patterns", limit=100, with_vectors=True)
+    mirrored = {point.id: point for point in points if point.payload["champion_id"] == mine.pk}
+    for pattern in ChampionPattern.objects.filter(champion=mine):
+        point = mirrored[pattern.pk]
+        assert point.payload == {"champion_id": mine.pk, "pattern_id": pattern.pk, "category": pattern.category}
+        assert np.allclose(point.vector, pattern.vector, atol=1e-5)
+    assert len(mirrored) == 4 and qdrant_index.count(other.pk) == 4
+
+
+def test_the_database_index_is_the_rows_themselves():
+    champion = champion_with_vectors(3)
+    PatternFactory(champion=champion, position=3)  # not embedded yet
+    index = DatabaseVectorIndex()
+    index.replace_champion(champion.pk, index_items_for(champion.pk))
+    assert index.count(champion.pk) == 3
+    assert [item.pattern_id for item in index_items_for(champion.pk)] == list(
+        ChampionPattern.objects.filter(champion=champion, embedding__isnull=False).values_list("id", flat=True)
+    )
 
 
 def test_qdrant_replace_is_idempotent_and_delete_removes_the_points(qdrant_index):

@@ -8,10 +8,10 @@ import time
 import pytest
 from rest_framework.test import APIClient
 
-from core.testing.worker import celery_worker, kill_hard, wait_for
 from champions.models import Champion
 from champions.tasks import resume_stalled_analyses
 from conftest import authenticated_client
+from core.testing.worker import celery_worker, kill_hard, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from champions import services
 from champions.models import Champion
-from champions.pipeline import PROGRESS_AT_START
+from champions.pipeline.steps import PipelineStep, progress_at_start
 from core.errors import Conflict
 
 
@@ -30,8 +30,8 @@ class Command(BaseCommand):
             raise CommandError(f"No champion with id {champion_id}.")
         started = time.monotonic()
 
-        def show(step: str) -> None:
-            sys.stdout.write("\r" + progress_bar(PROGRESS_AT_START[step], Champion.Step(step).label).ljust(80))
+        def show(step: PipelineStep) -> None:
+            sys.stdout.write("\r" + progress_bar(progress_at_start(step.name), step.label).ljust(80))
             sys.stdout.flush()
 
         try:

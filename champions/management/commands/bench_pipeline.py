@@ -23,10 +23,10 @@ from accounts.models import User
 from agents.reasoning.evaluation import NONE_LABEL, predicted_label_for_span
 from agents.scripts import SCRIPT_NAMES, load_script
 from agents.testing.synth import call_voices, encode_recording, synthesize_call, wer
-from agents.types import Pattern
 from champions import services
 from champions.models import Champion
-from champions.pipeline import STEP_ORDER
+from champions.pipeline.steps import STEPS, PipelineStep
+from champions.selectors import champion_patterns
 
 BENCH_EMAIL = "bench@bench.championclone.test"
 WORDS_PER_MINUTE_SPOKEN = 150  # espeak's default pace, to pick enough turns for a length
@@ -52,11 +52,11 @@ def _analyse_in_child(champion_id: int, results: multiprocessing.Queue) -> None:
     step_times: dict[str, float] = {}
     clock = {"step": None, "started": time.perf_counter()}
 
-    def on_step(step: str) -> None:
+    def on_step(step: PipelineStep) -> None:
         now = time.perf_counter()
         if clock["step"]:
             step_times[clock["step"]] = now - clock["started"]
-        clock.update(step=step, started=now)
+        clock.update(step=step.name, started=now)
 
     champion = services.champion_analysis_run_here(champion=Champion.objects.get(pk=champion_id), on_step=on_step)
     step_times[clock["step"]] = time.perf_counter() - clock["started"]
@@ -87,10 +87,10 @@ class Command(BaseCommand):
                 f"{row['peak_rss_mib']:>12.0f} {row['wer'] * 100:>6.1f} {row['speaker_accuracy'] * 100:>9.1f} "
                 f"{row['category_accuracy'] * 100:>10.1f}"
             )
-        self.stdout.write("\nper step (s): " + ", ".join(STEP_ORDER))
+        self.stdout.write("\nper step (s): " + ", ".join(step.name for step in STEPS))
         for row in rows:
             self.stdout.write(
-                f"{row['minutes']:>6g} m  " + "  ".join(f"{row['steps'].get(s, 0):6.2f}" for s in STEP_ORDER)
+                f"{row['minutes']:>6g} m  " + "  ".join(f"{row['steps'].get(step.name, 0):6.2f}" for step in STEPS)
             )
 
     def _bench_one(self, owner: User, minutes: float) -> dict:
@@ -119,9 +119,7 @@ class Command(BaseCommand):
         if result["status"] != Champion.Status.READY:
             self.stderr.write(f"analysis failed: {result['error']}")
         reference = " ".join(text for _, text, _ in turns)
-        patterns = [
-            Pattern(category=p.category, text=p.text, start=p.start, end=p.end) for p in champion.patterns.all()
-        ]
+        patterns = champion_patterns(champion_id=champion.pk)
         labelled = [
             (turn, (speaker, label)) for turn, (speaker, _, label) in zip(call.turns, turns, strict=True) if label
         ]
