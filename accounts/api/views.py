@@ -5,7 +5,7 @@ from dataclasses import asdict
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -32,18 +32,13 @@ def token_response(pair: TokenPair, user: User, status_code: int = status.HTTP_2
 class AuthViewSet(viewsets.ViewSet):
     """``/auth/*``: registration, login, token refresh and revocation, the profile."""
 
-    permission_classes = [AllowAny]
-
-    def get_permissions(self) -> list:
-        if self.action in ("me", "logout", "logout_all"):
-            return [IsAuthenticated()]
-        return super().get_permissions()
+    # Authenticated (the project's default) but for the credentials endpoints: register, login
+    # and refresh are open to anyone and ignore a stale Authorization header (an expired access
+    # token sent along with a refresh) instead of failing on it. Both are set per action: DRF
+    # builds the authenticators before it knows the action.
 
     @extend_schema(request=RegisterInputSerializer, responses={201: TokenPairSerializer, **error_responses(400, 429)})
-    # Credentials endpoints ignore a stale Authorization header (an expired access token sent
-    # along with a refresh) instead of failing on it. Set per action: DRF builds the
-    # authenticators before it knows the action.
-    @action(detail=False, methods=["post"], authentication_classes=[])
+    @action(detail=False, methods=["post"], permission_classes=[AllowAny], authentication_classes=[])
     def register(self, request: Request) -> Response:
         check_rate_limit(request, rate_name="register")
         data = RegisterInputSerializer(data=request.data)
@@ -52,7 +47,7 @@ class AuthViewSet(viewsets.ViewSet):
         return token_response(services.user_record_login(user=user), user, status.HTTP_201_CREATED)
 
     @extend_schema(request=LoginInputSerializer, responses={200: TokenPairSerializer, **error_responses(400, 401, 429)})
-    @action(detail=False, methods=["post"], authentication_classes=[])
+    @action(detail=False, methods=["post"], permission_classes=[AllowAny], authentication_classes=[])
     def login(self, request: Request) -> Response:
         check_rate_limit(request, rate_name="login")
         data = LoginInputSerializer(data=request.data)
@@ -79,7 +74,7 @@ class AuthViewSet(viewsets.ViewSet):
     @extend_schema(
         request=RefreshTokenInputSerializer, responses={200: TokenPairSerializer, **error_responses(400, 401, 429)}
     )
-    @action(detail=False, methods=["post"], authentication_classes=[])
+    @action(detail=False, methods=["post"], permission_classes=[AllowAny], authentication_classes=[])
     def refresh(self, request: Request) -> Response:
         check_rate_limit(request, rate_name="refresh")
         data = RefreshTokenInputSerializer(data=request.data)

@@ -128,4 +128,7 @@ class ChampionDetailSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(TranscriptSerializer(allow_null=True))
     def get_transcript(self, champion: Champion) -> dict | None:
+        # The stored JSON as it is (``agents.types.transcript_to_dict`` wrote it in this shape):
+        # TranscriptSerializer documents it, but running thousands of words through it on every
+        # detail view would cost time and change nothing.
         return champion.transcript or None

@@ -1,4 +1,4 @@
-"""Rate limits on the report's rates (section 5.2), counted by django-ratelimit.
+"""Rate limits (``settings.RATE_LIMITS``), counted by django-ratelimit.
 
 django-ratelimit's own decorator answers 403; the API wants 429 with ``Retry-After``, so we
 call its counter (``get_usage``) and raise our domain error with the window's time left.
@@ -7,8 +7,6 @@ call its counter (``get_usage``) and raise our domain error with the window's ti
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
-from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -48,17 +46,3 @@ def check_rate_limit(
     limited = usage["should_limit"] if increment else usage["count"] >= usage["limit"]
     if limited:
         raise RateLimited(retry_after=usage["time_left"])
-
-
-def rate_limit(rate_name: str, *, key: Key = "ip") -> Callable:
-    """Decorator for a view or viewset method."""
-
-    def decorator(view_method: Callable) -> Callable:
-        @wraps(view_method)
-        def wrapper(self: Any, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-            check_rate_limit(request, rate_name=rate_name, key=key)
-            return view_method(self, request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
