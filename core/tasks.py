@@ -10,13 +10,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from celery import current_app
+from celery import Task, current_app
+from celery.exceptions import NotRegistered
 from django.db import transaction
+
+
+def registered_task(task_name: str) -> Task:
+    """The task registered under ``task_name``. A worker imports every app's ``tasks`` module
+    when it starts; a web process imports them here, the first time it enqueues one."""
+    try:
+        return current_app.tasks[task_name]
+    except NotRegistered:
+        current_app.loader.import_default_modules()  # runs Celery's autodiscovery of tasks.py
+        return current_app.tasks[task_name]
 
 
 def enqueue(task_name: str, *args: Any, **options: Any) -> None:
     """Sends the task now (callers already outside a transaction, or wanting it at once)."""
-    current_app.tasks[task_name].apply_async(args=args, **options)
+    registered_task(task_name).apply_async(args=args, **options)
 
 
 def enqueue_on_commit(task_name: str, *args: Any, **options: Any) -> None:
