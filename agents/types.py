@@ -72,7 +72,7 @@ class CallMetrics:
 class Pattern:
     """One sales move of the champion (or a buyer objection), located in the recording."""
 
-    category: str  # see agents.patterns.CATEGORIES
+    category: str  # one of agents.reasoning.categories.CATEGORIES
     text: str
     start: float
     end: float
