@@ -7,28 +7,15 @@ import re
 
 import pytest
 
-from agents.reasoning import CATEGORIES, OfflineReasoner
+from agents.reasoning import OfflineReasoner
 from agents.reasoning.evaluation import evaluate_extractor
-from agents.reasoning.segmentation import utterances_from_transcript
-from agents.scripts import SCRIPT_NAMES, load_script, load_scripts, transcript_from_script
-from agents.types import Segment, Transcript, Word
+from agents.scripts import SCRIPT_NAMES, load_script, transcript_from_script
+from agents.types import Transcript
 
 
 @pytest.fixture(scope="module")
 def evaluation():
     return evaluate_extractor()
-
-
-def test_scripts_hold_enough_labelled_segments_of_every_category():
-    scripts = load_scripts()
-    labels = [turn.label for script in scripts for turn in script.turns if turn.label]
-
-    assert len(scripts) >= 3
-    assert len(labels) >= 40
-    assert set(labels) == set(CATEGORIES)
-    for script in scripts:
-        assert sum(turn.label == "objection" for turn in script.turns) >= 3
-        assert sum(turn.label == "objection_response" for turn in script.turns) >= 3
 
 
 def test_extractor_gets_at_least_80_percent_of_labelled_segments_right(evaluation):
@@ -112,47 +99,3 @@ def test_opening_and_closing_are_found_at_the_ends_of_the_call():
 
 def test_an_empty_transcript_has_no_patterns():
     assert OfflineReasoner().extract_patterns(Transcript(text="", language="en", duration=0.0)) == []
-
-
-def _words(text: str, start: float, step: float = 0.3) -> list[Word]:
-    return [Word(text=f" {t}", start=start + i * step, end=start + i * step + 0.25) for i, t in enumerate(text.split())]
-
-
-def test_segmentation_cuts_at_long_pauses_speaker_changes_and_end_punctuation():
-    first = _words("so how does your team plan the week", 0.0)
-    second = _words("and who approves it", first[-1].end + 1.5)  # a long pause, no punctuation
-    answer = _words("We use a spreadsheet. It is slow.", second[-1].end + 0.4)
-    transcript = Transcript(
-        text="",
-        language="en",
-        duration=answer[-1].end,
-        segments=[
-            Segment(id=0, start=0.0, end=second[-1].end, text="", words=first + second, speaker="champion"),
-            Segment(id=1, start=answer[0].start, end=answer[-1].end, text="", words=answer, speaker="other"),
-        ],
-    )
-
-    utterances = utterances_from_transcript(transcript)
-
-    assert [u.text for u in utterances] == [
-        "so how does your team plan the week",
-        "and who approves it",
-        "We use a spreadsheet.",
-        "It is slow.",
-    ]
-    assert [u.turn for u in utterances] == [0, 0, 1, 1]
-    assert utterances[1].start == second[0].start
-
-
-def test_segments_without_word_timings_are_spread_over_the_segment():
-    transcript = Transcript(
-        text="Hello there. How are you?",
-        language="en",
-        duration=4.0,
-        segments=[Segment(id=0, start=0.0, end=4.0, text="Hello there. How are you?", speaker=None)],
-    )
-    utterances = utterances_from_transcript(transcript)
-
-    assert [u.text for u in utterances] == ["Hello there.", "How are you?"]
-    assert utterances[0].start == 0.0
-    assert utterances[1].end == 4.0

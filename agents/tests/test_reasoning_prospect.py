@@ -4,21 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from agents.reasoning.evaluation import script_patterns
 from agents.reasoning.judge import judge_moment, judge_reply_offline
 from agents.reasoning.prospect import MAX_WEAK_STREAK, prospect_opening, prospect_reply
-from agents.reasoning.scenarios import generate_scenarios_offline
-from agents.scripts import load_script, transcript_from_script
-from agents.types import CallMetrics, ScenarioSpec
+from agents.testing import fixtures
+from agents.types import ScenarioSpec
 
 
 @pytest.fixture(scope="module")
 def hard_scenario_and_patterns() -> tuple[ScenarioSpec, list]:
-    transcript = transcript_from_script(load_script("logistics_routing"))
-    patterns = script_patterns("logistics_routing")
-    metrics = CallMetrics(transcript.duration, 150.0, 1.0, 0, 0.0, 20.0, 0.5, 6)
-    scenarios = generate_scenarios_offline(patterns, transcript, metrics)
-    return next(s for s in scenarios if s.difficulty == "hard"), patterns
+    return fixtures.hard_scenario_and_patterns("logistics_routing")
 
 
 GOOD_REPLIES = [

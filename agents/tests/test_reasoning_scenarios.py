@@ -1,4 +1,4 @@
-"""Offline scenarios come from the recording; tone words follow the measured metrics."""
+"""Offline scenarios come from the recording."""
 
 from __future__ import annotations
 
@@ -8,22 +8,8 @@ import pytest
 
 from agents.reasoning import OfflineReasoner
 from agents.scripts import load_script, transcript_from_script
-from agents.types import CallMetrics, Pattern, Transcript, VoiceProfile
-
-
-def _metrics(duration: float, **overrides) -> CallMetrics:
-    values = {
-        "duration_seconds": duration,
-        "words_per_minute": 150.0,
-        "questions_per_minute": 1.2,
-        "filler_words": 1,
-        "filler_words_per_minute": 0.4,
-        "longest_monologue_seconds": 18.0,
-        "talk_ratio": 0.5,
-        "question_count": 6,
-    }
-    values.update(overrides)
-    return CallMetrics(**values)
+from agents.testing.fixtures import call_metrics_with
+from agents.types import Pattern, Transcript
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +17,7 @@ def analysed_call():
     transcript = transcript_from_script(load_script("insurance_cyber"))
     reasoner = OfflineReasoner()
     patterns = reasoner.extract_patterns(transcript)
-    scenarios = reasoner.generate_scenarios(patterns, transcript, _metrics(transcript.duration))
+    scenarios = reasoner.generate_scenarios(patterns, transcript, call_metrics_with(transcript.duration))
     return transcript, patterns, scenarios
 
 
@@ -67,7 +53,7 @@ def test_scenario_persona_context_and_goal_come_from_the_call(analysed_call):
 
 def test_scenarios_are_deterministic(analysed_call):
     transcript, patterns, scenarios = analysed_call
-    again = OfflineReasoner().generate_scenarios(patterns, transcript, _metrics(transcript.duration))
+    again = OfflineReasoner().generate_scenarios(patterns, transcript, call_metrics_with(transcript.duration))
 
     assert [dataclasses.asdict(s) for s in again] == [dataclasses.asdict(s) for s in scenarios]
 
@@ -76,7 +62,7 @@ def test_a_call_without_objections_gives_one_discovery_scenario():
     patterns = [Pattern(category="discovery_question", text="How do you plan routes?", start=3.0, end=5.0)]
     transcript = Transcript(text="How do you plan routes?", language="en", duration=10.0)
 
-    scenarios = OfflineReasoner().generate_scenarios(patterns, transcript, _metrics(10.0))
+    scenarios = OfflineReasoner().generate_scenarios(patterns, transcript, call_metrics_with(10.0))
 
     assert len(scenarios) == 1
     assert scenarios[0].objections == []
@@ -92,27 +78,7 @@ def test_the_context_states_the_calls_length_as_it_was(duration, questions, said
     transcript = Transcript(text="How do you plan routes?", language="en", duration=duration)
 
     (scenario,) = OfflineReasoner().generate_scenarios(
-        patterns, transcript, _metrics(duration, question_count=questions)
+        patterns, transcript, call_metrics_with(duration, question_count=questions)
     )
 
     assert said in scenario.context
-
-
-def test_tone_words_follow_the_metrics():
-    voice = VoiceProfile(
-        pitch_median_hz=180.0, pitch_range_hz=120.0, energy_mean_db=-18.0, words_per_minute=185.0, pause_ratio=0.1
-    )
-    fast = OfflineReasoner().describe_tone(_metrics(120.0, words_per_minute=185.0), voice)
-    calm_voice = dataclasses.replace(voice, pitch_range_hz=25.0, energy_mean_db=-38.0, pause_ratio=0.3)
-    measured = OfflineReasoner().describe_tone(
-        _metrics(120.0, words_per_minute=118.0, questions_per_minute=0.1, talk_ratio=0.8), calm_voice
-    )
-
-    assert fast["pace"] == "fast"
-    assert fast["energy"] == "high"
-    assert "inquisitive" in fast["style"]
-    assert "animated" in fast["style"]
-    assert measured["pace"] == "measured"
-    assert measured["energy"] == "soft"
-    assert {"presentational", "does most of the talking", "deliberate pauses", "calm"} <= set(measured["style"])
-    assert measured["summary"].startswith("Measured pace (118 words per minute)")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from agents.audio.speakers import assign_speakers
+from agents.audio.speakers.attribution import assign_speakers
 from agents.providers.speech import CHAMPION_VOICE, PROSPECT_VOICE, VoiceSettings
 from agents.testing.fixtures import session_bundle
 from agents.testing.synth import SAMPLE_CALL, SynthesizedCall, synthesize_call

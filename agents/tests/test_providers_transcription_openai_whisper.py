@@ -1,5 +1,4 @@
-"""Transcription: the offline Whisper measured on a synthesized call, and the OpenAI provider
-against a local server that speaks OpenAI's wire protocol."""
+"""OpenAI's Whisper against a local server that speaks OpenAI's wire protocol."""
 
 from __future__ import annotations
 
@@ -11,16 +10,9 @@ from pathlib import Path
 import pytest
 
 from agents.providers.errors import PermanentProviderError, TransientProviderError
-from agents.providers.transcription import (
-    BUNDLED_MODEL_SHA256,
-    ModelIntegrityError,
-    OfflineWhisperTranscriber,
-    OpenAITranscriber,
-    bundled_model_path,
-    get_transcriber,
-)
+from agents.providers.transcription.openai_whisper import OpenAITranscriber
 from agents.testing.fixtures import session_bundle
-from agents.testing.synth import wer, write_silent_wav
+from agents.testing.synth import write_silent_wav
 from agents.testing.wire import LocalVendorServer, RecordedRequest, Reply
 
 TRANSCRIPTIONS = r"/v1/audio/transcriptions"
@@ -29,105 +21,6 @@ TRANSCRIPTIONS = r"/v1/audio/transcriptions"
 @pytest.fixture(scope="session")
 def bundle(tmp_path_factory: pytest.TempPathFactory):
     return session_bundle(tmp_path_factory.getbasetemp())
-
-
-# --- offline ---------------------------------------------------------------------------------------
-
-
-def test_wer_ignores_what_whispers_normalisation_ignores_and_counts_the_rest() -> None:
-    assert wer("Hello, we are thirty people.", "hello we're 30 people") == 0.0
-    # One substitution ("too" for "two") and one deletion ("pm") over six reference words.
-    assert wer("Call me at two pm Tuesday", "call me at too tuesday") == pytest.approx(2 / 6)
-    assert wer("yes", "") == 1.0 and wer("", "") == 0.0
-
-
-@pytest.mark.slow
-def test_offline_whisper_transcribes_a_synthesized_call_accurately(bundle) -> None:
-    transcript = bundle.transcript
-
-    error_rate = wer(bundle.call.text, transcript.text)
-    # Measured 4-7 % with tiny.en on espeak-ng speech (robotic, harder than a person);
-    # the bound leaves room for CPU-dependent numeric differences of int8 decoding.
-    assert error_rate < 0.12, f"WER {error_rate:.1%}: {transcript.text}"
-    assert transcript.language == "en"
-    assert transcript.duration == pytest.approx(bundle.decoded.duration, abs=0.05)
-
-
-@pytest.mark.slow
-def test_offline_word_timings_are_ordered_and_inside_the_recording(bundle) -> None:
-    transcript = bundle.transcript
-    words = [w for s in transcript.segments for w in s.words]
-    assert len(words) > 0.8 * len(bundle.call.text.split())
-    previous_start = 0.0
-    for segment in transcript.segments:
-        assert segment.text
-        assert 0.0 <= segment.start <= segment.end <= transcript.duration
-        for word in segment.words:
-            assert segment.start <= word.start <= word.end <= segment.end
-            assert word.start >= previous_start
-            previous_start = word.start
-    # Words land where the script put them: every scripted turn's first word starts within
-    # a second of the turn.
-    starts = [w.start for w in words]
-    for turn in bundle.call.turns:
-        assert min(abs(s - turn.start) for s in starts) < 1.0
-
-
-@pytest.mark.slow
-def test_offline_whisper_finds_no_words_in_silence(tmp_path: Path) -> None:
-    silent = write_silent_wav(tmp_path / "silence.wav", seconds=3.0)
-    transcript = OfflineWhisperTranscriber().transcribe(silent)
-    assert len(transcript.text.split()) <= 2  # Whisper may hallucinate a "you"; never a call
-
-
-def test_offline_model_is_loaded_once_per_process() -> None:
-    first = OfflineWhisperTranscriber().load()
-    second = OfflineWhisperTranscriber().load()
-    assert first is second
-
-
-def _linked_model_copy(target: Path) -> Path:
-    """A second model directory made of symlinks to the bundled files (no 75 MB copy)."""
-    target.mkdir()
-    for item in bundled_model_path().iterdir():
-        (target / item.name).symlink_to(item)
-    return target
-
-
-def test_offline_model_with_wrong_checksum_is_refused(tmp_path: Path) -> None:
-    model_dir = _linked_model_copy(tmp_path / "model")
-    transcriber = OfflineWhisperTranscriber(model_path=model_dir, expected_sha256="0" * 64)
-    with pytest.raises(ModelIntegrityError, match="sha256"):
-        transcriber.load()
-    assert issubclass(ModelIntegrityError, PermanentProviderError)  # never retried
-
-
-def test_offline_model_path_without_model_is_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(PermanentProviderError, match="model.bin missing"):
-        OfflineWhisperTranscriber(model_path=tmp_path).load()
-
-
-def test_whisper_model_path_setting_selects_another_local_model(settings, tmp_path: Path) -> None:
-    settings.OPENAI_API_KEY = ""
-    settings.WHISPER_MODEL_PATH = str(_linked_model_copy(tmp_path / "other-model"))
-    settings.WHISPER_MODEL_SHA256 = BUNDLED_MODEL_SHA256
-
-    transcriber = get_transcriber()
-
-    assert isinstance(transcriber, OfflineWhisperTranscriber)
-    assert transcriber.model_dir == Path(settings.WHISPER_MODEL_PATH)
-    assert transcriber.load() is not None
-
-
-def test_without_openai_key_the_offline_transcriber_is_chosen(settings) -> None:
-    settings.OPENAI_API_KEY = ""
-    settings.WHISPER_MODEL_PATH = ""
-    transcriber = get_transcriber()
-    assert isinstance(transcriber, OfflineWhisperTranscriber)
-    assert transcriber.expected_sha256 == BUNDLED_MODEL_SHA256
-
-
-# --- OpenAI on the wire ------------------------------------------------------------------------------
 
 
 def _verbose(duration: float, offset_words: float = 0.0) -> dict:
@@ -288,17 +181,3 @@ def test_openai_long_recordings_go_up_in_pieces_with_offset_timings(server: Loca
     # Each piece's words were shifted by the piece's start.
     for segment in transcript.segments:
         assert segment.start < segment.words[0].start < segment.end
-
-
-def test_with_openai_key_the_openai_transcriber_is_chosen(settings, server: LocalVendorServer) -> None:
-    settings.OPENAI_API_KEY = "sk-live"
-    settings.OPENAI_BASE_URL = f"{server.url}/v1"
-    settings.VENDOR_TIMEOUT_SECONDS = 7.0
-    settings.VENDOR_MAX_RETRIES = 1
-
-    transcriber = get_transcriber()
-
-    assert isinstance(transcriber, OpenAITranscriber)
-    assert transcriber.client.timeout == 7.0
-    assert transcriber.client.max_retries == 1
-    assert str(transcriber.client.base_url).startswith(server.url)
