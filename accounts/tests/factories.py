@@ -1,6 +1,6 @@
 import factory
 
-from accounts.models import User
+from accounts.models import Plan, Role, SubscriptionEvent, SubscriptionStatus, User
 
 DEFAULT_PASSWORD = "Sup3r-Secret!pass"
 
@@ -18,3 +18,23 @@ class UserFactory(factory.django.DjangoModelFactory):
     def _save_password(obj, create, extracted, **kwargs):
         if create:
             obj.save(update_fields=["password"])
+
+
+class StaffUserFactory(UserFactory):
+    """A member of staff: the role and the staff flag go together (a database constraint)."""
+
+    email = factory.Sequence(lambda n: f"staff{n}@example.com")
+    role = Role.ADMIN
+    is_staff = True
+
+
+class SubscriptionEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SubscriptionEvent
+
+    user = factory.SubFactory(UserFactory)
+    event_type = SubscriptionEvent.EventType.UPGRADE
+    from_plan = Plan.FREE
+    to_plan = Plan.PRO
+    from_status = SubscriptionStatus.TRIALING
+    to_status = SubscriptionStatus.ACTIVE
