@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agents.testing.synth import wer
+from agents.testing.synth.scoring import wer
 
 
 def test_wer_ignores_what_whispers_normalisation_ignores_and_counts_the_rest() -> None:
