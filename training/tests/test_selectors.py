@@ -4,11 +4,14 @@ the data."""
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from champions.tests.factories import ReadyChampionFactory
+from core.errors import NotFound
 from training import selectors
 from training.models import SessionMessage, TrainingSession
 from training.tests.factories import SessionMessageFactory, TraineeMessageFactory, TrainingSessionFactory
@@ -79,6 +82,53 @@ class TestSessionDetail:
             name = found.champion.name
 
         assert turns == list(range(messages)) and name == session.champion.name
+
+
+def test_the_opening_message_is_the_prospects_first_line(user):
+    session = TrainingSessionFactory(user=user)
+    SessionMessageFactory(session=session, turn_index=1, content="Later")
+    opening = SessionMessageFactory(session=session, turn_index=0, content="Hello. It is too expensive for us.")
+
+    assert selectors.session_opening_message(session=session).pk == opening.pk
+
+
+class TestSessionAudioPath:
+    @pytest.fixture
+    def spoken(self, user) -> SessionMessage:
+        """A trainee reply with the champion's reference phrase as speech, stored."""
+        message = TraineeMessageFactory(session=TrainingSessionFactory(user=user), turn_index=1)
+        for field in ("speech_audio", "reference_audio"):
+            relative = f"training/{message.session_id}/{field}.wav"
+            path = Path(settings.MEDIA_ROOT) / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(b"RIFF")
+            setattr(message, field, relative)
+        message.save()
+        return message
+
+    @pytest.mark.parametrize(("kind", "field"), [("speech", "speech_audio"), ("reference", "reference_audio")])
+    def test_the_file_of_the_users_own_message(self, user, spoken, kind, field):
+        path = selectors.session_audio_path(user=user, session_id=spoken.session_id, message_id=spoken.pk, kind=kind)
+
+        assert path == Path(settings.MEDIA_ROOT) / getattr(spoken, field) and path.is_file()
+
+    def test_the_message_of_another_user_or_another_session_is_not_found(self, user, other_user, spoken):
+        with pytest.raises(NotFound):
+            selectors.session_audio_path(
+                user=other_user, session_id=spoken.session_id, message_id=spoken.pk, kind="speech"
+            )
+        with pytest.raises(NotFound):
+            selectors.session_audio_path(
+                user=user, session_id=TrainingSessionFactory(user=user).pk, message_id=spoken.pk, kind="speech"
+            )
+
+    def test_a_message_without_audio_or_whose_file_is_gone_is_not_found(self, user, spoken):
+        (Path(settings.MEDIA_ROOT) / spoken.reference_audio).unlink()
+        SessionMessage.objects.filter(pk=spoken.pk).update(speech_audio="")
+
+        for kind in ("speech", "reference"):
+            with pytest.raises(NotFound):
+                selectors.session_audio_path(user=user, session_id=spoken.session_id, message_id=spoken.pk, kind=kind)
 
 
 class TestProgressFor:
