@@ -1,7 +1,17 @@
+import uuid
+
 import factory
+import numpy as np
+from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
-from champions.models import Champion, ChampionPattern, Scenario
+from champions.models import EMBEDDING_DIMENSIONS, Champion, ChampionPattern, Scenario, embedding_blob
+
+
+def unit_vector(seed: int) -> np.ndarray:
+    """A reproducible unit vector of the embedder's size."""
+    vector = np.random.default_rng(seed).standard_normal(EMBEDDING_DIMENSIONS).astype(np.float32)
+    return vector / np.linalg.norm(vector)
 
 
 class ChampionFactory(factory.django.DjangoModelFactory):
@@ -12,6 +22,14 @@ class ChampionFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Champion {n}")
     recording = factory.Sequence(lambda n: f"recordings/test/{n}.mp4")
     duration_seconds = 60.0
+
+
+class QueuedChampionFactory(ChampionFactory):
+    """A champion whose analysis run was claimed and not started yet (as after a request)."""
+
+    status = Champion.Status.QUEUED
+    analysis_run = factory.LazyFunction(uuid.uuid4)
+    analysis_started_at = factory.LazyFunction(timezone.now)
 
 
 class ReadyChampionFactory(ChampionFactory):
@@ -32,6 +50,12 @@ class PatternFactory(factory.django.DjangoModelFactory):
     start = 10.0
     end = 13.5
     speaker = "champion"
+
+
+class EmbeddedPatternFactory(PatternFactory):
+    """A pattern with its stored embedding (a unit vector seeded by its position)."""
+
+    embedding = factory.LazyAttribute(lambda pattern: embedding_blob(unit_vector(pattern.position)))
 
 
 class ScenarioFactory(factory.django.DjangoModelFactory):

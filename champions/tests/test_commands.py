@@ -11,6 +11,7 @@ from accounts.models import User
 from champions import services
 from champions.management.commands.seed_demo import DEMO_CHAMPION_NAME, DEMO_EMAIL
 from champions.models import Champion
+from champions.tests.factories import ChampionFactory, QueuedChampionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -43,3 +44,31 @@ def test_seed_demo_is_idempotent(monkeypatch):
     assert champion.status == "queued" and champion.duration_seconds > 90
     assert "Password (shown once)" in first.getvalue() and "Password" not in second.getvalue()
     assert Champion.objects.count() == 1
+
+
+def test_analyze_champion_shows_each_steps_label_and_progress(scripted_steps, capsys):
+    champion = ChampionFactory()
+    call_command("analyze_champion", str(champion.pk), stdout=StringIO())
+    bar = capsys.readouterr().out
+    assert "  2% Decoding audio" in bar and " 55% Voice profile and call metrics" in bar and " 97% Finishing" in bar
+    assert "100% ready" in bar
+
+
+def test_analyze_champion_of_a_failing_run_is_an_error_with_its_reason(scripted_steps):
+    scripted_steps.fail("patterns", ValueError("nothing to learn"))
+    with pytest.raises(CommandError, match="Extracting sales patterns failed: nothing to learn"):
+        call_command("analyze_champion", str(ChampionFactory().pk), stdout=StringIO())
+
+
+def test_analyze_champion_of_a_busy_champion_is_an_error(scripted_steps):
+    with pytest.raises(CommandError, match="already being analysed"):
+        call_command("analyze_champion", str(QueuedChampionFactory().pk))
+    assert scripted_steps.calls == []
+
+
+def test_seed_demo_in_the_foreground_analyses_here(scripted_steps):
+    out = StringIO()
+    call_command("seed_demo", "--foreground", stdout=out)
+    champion = Champion.objects.get(name=DEMO_CHAMPION_NAME)
+    assert champion.status == "ready" and scripted_steps.calls[0] == "decode"
+    assert f"Demo champion #{champion.pk} is ready." in out.getvalue()
