@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 from celery import shared_task
 from celery.exceptions import NotRegistered
+from django.conf import settings
 from django.db import transaction
 
 from core.tasks import enqueue, enqueue_on_commit
@@ -57,3 +62,27 @@ def test_enqueue_runs_the_task_found_by_its_registered_name():
 def test_a_task_name_nobody_registered_fails_loudly_at_once():
     with pytest.raises(NotRegistered):
         enqueue("core.tests.test_tasks.no_such_task", 1)
+
+
+def test_a_web_process_finds_a_task_whose_module_it_never_imported():
+    """Services import no task module, so the first lookup in a process that is not a worker
+    (a web server) must find the task all the same."""
+    script = (
+        "import sys, django; django.setup()\n"
+        "from core.tasks import registered_task\n"
+        "print('imported before:', 'champions.tasks' in sys.modules)\n"
+        "print('found:', registered_task('champions.tasks.start_analysis').name)\n"
+    )
+    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "champion_clone.settings", "DEBUG": "1"}
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=settings.BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.splitlines()[-2:] == ["imported before: False", "found: champions.tasks.start_analysis"]
