@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from django.utils import timezone
 
 from adminpanel.models import AdminAlert, ErrorLog
@@ -222,6 +223,37 @@ class TestReadAndDelete:
         champion = ChampionFactory()
         assert api_client.delete(f"/champions/{champion.pk}").status_code == 404
         assert Champion.objects.filter(pk=champion.pk).exists()
+
+
+class TestRouting:
+    """The router serves the seed's paths: the root actions at the root, not under /champions."""
+
+    @pytest.mark.parametrize(
+        ("method", "path"),
+        [
+            ("post", "/champions/{id}/analyze"),
+            ("get", "/champions/{id}/scenarios"),
+            ("post", "/champions/upload"),
+            ("get", "/champions/{id}x"),
+            ("get", "/scenarios/{id}x"),
+        ],
+    )
+    def test_no_other_path_reaches_a_champion(self, api_client, user, method, path):
+        champion = ReadyChampionFactory(owner=user)
+        response = getattr(api_client, method)(path.format(id=champion.pk))
+        assert response.status_code == 404 and response.json()["code"] == "not_found"
+
+    @pytest.mark.parametrize("path", ["/scenarios/{id}", "/scenarios/{id}/", "/champions/{id}", "/champions/{id}/"])
+    def test_with_or_without_a_trailing_slash(self, api_client, user, path):
+        champion = ReadyChampionFactory(owner=user)
+        assert api_client.get(path.format(id=champion.pk)).status_code == 200
+
+    def test_reverse_names_exist(self, user):
+        champion = ReadyChampionFactory(owner=user)
+        assert reverse("champion-list").rstrip("/") == "/champions"
+        assert reverse("champion-upload").rstrip("/") == "/upload"
+        assert reverse("champion-analyze", args=[champion.pk]).rstrip("/") == f"/analyze/{champion.pk}"
+        assert reverse("champion-scenarios", args=[champion.pk]).rstrip("/") == f"/scenarios/{champion.pk}"
 
 
 class TestPipelineEndToEnd:

@@ -1,19 +1,26 @@
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
 import pytest
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
 
 from adminpanel.models import AdminAlert
+from agents.providers.speech import CHAMPION_VOICE, EspeakSynthesizer
+from agents.testing.synth import wer
 from agents.testing.wire import LocalVendorServer, Reply
 from champions.scripted import champion_from_script
 from champions.tests.factories import ChampionFactory
 from conftest import authenticated_client
 from training.models import SessionMessage, TrainingSession
+from training.tasks import abandon_idle_sessions
 
 pytestmark = pytest.mark.django_db
 
@@ -236,6 +243,33 @@ class TestReads:
         assert set(progress[0]["gap_to_champion"]) >= {"technique", "clarity"}
 
 
+class TestRouting:
+    @pytest.mark.parametrize(
+        "path",
+        [
+            "/training",
+            "/training/{id}",
+            "/training/sessions/{id}/start",
+            "/training/sessions/{id}/audio/{message_id}/other",
+            "/training/sessions/{id}x",
+        ],
+    )
+    def test_no_other_path_reaches_a_session(self, user, champion, path):
+        client = authenticated_client(user)
+        body = start(client, champion.pk).json()
+        concrete = path.format(id=body["session"]["id"], message_id=body["prospect_message"]["id"])
+        response = client.get(concrete)
+        assert response.status_code == 404 and response.json()["code"] == "not_found"
+
+    def test_reverse_names_exist(self):
+        for name in ("training-start", "training-respond", "training-end", "training-progress"):
+            assert reverse(name).rstrip("/") == "/training/" + name.removeprefix("training-")
+        assert reverse("training-session-list").rstrip("/") == "/training/sessions"
+        assert reverse("training-session-detail", args=[7]).rstrip("/") == "/training/sessions/7"
+        audio = reverse("training-session-audio", kwargs={"pk": 7, "message_id": 8, "kind": "speech"})
+        assert audio.rstrip("/") == "/training/sessions/7/audio/8/speech"
+
+
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_replies_to_one_session_are_serialized(user):
     champion = champion_from_script(user)
@@ -265,9 +299,6 @@ class TestVoicePractice:
     def test_spoken_reply_is_transcribed_scored_and_answered_with_private_speech(
         self, user, other_user, champion, tmp_path
     ):
-        from agents.providers.speech import CHAMPION_VOICE, EspeakSynthesizer
-        from agents.testing.synth import wer
-
         said = "I understand your concern about the price. What would slow replies cost you this year?"
         wav = EspeakSynthesizer().synthesize(said, CHAMPION_VOICE, tmp_path / "reply.wav")
         client = authenticated_client(user)
@@ -314,8 +345,6 @@ class TestVoicePractice:
 
     @pytest.fixture
     def spoken_reply(self, tmp_path) -> Path:
-        from agents.providers.speech import CHAMPION_VOICE, EspeakSynthesizer
-
         said = "I understand your concern about the price. What would slow replies cost you this year?"
         return Path(EspeakSynthesizer().synthesize(said, CHAMPION_VOICE, tmp_path / "reply.wav"))
 
@@ -390,8 +419,6 @@ class TestVoicePractice:
         assert training_audio_files() == []
 
     def test_unreadable_audio_reply_is_400_and_changes_nothing(self, user, champion):
-        from django.core.files.uploadedfile import SimpleUploadedFile
-
         client = authenticated_client(user)
         session = start(client, champion.pk).json()["session"]
         response = client.post(
@@ -404,12 +431,6 @@ class TestVoicePractice:
 
 
 def test_idle_sessions_are_abandoned_by_the_beat_task(user, champion, settings):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from training.tasks import abandon_idle_sessions
-
     client = authenticated_client(user)
     idle = start(client, champion.pk).json()["session"]["id"]
     fresh = start(client, champion.pk).json()["session"]["id"]
