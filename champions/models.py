@@ -136,8 +136,8 @@ PatternCategory = models.TextChoices(
 class ChampionPattern(models.Model):
     """One sales move of the champion (or a buyer's objection), located in the recording.
 
-    The embedding is stored here, in the database, the source of truth: the in-process index
-    searches it directly and the Qdrant index is rebuilt from it.
+    The embedding is stored here, in the database, the source of truth: the judge reads it
+    (``selectors.champion_playbook``) and the vector store mirrors it (``vector_index``).
     """
 
     champion = models.ForeignKey(Champion, on_delete=models.CASCADE, related_name="patterns")
@@ -149,7 +149,7 @@ class ChampionPattern(models.Model):
     speaker = models.CharField(max_length=16, blank=True)
     confidence = models.FloatField(default=1.0)
     responds_to = models.TextField(blank=True)
-    embedding = models.BinaryField(null=True, blank=True, editable=False)  # float32 × 384
+    embedding = models.BinaryField(null=True, blank=True, editable=False)  # float32 × EMBEDDING_DIMENSIONS
 
     class Meta:
         ordering = ["champion_id", "position"]

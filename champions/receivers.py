@@ -6,10 +6,9 @@ from typing import Any
 
 from accounts.models import User
 from champions.models import Champion
+from champions.services import champion_delete
 
 
 def delete_champions_of_deleted_user(sender: type[User], *, user: User, **kwargs: Any) -> None:
-    from champions.services import champion_delete
-
     for champion in Champion.objects.filter(owner=user):
         champion_delete(champion=champion)

@@ -27,8 +27,6 @@ from champions.pipeline.steps import FIRST_STEP, step_after
 
 logger = structlog.get_logger(__name__)
 
-RUN_PIPELINE_STEP = "champions.tasks.run_pipeline_step"
-
 
 def _queue_of(task: Task | None) -> str:
     """The queue ``task`` was taken from: a run stays on the queue it was started on (a test
@@ -49,7 +47,8 @@ def analysis_pipeline_start(champion_id: int, run_id: str) -> None:
 
 @shared_task(name="champions.tasks.start_analysis", ignore_result=True)
 def start_analysis(champion_id: int, run_id: str) -> None:
-    """Starts a claimed run (enqueued after commit by ``champion_analysis_request``)."""
+    """Starts a claimed run. ``champion_analysis_request`` enqueues it by name after commit, on
+    the pipeline queue; which step comes first is this module's business, not the service's."""
     analysis_pipeline_start(champion_id, run_id)
 
 
@@ -65,7 +64,7 @@ def _retry_transient(task: Task, champion_id: int, step: str, exc: TransientProv
 
 @shared_task(
     bind=True,
-    name=RUN_PIPELINE_STEP,
+    name="champions.tasks.run_pipeline_step",
     acks_late=True,  # idempotent steps: safe to run again after a crash
     reject_on_worker_lost=True,
     max_retries=None,  # bounded by CHAMPION_STEP_MAX_RETRIES, read at run time

@@ -11,6 +11,7 @@ from accounts.models import User
 from champions import services
 from champions.management.commands.seed_demo import DEMO_CHAMPION_NAME, DEMO_EMAIL
 from champions.models import Champion
+from champions.pipeline.steps import STEPS, progress_at_start
 from champions.tests.factories import ChampionFactory, QueuedChampionFactory
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +51,7 @@ def test_analyze_champion_shows_each_steps_label_and_progress(scripted_steps, ca
     champion = ChampionFactory()
     call_command("analyze_champion", str(champion.pk), stdout=StringIO())
     bar = capsys.readouterr().out
-    assert "  2% Decoding audio" in bar and " 55% Voice profile and call metrics" in bar and " 97% Finishing" in bar
+    assert all(f"{progress_at_start(step.name):3d}% {step.label}" in bar for step in STEPS)
     assert "100% ready" in bar
 
 
