@@ -88,7 +88,7 @@ def test_pipeline_steps_go_to_the_pipeline_queue_and_everything_else_to_light():
     def queue_of(task_name: str) -> str:
         return app.amqp.router.route({}, task_name)["queue"].name
 
-    assert queue_of("champions.tasks.transcribe") == "pipeline"
+    assert queue_of("champions.tasks.run_pipeline_step") == "pipeline"
     # The sweeper must not wait behind an hour of transcription on the pipeline queue.
     assert queue_of("champions.tasks.resume_stalled_analyses") == "light"
     assert queue_of("emails_app.tasks.send_lifecycle_email") == "light"
