@@ -55,7 +55,15 @@ class EmailTemplateAdmin(admin.ModelAdmin):
     def available_variables(self, obj: EmailTemplate) -> str:
         variables = rendering.variables_for(obj.trigger) if obj.trigger else rendering.COMMON_VARIABLES
         rows = format_html_join("", "<li><code>{{{{ {} }}}}</code>: {}</li>", sorted(variables.items()))
-        return format_html("<ul>{}</ul><p>Template tags that load other templates or libraries are refused.</p>", rows)
+        return format_html(
+            "<ul>{}</ul><p>Tags that load other templates or libraries, <code>|safe</code> and "
+            "<code>{{% autoescape %}}</code> are refused; a link may use only {}; a template nests at most {} "
+            "tags deep and renders at most {} characters.</p>",
+            rows,
+            ", ".join(f"{{{{ {name} }}}}" for name in sorted(rendering.LINK_VARIABLES)),
+            rendering.limits.MAX_NESTING_DEPTH,
+            f"{rendering.limits.MAX_OUTPUT_CHARS:,}",
+        )
 
     @admin.display(description="preview")
     def preview(self, obj: EmailTemplate) -> str:

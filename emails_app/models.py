@@ -18,7 +18,7 @@ class Trigger(models.TextChoices):
 
 class EmailTemplate(models.Model):
     """Subject and bodies in Django's template language, rendered on a plain context (see
-    ``emails_app.rendering.CONTEXT_VARIABLES``). The HTML body is placed in the site's email
+    ``emails_app.rendering.variables``). The HTML body is placed in the site's email
     layout, which adds the unsubscribe link."""
 
     trigger = models.CharField(max_length=32, choices=Trigger.choices, unique=True)

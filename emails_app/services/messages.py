@@ -50,6 +50,7 @@ def message_build(
                 reverse("emails:click", args=[tokens.click_token(log.pk, index)])
             ),
             keep={unsubscribe},
+            only=parts.links,
         )
     text_body = render_to_string("emails/layout.txt", {**layout_context, "content": parts.text}).strip() + "\n"
     message = EmailMultiAlternatives(

@@ -61,6 +61,34 @@ def test_a_template_that_does_not_compile_is_refused_when_saved(admin_client, fi
     assert not EmailTemplate.objects.exists()
 
 
+LOOPS_5_DEEP = "{% for a in user_email %}" * 5 + "{{ a }}" + "{% endfor %}" * 5
+HUGE_OUTPUT = "{% for a in user_email %}{% for b in user_email %}" + "x" * 400 + "{% endfor %}{% endfor %}"
+DOUBLING = "{% firstof user_email as a %}" + "{% firstof a|add:a as a %}" * 30
+
+
+@pytest.mark.parametrize(
+    ("field", "source", "message"),
+    [
+        ("body_html", "{% with n=champion_name|safe %}{{ n }}{% endwith %}", "The |safe filter is not available"),
+        ("body_html", "{% firstof champion_name|safe %}", "The |safe filter is not available"),
+        ("body_html", "{% cycle champion_name|safe 'x' %}", "The |safe filter is not available"),
+        ("body_html", "{% for c in champion_name|make_list|safeseq %}{{ c }}{% endfor %}", "The |safeseq filter"),
+        ("body_html", "{% autoescape off %}{{ champion_name }}{% endautoescape %}", "{% autoescape %} is not"),
+        ("body_html", "{{ champion_name|urlize }}", "The |urlize filter is not available"),
+        ("body_html", '<a href="{{ champion_name }}">x</a>', "a link is written in the template"),
+        ("body_html", LOOPS_5_DEEP, "loops nest 3 deep here; at most 2"),
+        ("body_html", HUGE_OUTPUT, "renders 211,600 characters: at most 100,000"),
+        ("body_text", DOUBLING, "produces too much text while rendering"),
+        ("subject", "{% with n=first_name|safe %}{{ n }}{% endwith %}", "The |safe filter is not available"),
+    ],
+)
+def test_a_template_that_escapes_escaping_or_costs_too_much_is_refused_when_saved(admin_client, field, source, message):
+    response = admin_client.post(reverse("admin:emails_app_emailtemplate_add"), {**VALID, field: source})
+    assert response.status_code == 200
+    assert message in response.context["adminform"].form.errors[field][0]
+    assert not EmailTemplate.objects.exists()
+
+
 def test_updating_and_deleting_a_template_are_audited(admin_client):
     template = services.template_create(trigger="welcome", subject="Old", body_html="<p>x</p>")
     url = reverse("admin:emails_app_emailtemplate_change", args=[template.pk])

@@ -141,6 +141,71 @@ def test_a_template_that_fails_with_real_values_fails_the_email_without_sending(
     assert smtp_server.messages == []
 
 
+EVIL_NAME = '<a href="https://evil.example/phish">Claim your prize</a>'
+CHAMPION = {"champion_id": 42, "name": EVIL_NAME, "patterns": 3, "scenarios": 1}
+
+
+@pytest.mark.parametrize(
+    "body_html",
+    [
+        "{% with n=champion_name|safe %}{{ n }}{% endwith %}",
+        "{% firstof champion_name|safe %}",
+        "{% for c in champion_name|make_list|safeseq %}{{ c }}{% endfor %}",
+        '<a href="{{ champion_name }}">open</a>',
+    ],
+)
+def test_a_template_that_unescapes_or_links_a_value_is_refused(body_html):
+    with pytest.raises(InvalidInput) as refused:
+        services.template_create(trigger="champion_ready", subject="Ready", body_html=body_html)
+    assert "body_html" in refused.value.fields
+    assert not EmailTemplate.objects.exists()
+
+
+def test_a_stored_template_that_unescapes_is_not_sent(smtp_server, user):
+    # Saved around the service (as a row from before the check could be).
+    EmailTemplate.objects.create(
+        trigger="champion_ready",
+        subject="Ready",
+        body_html='{% with n=champion_name|safe %}<p>{{ n }}</p>{% endwith %}<a href="{{ champion_url }}">Open</a>',
+    )
+    log = services.lifecycle_email_send(user_id=user.pk, trigger="champion_ready", dedupe_key="k", event_data=CHAMPION)
+    assert log.status == "failed" and "|safe" in log.error and log.links == []
+    assert smtp_server.messages == []
+
+
+def test_a_champion_named_with_a_link_gets_it_escaped_and_only_the_authors_link_tracked(smtp_server, user):
+    log = services.lifecycle_email_send(user_id=user.pk, trigger="champion_ready", dedupe_key="k", event_data=CHAMPION)
+    [received] = smtp_server.wait_for(1)
+    html = received.part("text/html")
+    assert "&lt;a href=&quot;https://evil.example/phish&quot;&gt;Claim your prize&lt;/a&gt;" in html
+    assert '<a href="https://evil.example' not in html
+    assert log.links == ["https://app.example.com/champions/42"]
+    assert services.email_mark_clicked(log_id=log.pk, link_index=1) is None
+
+
+def test_a_link_made_of_a_users_value_is_not_tracked_so_no_click_redirects_to_it(smtp_server, user):
+    EmailTemplate.objects.create(  # around the service, which refuses it now
+        trigger="champion_ready",
+        subject="Ready",
+        body_html='<a href="{{ champion_name }}">yours</a> <a href="{{ champion_url }}">Open</a>',
+    )
+    event_data = {**CHAMPION, "name": "https://evil.example/phish"}
+    log = services.lifecycle_email_send(
+        user_id=user.pk, trigger="champion_ready", dedupe_key="k", event_data=event_data
+    )
+    smtp_server.wait_for(1)
+    assert log.links == ["https://app.example.com/champions/42"]
+    assert services.email_mark_clicked(log_id=log.pk, link_index=0) == "https://app.example.com/champions/42"
+    assert services.email_mark_clicked(log_id=log.pk, link_index=1) is None
+
+
+def test_a_name_holding_a_link_is_stripped_from_the_subject(smtp_server):
+    stranger = UserFactory(full_name="https://evil.example/verify-your-account")
+    log = services.lifecycle_email_send(user_id=stranger.pk, trigger="welcome", dedupe_key="k")
+    [received] = smtp_server.wait_for(1)
+    assert received.message["Subject"] == log.subject == "Welcome to Champion Clone,"
+
+
 def test_a_test_email_is_enqueued_after_commit_with_a_new_key_each_time(
     admin_user, settings, monkeypatch, django_capture_on_commit_callbacks
 ):
