@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from accounts import login_throttle
 from adminpanel.models import ActivityLog, AdminAlert, AdminLoginFailure, AdminNote, ErrorLog
 
 
@@ -159,35 +160,56 @@ def note_delete(*, note: AdminNote) -> None:
     note.delete()
 
 
-def admin_login_locked(*, email: str, ip_address: str | None, now=None) -> bool:
-    """Too many recent failures for this account or this address: further tries wait."""
+def admin_login_locked(*, email: str, ip_address: str | None, device: str | None = None, now=None) -> bool:
+    """Too many recent failures from this address, or, for this account, on this device: further
+    tries wait. ``device`` is the nonce of a valid device token for this account
+    (``accounts.login_throttle.device_nonce``): such a device is held to its own budget only, so
+    failures elsewhere cannot lock it out; any other device shares the account's budget."""
     now = now or timezone.now()
     since = now - timedelta(seconds=max(settings.ADMIN_LOGIN_FAILURE_WINDOW_SECONDS, settings.ADMIN_LOGIN_LOCK_SECONDS))
     recent = AdminLoginFailure.objects.filter(created_at__gte=since)
-    by_account = recent.filter(email=email.strip().lower()).count() if email else 0
-    by_address = recent.filter(ip_address=ip_address).count() if ip_address else 0
-    return max(by_account, by_address) >= settings.ADMIN_LOGIN_MAX_FAILURES
+    if ip_address and recent.filter(ip_address=ip_address).count() >= settings.ADMIN_LOGIN_MAX_FAILURES:
+        return True
+    if device is not None:
+        return login_throttle.device_locked(device, now=now.timestamp()) > 0
+    return bool(email) and recent.filter(email=email.strip().lower()).count() >= settings.ADMIN_LOGIN_MAX_FAILURES
 
 
 @transaction.atomic
-def admin_login_failed(*, email: str, ip_address: str | None, user_agent: str = "") -> AdminLoginFailure:
-    """Records a failed staff login; at the threshold, raises a suspicious-access alert."""
+def admin_login_failed(
+    *, email: str, ip_address: str | None, user_agent: str = "", device: str | None = None
+) -> AdminLoginFailure:
+    """Records a failed staff login (on ``device``, a device token's nonce, when it came with a
+    valid one for this account); at the threshold, raises a suspicious-access alert."""
     failure = AdminLoginFailure.objects.create(
         email=email.strip().lower()[:254], ip_address=ip_address, user_agent=user_agent[:500]
     )
-    if admin_login_locked(email=email, ip_address=ip_address):
+    if device is not None:
+        login_throttle.device_failed(device)
+    if admin_login_locked(email=email, ip_address=ip_address, device=device):
         alert_raise(
             type="security.suspicious_admin_access",
             severity=AdminAlert.Severity.CRITICAL,
-            message=(
-                f"{settings.ADMIN_LOGIN_MAX_FAILURES}+ failed staff logins for {failure.email or 'an unknown account'} "
-                f"or from {ip_address}; further tries are locked for "
-                f"{settings.ADMIN_LOGIN_LOCK_SECONDS // 60} minutes."
-            ),
+            message=_admin_login_alert_message(failure, device=device),
             resource_type="admin_login",
             resource_id=failure.email or ip_address or "",
         )
     return failure
+
+
+def _admin_login_alert_message(failure: AdminLoginFailure, *, device: str | None) -> str:
+    account = failure.email or "an unknown account"
+    if device is not None and (seconds_left := login_throttle.device_locked(device)):
+        return (
+            f"Repeated failed staff logins for {account} on a device that had logged in to it before "
+            f"(a stolen device cookie?), the last from {failure.ip_address}; that device is locked for "
+            f"{-(-seconds_left // 60)} minutes, the account's other devices are not."
+        )
+    return (
+        f"{settings.ADMIN_LOGIN_MAX_FAILURES}+ failed staff logins for {account} "
+        f"or from {failure.ip_address}; further tries are locked for "
+        f"{settings.ADMIN_LOGIN_LOCK_SECONDS // 60} minutes."
+    )
 
 
 def logs_purge(*, now=None, dry_run: bool = False) -> dict[str, int]:

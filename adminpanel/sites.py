@@ -1,5 +1,6 @@
-"""The staff admin site: dashboard as the index, locked logins after repeated failures, and
-rate-limited writes (the report's admin rates) for every admin page."""
+"""The staff admin site: dashboard as the index, locked logins after repeated failures (but
+not for a browser that has logged in before: accounts/login_throttle.py), and rate-limited
+writes (the report's admin rates) for every admin page."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.safestring import mark_safe
 
+from accounts import login_throttle
 from core.api.ratelimit import check_rate_limit, user_or_ip
 from core.errors import RateLimited
 from core.request_context import client_ip
@@ -26,7 +28,11 @@ class StaffAuthenticationForm(AdminAuthenticationForm):
 
         email = (self.cleaned_data.get("username") or "").strip().lower()
         ip_address = client_ip(self.request) if self.request else None
-        if services.admin_login_locked(email=email, ip_address=ip_address):
+        # A browser that logged in to this account before has its own failure budget, so
+        # guesses from elsewhere cannot lock it out (accounts/login_throttle.py).
+        cookie = self.request.COOKIES.get(login_throttle.DEVICE_COOKIE) if self.request else None
+        device = login_throttle.device_nonce(cookie, email=email)
+        if services.admin_login_locked(email=email, ip_address=ip_address, device=device):
             raise ValidationError(LOCKED_MESSAGE, code="locked")
         try:
             return super().clean()
@@ -35,6 +41,7 @@ class StaffAuthenticationForm(AdminAuthenticationForm):
                 email=email,
                 ip_address=ip_address,
                 user_agent=self.request.META.get("HTTP_USER_AGENT", "") if self.request else "",
+                device=device,
             )
             raise
 
@@ -64,7 +71,11 @@ class ChampionCloneAdminSite(admin.AdminSite):
                 check_rate_limit(request, rate_name="login", key="ip", group="admin-login")
             except RateLimited as exc:
                 return self._limited(request, exc, "login attempts")
-        return super().login(request, extra_context)
+        response = super().login(request, extra_context)
+        if request.method == "POST" and response.status_code == 302 and request.user.is_authenticated:
+            # Logged in: this browser is now a known device of the account.
+            login_throttle.device_cookie_set(response, login_throttle.device_token_issue(email=request.user.email))
+        return response
 
     def admin_view(self, view: Callable, cacheable: bool = False) -> Callable:
         protected = super().admin_view(view, cacheable)

@@ -193,8 +193,8 @@ SPECTACULAR_SETTINGS = {
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
 # fmt: off
 RATE_LIMITS = {
-    "login": "10/m", "login_failures_per_account": "100/h", "register": "5/h", "refresh": "30/m",
-    "upload": "10/h", "analyze": "20/h", "training": "60/m",
+    "login": "10/m", "login_failures_per_account": "100/h", "login_failures_per_device": "10/15m",
+    "register": "5/h", "refresh": "30/m", "upload": "10/h", "analyze": "20/h", "training": "60/m",
     "admin_write": "30/m", "admin_delete": "10/m", "admin_export": "5/m",
 }
 # fmt: on
@@ -381,8 +381,8 @@ EMAIL_INACTIVE_DAYS = env.int("EMAIL_INACTIVE_DAYS", default=14)
 
 # --- Staff admin ----------------------------------------------------------------------
 ADMIN_IDLE_TIMEOUT_SECONDS = env.int("ADMIN_IDLE_TIMEOUT_SECONDS", default=30 * 60)
-# Failed staff logins: this many for one account or one address within the window lock
-# further tries for the cool-off period and raise a "suspicious access" alert.
+# Failed staff logins: this many from one address, or for one account from unknown devices
+# (accounts/login_throttle.py), lock further tries for the cool-off period and raise an alert.
 ADMIN_LOGIN_MAX_FAILURES = env.int("ADMIN_LOGIN_MAX_FAILURES", default=5)
 ADMIN_LOGIN_FAILURE_WINDOW_SECONDS = env.int("ADMIN_LOGIN_FAILURE_WINDOW_SECONDS", default=15 * 60)
 ADMIN_LOGIN_LOCK_SECONDS = env.int("ADMIN_LOGIN_LOCK_SECONDS", default=15 * 60)

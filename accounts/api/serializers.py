@@ -14,6 +14,15 @@ class RegisterInputSerializer(serializers.Serializer):
 class LoginInputSerializer(serializers.Serializer):
     email = serializers.CharField(max_length=254)
     password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
+    device_token = serializers.CharField(
+        max_length=1024,
+        required=False,
+        allow_blank=True,
+        help_text=(
+            "The `device_token` of an earlier successful login of this account on this device (optional). "
+            'With it, failed logins elsewhere cannot lock this device out (README.md, "Login throttling").'
+        ),
+    )
 
 
 class RefreshTokenInputSerializer(serializers.Serializer):
@@ -46,6 +55,15 @@ class TokenPairSerializer(serializers.Serializer):
     token_type = serializers.ChoiceField(choices=["bearer"])
     expires_in = serializers.IntegerField(help_text="Seconds until the access token expires.")
     user = UserSerializer()
+
+
+class LoginResponseSerializer(TokenPairSerializer):
+    device_token = serializers.CharField(
+        help_text=(
+            "Proof that this device has logged in to this account: send it back as `device_token` on later "
+            "logins (also set as an HttpOnly cookie for same-site browsers). Valid for 90 days."
+        )
+    )
 
 
 class LogoutAllSerializer(serializers.Serializer):

@@ -9,9 +9,10 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts import services
+from accounts import login_throttle, services
 from accounts.api.serializers import (
     LoginInputSerializer,
+    LoginResponseSerializer,
     LogoutAllSerializer,
     RefreshTokenInputSerializer,
     RegisterInputSerializer,
@@ -46,25 +47,31 @@ class AuthViewSet(viewsets.ViewSet):
         user = services.user_register(**data.validated_data)
         return token_response(services.user_record_login(user=user), user, status.HTTP_201_CREATED)
 
-    @extend_schema(request=LoginInputSerializer, responses={200: TokenPairSerializer, **error_responses(400, 401, 429)})
+    @extend_schema(
+        request=LoginInputSerializer, responses={200: LoginResponseSerializer, **error_responses(400, 401, 429)}
+    )
     @action(detail=False, methods=["post"], permission_classes=[AllowAny], authentication_classes=[])
     def login(self, request: Request) -> Response:
         check_rate_limit(request, rate_name="login")
         data = LoginInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        email = data.validated_data["email"].strip().lower()
-
-        def account_key(group: str, req: Request) -> str:
-            return email
-
-        # Guessing one account's password from many addresses: 100 failures an hour at most.
-        check_rate_limit(request, rate_name="login_failures_per_account", key=account_key, increment=False)
+        email = data.validated_data["email"]
+        # Guessing one account's password from many addresses locks unknown devices only
+        # (100 failures an hour); a device that logged in before has its own budget.
+        device = login_throttle.device_nonce(
+            data.validated_data.get("device_token"), request.COOKIES.get(login_throttle.DEVICE_COOKIE), email=email
+        )
+        login_throttle.login_check(request, email=email, device=device)
         try:
             user = services.user_authenticate(email=email, password=data.validated_data["password"])
         except AuthenticationFailed:
-            check_rate_limit(request, rate_name="login_failures_per_account", key=account_key)
+            login_throttle.login_failed(request, email=email, device=device)
             raise
-        return token_response(services.user_record_login(user=user), user)
+        pair = services.user_record_login(user=user)
+        device_token = login_throttle.device_token_issue(email=user.email)
+        response = Response(LoginResponseSerializer({**asdict(pair), "user": user, "device_token": device_token}).data)
+        login_throttle.device_cookie_set(response, device_token)
+        return response
 
     @extend_schema(responses={200: UserSerializer, **error_responses(401)})
     @action(detail=False, methods=["get"])
