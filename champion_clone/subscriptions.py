@@ -20,12 +20,6 @@ def connect_all() -> None:
 
     # Outgoing webhooks: every event type (the endpoint chooses which it receives).
     events.subscribe(events.ALL_EVENTS, webhook_subscribers.enqueue_webhooks)
-    # Lifecycle emails.
-    for event_type in (
-        events.USER_REGISTERED,
-        events.CHAMPION_ANALYZED,
-        events.CHAMPION_FAILED,
-        events.TRAINING_COMPLETED,
-        events.SUBSCRIPTION_CHANGED,
-    ):
+    # Lifecycle emails, and the verification email: the event types the emails app maps.
+    for event_type in email_subscribers.TRIGGER_BY_EVENT:
         events.subscribe(event_type, email_subscribers.enqueue_lifecycle_email)

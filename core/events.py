@@ -25,6 +25,10 @@ logger = structlog.get_logger(__name__)
 
 USER_REGISTERED = "user.registered"
 USER_LOGIN = "user.login"
+# The user opened the signed link of the verification email (the welcome follows), and asked
+# for another such email (README.md, "Email verification").
+USER_EMAIL_VERIFIED = "user.email_verified"
+USER_EMAIL_VERIFICATION_REQUESTED = "user.email_verification_requested"
 SUBSCRIPTION_CHANGED = "subscription.changed"
 CHAMPION_CREATED = "champion.created"
 CHAMPION_ANALYZED = "champion.analyzed"
@@ -34,6 +38,8 @@ TRAINING_COMPLETED = "training.completed"
 EVENT_TYPES = (
     USER_REGISTERED,
     USER_LOGIN,
+    USER_EMAIL_VERIFIED,
+    USER_EMAIL_VERIFICATION_REQUESTED,
     SUBSCRIPTION_CHANGED,
     CHAMPION_CREATED,
     CHAMPION_ANALYZED,

@@ -1,5 +1,10 @@
 """The built-in templates: what ``seed_email_templates`` writes, and what is sent for a trigger
-that has no template row yet (an inactive row, by contrast, sends nothing)."""
+that has no template row yet (an inactive row, by contrast, sends nothing).
+
+The verification email (``VERIFY_EMAIL``) is built in only: it is not one of the staff's
+editable triggers, never seeded nor overridden by a row, so that what reaches an address nobody
+has confirmed yet is this fixed text, with no value a user typed (README.md, "Email
+verification")."""
 
 from __future__ import annotations
 
@@ -13,6 +18,9 @@ from emails_app.models import Trigger
 
 DEFAULTS_DIR = Path(settings.BASE_DIR) / "templates" / "emails" / "defaults"
 
+# Logged under this trigger name in EmailLog like the lifecycle emails.
+VERIFY_EMAIL = "verify_email"
+
 SUBJECTS = {
     Trigger.WELCOME: "Welcome to {{ site_name }}, {{ first_name }}",
     Trigger.CHAMPION_READY: "{{ champion_name }} is ready to practise against",
@@ -20,6 +28,7 @@ SUBJECTS = {
     Trigger.TRAINING_COMPLETED: "Your practice against {{ champion_name }}: {{ score }}/100",
     Trigger.INACTIVE_REMINDER: "{{ first_name }}, your champion is waiting",
     Trigger.SUBSCRIPTION_CHANGED: "Your {{ site_name }} plan: {{ to_plan }}",
+    VERIFY_EMAIL: "Confirm your email address for {{ site_name }}",
 }
 
 

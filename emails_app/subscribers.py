@@ -13,19 +13,27 @@ from django.conf import settings
 from core import events
 from core.events import DomainEvent
 from core.tasks import enqueue
+from emails_app import defaults
 from emails_app.models import Trigger
 
 SEND_TASK = "emails_app.tasks.send_lifecycle_email"
 
+# An address gets the verification email when it is registered (or asked for again), and the
+# welcome once it is verified: never a text an unconfirmed address did not ask for (README.md,
+# "Email verification"). Every other email waits for the address to be verified.
 TRIGGER_BY_EVENT = {
-    events.USER_REGISTERED: Trigger.WELCOME,
+    events.USER_REGISTERED: defaults.VERIFY_EMAIL,
+    events.USER_EMAIL_VERIFICATION_REQUESTED: defaults.VERIFY_EMAIL,
+    events.USER_EMAIL_VERIFIED: Trigger.WELCOME,
     events.CHAMPION_ANALYZED: Trigger.CHAMPION_READY,
     events.CHAMPION_FAILED: Trigger.CHAMPION_FAILED,
     events.TRAINING_COMPLETED: Trigger.TRAINING_COMPLETED,
     events.SUBSCRIPTION_CHANGED: Trigger.SUBSCRIPTION_CHANGED,
 }
 EMAIL_FIELDS = {
-    events.USER_REGISTERED: ("plan",),
+    events.USER_REGISTERED: (),
+    events.USER_EMAIL_VERIFICATION_REQUESTED: (),
+    events.USER_EMAIL_VERIFIED: ("plan",),
     events.CHAMPION_ANALYZED: ("champion_id", "name", "patterns", "scenarios"),
     events.CHAMPION_FAILED: ("champion_id", "name", "error"),
     events.TRAINING_COMPLETED: ("session_id", "champion_id", "champion_name", "overall_score", "outcome"),

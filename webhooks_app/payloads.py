@@ -21,6 +21,8 @@ DEFAULT_TEXT_LIMIT = 100
 DATA_FIELDS: dict[str, tuple[str, ...]] = {
     events.USER_REGISTERED: ("user_id", "email", "full_name", "plan"),
     events.USER_LOGIN: ("user_id", "email"),
+    events.USER_EMAIL_VERIFIED: ("user_id", "email"),
+    events.USER_EMAIL_VERIFICATION_REQUESTED: ("user_id",),
     events.SUBSCRIPTION_CHANGED: (
         "user_id",
         "email",

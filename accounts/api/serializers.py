@@ -29,7 +29,17 @@ class RefreshTokenInputSerializer(serializers.Serializer):
     refresh_token = serializers.CharField(max_length=4096)
 
 
+class VerifyEmailInputSerializer(serializers.Serializer):
+    token = serializers.CharField(
+        max_length=512, trim_whitespace=True, help_text="The `token` parameter of the link in the verification email."
+    )
+
+
 class UserSerializer(serializers.ModelSerializer):
+    email_verified = serializers.BooleanField(
+        read_only=True, help_text="Whether the address is verified; until it is, it receives no other email."
+    )
+
     class Meta:
         model = User
         fields = [
@@ -45,6 +55,7 @@ class UserSerializer(serializers.ModelSerializer):
             "last_login_at",
             "last_activity_at",
             "date_joined",
+            "email_verified",
         ]
         read_only_fields = fields
 
@@ -68,3 +79,10 @@ class LoginResponseSerializer(TokenPairSerializer):
 
 class LogoutAllSerializer(serializers.Serializer):
     revoked_refresh_tokens = serializers.IntegerField()
+
+
+class EmailVerificationSerializer(serializers.Serializer):
+    email_verified = serializers.BooleanField()
+    verification_email_sent = serializers.BooleanField(
+        help_text="False when the address is verified already: nothing is sent then."
+    )

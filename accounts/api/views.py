@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from accounts import login_throttle, services
 from accounts.api.serializers import (
+    EmailVerificationSerializer,
     LoginInputSerializer,
     LoginResponseSerializer,
     LogoutAllSerializer,
@@ -18,10 +19,11 @@ from accounts.api.serializers import (
     RegisterInputSerializer,
     TokenPairSerializer,
     UserSerializer,
+    VerifyEmailInputSerializer,
 )
 from accounts.models import User
 from accounts.tokens import TokenPair
-from core.api.ratelimit import check_rate_limit
+from core.api.ratelimit import check_rate_limit, user_or_ip
 from core.api.schema import error_responses
 from core.errors import AuthenticationFailed
 
@@ -31,12 +33,14 @@ def token_response(pair: TokenPair, user: User, status_code: int = status.HTTP_2
 
 
 class AuthViewSet(viewsets.ViewSet):
-    """``/auth/*``: registration, login, token refresh and revocation, the profile."""
+    """``/auth/*``: registration, login, token refresh and revocation, the profile, email
+    verification."""
 
-    # Authenticated (the project's default) but for the credentials endpoints: register, login
-    # and refresh are open to anyone and ignore a stale Authorization header (an expired access
-    # token sent along with a refresh) instead of failing on it. Both are set per action: DRF
-    # builds the authenticators before it knows the action.
+    # Authenticated (the project's default) but for the credentials endpoints: register, login,
+    # refresh and verify-email (its link is opened from an email, maybe on another device) are
+    # open to anyone and ignore a stale Authorization header (an expired access token sent
+    # along with a refresh) instead of failing on it. Both are set per action: DRF builds the
+    # authenticators before it knows the action.
 
     @extend_schema(request=RegisterInputSerializer, responses={201: TokenPairSerializer, **error_responses(400, 429)})
     @action(detail=False, methods=["post"], permission_classes=[AllowAny], authentication_classes=[])
@@ -77,6 +81,43 @@ class AuthViewSet(viewsets.ViewSet):
     @action(detail=False, methods=["get"])
     def me(self, request: Request) -> Response:
         return Response(UserSerializer(request.user).data)
+
+    @extend_schema(
+        request=VerifyEmailInputSerializer,
+        responses={200: UserSerializer, **error_responses(400, 429)},
+        description="Verifies the address with the token of the link in the verification email (valid 48 hours). "
+        "Idempotent; no authentication needed. An invalid, expired or tampered token is a 400.",
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="verify-email",
+        permission_classes=[AllowAny],
+        authentication_classes=[],
+    )
+    def verify_email(self, request: Request) -> Response:
+        check_rate_limit(request, rate_name="verify_email")
+        data = VerifyEmailInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.user_verify_email(token=data.validated_data["token"])
+        return Response(UserSerializer(user).data)
+
+    @extend_schema(
+        request=None,
+        responses={
+            202: OpenApiResponse(EmailVerificationSerializer, description="A new verification email is on its way."),
+            200: OpenApiResponse(EmailVerificationSerializer, description="The address is verified: nothing is sent."),
+            **error_responses(401, 429),
+        },
+        description="Sends the verification email again (3 an hour per user).",
+    )
+    @action(detail=False, methods=["post"], url_path="verify-email/resend")
+    def verify_email_resend(self, request: Request) -> Response:
+        check_rate_limit(request, rate_name="verify_email_resend", key=user_or_ip)
+        sent = services.user_request_email_verification(user=request.user)
+        body = {"email_verified": request.user.email_verified, "verification_email_sent": sent}
+        answer = status.HTTP_202_ACCEPTED if sent else status.HTTP_200_OK
+        return Response(EmailVerificationSerializer(body).data, status=answer)
 
     @extend_schema(
         request=RefreshTokenInputSerializer, responses={200: TokenPairSerializer, **error_responses(400, 401, 429)}

@@ -25,6 +25,7 @@ PUBLIC_OPERATIONS = {
     ("post", "/auth/register"),
     ("post", "/auth/login"),
     ("post", "/auth/refresh"),
+    ("post", "/auth/verify-email"),
 }
 
 

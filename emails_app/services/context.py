@@ -4,12 +4,14 @@ this site."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.urls import reverse
 
+from accounts import verification
 from accounts.models import Plan, SubscriptionStatus, User
-from emails_app import rendering, tokens
+from emails_app import defaults, rendering, tokens
 from emails_app.models import Trigger
 
 SITE_NAME = "Champion Clone"
@@ -27,6 +29,8 @@ def _label(choices, value: str | None) -> str:
 def context_for(*, user: User, trigger: str, event_data: dict[str, Any]) -> dict[str, Any]:
     """The plain context of one email: strings and numbers only, and only the variables
     documented for the trigger (``rendering.variables_for``)."""
+    if trigger == defaults.VERIFY_EMAIL:
+        return verification_context(user=user)
     app_url = settings.FRONTEND_URL
     first_name = user.full_name.split()[0] if user.full_name.strip() else "there"
     context: dict[str, Any] = {
@@ -64,6 +68,18 @@ def context_for(*, user: User, trigger: str, event_data: dict[str, Any]) -> dict
         context["days_inactive"] = int(data.get("days_inactive") or settings.EMAIL_INACTIVE_DAYS)
     allowed = rendering.variables_for(trigger)
     return {name: value for name, value in context.items() if name in allowed}
+
+
+def verification_context(*, user: User) -> dict[str, Any]:
+    """The verification email's context: the site's name and the signed link, nothing a user
+    typed (not their name; their address only as the recipient, and not even inside the
+    token). The link opens the front end's page, which posts the token to /auth/verify-email."""
+    token = verification.email_verification_token(user)
+    return {
+        "site_name": SITE_NAME,
+        "verify_url": f"{settings.FRONTEND_URL}/verify-email?{urlencode({'token': token})}",
+        "expires_in_hours": int(verification.MAX_AGE.total_seconds() // 3600),
+    }
 
 
 def absolute_url(path: str) -> str:

@@ -37,6 +37,8 @@ def is_unsubscribed(user_id: int) -> bool:
 
 
 def _source_for(trigger: str, *, test: bool) -> EmailTemplate | defaults.DefaultTemplate | None:
+    if trigger == defaults.VERIFY_EMAIL:  # built in only, never a staff-edited row
+        return defaults.default_template(trigger)
     template = EmailTemplate.objects.filter(trigger=trigger).first()
     if template is None:
         return defaults.default_template(trigger)
@@ -74,7 +76,7 @@ def lifecycle_email_send(
     if log.status != EmailLog.Status.QUEUED:
         return log  # sent, being sent, failed or suppressed already
     source = _source_for(trigger, test=test)
-    if reason := _suppression_reason(user, source, test=test):
+    if reason := _suppression_reason(user, trigger, source, test=test):
         return _suppress(log, reason)
     if not _claim(log, user, source):
         return EmailLog.objects.get(pk=log.pk)
@@ -93,12 +95,17 @@ def lifecycle_email_send(
     return log
 
 
-def _suppression_reason(user: User, source: object | None, *, test: bool) -> str:
-    """Why this email is not sent at all ("" when it is)."""
+def _suppression_reason(user: User, trigger: str, source: object | None, *, test: bool) -> str:
+    """Why this email is not sent at all ("" when it is). An address nobody has confirmed
+    gets the verification email only; a confirmed one never gets that again."""
     if not test and (not user.is_active or is_unsubscribed(user.pk)):
         return "The user unsubscribed." if user.is_active else "The account is inactive."
     if source is None:
         return "The template for this trigger is inactive."
+    if trigger == defaults.VERIFY_EMAIL and user.email_verified:
+        return "The address is verified already."
+    if trigger != defaults.VERIFY_EMAIL and not user.email_verified and not test:
+        return "The address is not verified yet."
     return ""
 
 
@@ -162,7 +169,8 @@ def template_send_test(*, template: EmailTemplate, to_user: User) -> str:
 
 def inactive_reminders_enqueue(*, now: datetime | None = None) -> list[int]:
     """The daily beat task: users with no activity for EMAIL_INACTIVE_DAYS, who are
-    subscribed and got no reminder in that period, each get one ``inactive_reminder``."""
+    subscribed, whose address is verified and who got no reminder in that period, each get
+    one ``inactive_reminder``."""
     now = now or timezone.now()
     days = settings.EMAIL_INACTIVE_DAYS
     cutoff = now - timedelta(days=days)
@@ -172,7 +180,7 @@ def inactive_reminders_enqueue(*, now: datetime | None = None) -> list[int]:
         user=OuterRef("pk"), trigger=Trigger.INACTIVE_REMINDER, created_at__gte=cutoff
     )
     at_risk = (
-        User.objects.filter(churn_risk_q(days=days, now=now), is_staff=False)
+        User.objects.filter(churn_risk_q(days=days, now=now), is_staff=False, email_verified_at__isnull=False)
         .exclude(email_preference__unsubscribed_at__isnull=False)
         .exclude(Exists(reminded_lately))
         .values_list("id", "last_activity_at", "date_joined")

@@ -80,6 +80,9 @@ class Command(BaseCommand):
                     "subscription_status": status,
                     "journey_stage": stage,
                     "last_activity_at": now - timezone.timedelta(days=idle_days),
+                    # Established accounts, as the migration made every account before
+                    # verification existed: they receive the lifecycle emails.
+                    "email_verified_at": now - timezone.timedelta(days=idle_days),
                 },
             )
             if was_created:

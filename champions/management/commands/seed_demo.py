@@ -38,6 +38,9 @@ class Command(BaseCommand):
         if rep is None:
             password = generate_password()
             rep = account_services.user_register(email=DEMO_EMAIL, password=password, full_name="Demo Rep")
+            # A reserved .test address nobody can confirm: marked verified here, so that the demo
+            # shows the emails a verified rep receives (the welcome, "champion ready").
+            account_services.user_mark_email_verified(user=rep)
             self.stdout.write(f"Demo rep {DEMO_EMAIL} created. Password (shown once): {password}")
         champion = Champion.objects.filter(owner=rep, name=DEMO_CHAMPION_NAME).first()
         if champion is not None and champion.status in (
