@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import email
 import email.policy
+import html
 import re
 import threading
 from dataclasses import dataclass
 from email.message import EmailMessage
-from urllib.parse import unquote
+from urllib.parse import parse_qs, urlsplit
 
 from aiosmtpd.controller import Controller
 
@@ -22,7 +23,7 @@ from attacks.http import Actor, new_rep, short
 GROUP = "Finding: registration emails"
 LINK_NAME = "https://evil.example/verify-your-account"
 MAIL_WAIT = 25.0
-_TOKEN = re.compile(r"verify-email\?token=([^\"'&\s<>]+)")
+_HREF = re.compile(r'href="([^"]+)"')
 
 
 @dataclass
@@ -34,13 +35,15 @@ class Mail:
     def subject(self) -> str:
         return str(self.message["Subject"] or "")
 
+    def body(self) -> str:
+        """Every text part, decoded (quoted-printable and base64 undone)."""
+        return "\n".join(part.get_content() for part in self.message.walk() if part.get_content_maintype() == "text")
+
+    def html(self) -> str:
+        return "\n".join(part.get_content() for part in self.message.walk() if part.get_content_type() == "text/html")
+
     def text(self) -> str:
-        """Headers and every text part, decoded."""
-        parts = [str(self.message)]
-        for part in self.message.walk():
-            if part.get_content_maintype() == "text":
-                parts.append(part.get_content())
-        return "\n".join(parts)
+        return f"{self.subject}\n{self.body()}"
 
 
 class MailSink:
@@ -86,18 +89,21 @@ def _stranger(context: Context) -> tuple[Actor, list[Mail]]:
     return context.shared("stranger registered", build)
 
 
+def _token_in(url: str) -> str:
+    query = parse_qs(urlsplit(url).query)
+    return query["token"][0] if "verify-email" in url and query.get("token") else ""
+
+
 def verification_token(context: Context, mails: list[Mail]) -> str:
-    """The token of the verification link, also behind a click-tracking redirect of ours."""
+    """The token of the verification link (an href of the HTML part: the text part may wrap
+    it), also when the link goes through a click-tracking redirect of ours."""
     for mail in mails:
-        text = mail.text()
-        if match := _TOKEN.search(text):
-            return unquote(match.group(1))
-        for link in re.findall(rf"{re.escape(context.base_url)}/[^\s\"'<>]+", text):
-            location = (
-                Actor(context, "mail-reader").request("GET", link[len(context.base_url) :]).headers.get("Location", "")
-            )
-            if match := _TOKEN.search(location):
-                return unquote(match.group(1))
+        for href in (html.unescape(h) for h in _HREF.findall(mail.html())):
+            if href.startswith(context.base_url):
+                reader = Actor(context, "mail-reader")
+                href = reader.request("GET", href[len(context.base_url) :]).headers.get("Location", "")
+            if token := _token_in(href):
+                return token
     return ""
 
 

@@ -16,6 +16,7 @@ LOCKOUT = "Finding: locking a victim out"
 SPOOF = "Finding: X-Forwarded-For spoofing"
 GUESSES = 100
 ADMIN_GUESSES = 5
+CHURN = 400
 LOCKED_TEXT = "Too many failed attempts"
 
 
@@ -129,6 +130,19 @@ def admin_unknown_browser(context: Context) -> Outcome:
     locked = response.status_code != 302 and LOCKED_TEXT in response.text
     return verdict(
         locked, f"correct password → {response.status_code}, lock message shown: {LOCKED_TEXT in response.text}"
+    )
+
+
+@attack(LOCKOUT, "API: the 100-guess budget survives cache churn (400 junk requests, 400 addresses)")
+def budget_survives_churn(context: Context) -> Outcome:
+    """Rate-limit counters live in the cache: junk that fills it must not evict the account's
+    count and hand the guesser a fresh 100 (last of its group: it may unlock the victim)."""
+    state = _locked_out(context)
+    for _ in range(CHURN):
+        Actor(context, "churn").request("POST", "/auth/register", json={})
+    code = _guess(context, state.victim.email, 2000)
+    return verdict(
+        code == 429, f"after {CHURN} junk registrations an unknown device's next guess → {code} (429: still counted)"
     )
 
 
