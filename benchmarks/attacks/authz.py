@@ -4,9 +4,11 @@ it matters, A's own request is the control that shows the object is there."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from attacks.base import Context, Outcome, attack, verdict
 from attacks.http import short
-from attacks.scene import REPLY, scene
+from attacks.scene import REPLY, Scene, scene
 
 GROUP = "Object-level authorization"
 
@@ -17,11 +19,25 @@ def _foreign(control_status: int, attack_status: int, what: str) -> Outcome:
     )
 
 
-@attack(GROUP, "another rep's champion: GET /champions/{id}")
-def champion_detail(context: Context) -> Outcome:
-    s = scene(context)
-    path = f"/champions/{s.a.champion_id}"
-    return _foreign(s.a.rep.api("GET", path).status_code, s.b.rep.api("GET", path).status_code, path)
+# Attack name → the path of one of A's objects; A gets 200 (the control), B must get 404.
+READS = {
+    "another rep's champion: GET /champions/{id}": lambda s: f"/champions/{s.a.champion_id}",
+    "another rep's scenarios: GET /scenarios/{id}": lambda s: f"/scenarios/{s.a.champion_id}",
+    "another rep's session: GET /training/sessions/{id}": lambda s: f"/training/sessions/{s.a.session_id}",
+}
+
+
+def _read(path_of: Callable[[Scene], str]) -> Callable[[Context], Outcome]:
+    def run(context: Context) -> Outcome:
+        s = scene(context)
+        path = path_of(s)
+        return _foreign(s.a.rep.api("GET", path).status_code, s.b.rep.api("GET", path).status_code, path)
+
+    return run
+
+
+for _name, _path_of in READS.items():
+    attack(GROUP, _name)(_read(_path_of))
 
 
 @attack(GROUP, "another rep's champion in GET /champions (list)")
@@ -29,13 +45,6 @@ def champion_list(context: Context) -> Outcome:
     s = scene(context)
     ids = [row["id"] for row in s.b.rep.api("GET", "/champions").json()["results"]]
     return verdict(s.a.champion_id not in ids and s.b.champion_id in ids, f"other rep's list: ids {ids}")
-
-
-@attack(GROUP, "another rep's scenarios: GET /scenarios/{id}")
-def scenarios(context: Context) -> Outcome:
-    s = scene(context)
-    path = f"/scenarios/{s.a.champion_id}"
-    return _foreign(s.a.rep.api("GET", path).status_code, s.b.rep.api("GET", path).status_code, path)
 
 
 @attack(GROUP, "training start on another rep's champion")
@@ -68,13 +77,6 @@ def end(context: Context) -> Outcome:
     return verdict(
         response.status_code == 404 and status == "active", f"end {response.status_code}; owner's is {status}"
     )
-
-
-@attack(GROUP, "another rep's session: GET /training/sessions/{id}")
-def session_detail(context: Context) -> Outcome:
-    s = scene(context)
-    path = f"/training/sessions/{s.a.session_id}"
-    return _foreign(s.a.rep.api("GET", path).status_code, s.b.rep.api("GET", path).status_code, path)
 
 
 @attack(GROUP, "GET /training/sessions?champion_id=<another rep's>")

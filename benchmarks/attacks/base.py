@@ -36,6 +36,14 @@ def verdict(condition: bool, evidence: str) -> Outcome:
     return Outcome(HELD if condition else NOT_HELD, evidence)
 
 
+def all_held(outcomes: list[Outcome]) -> Outcome:
+    """One outcome for several tries of one attack: held only if every try held."""
+    if len(outcomes) == 1:
+        return outcomes[0]
+    width = max(30, 200 // len(outcomes))
+    return verdict(all(o.verdict == HELD for o in outcomes), " / ".join(o.evidence[:width] for o in outcomes))
+
+
 class SceneError(Exception):
     """The accounts or objects an attack needs could not be made: the attack cannot say."""
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from attacks.base import Context, Outcome, attack, verdict
+from attacks.base import Context, Outcome, all_held, attack, verdict
 from attacks.http import ADMIN, form_errors
 from attacks.staff import superuser
 
@@ -66,71 +67,41 @@ def _local(context: Context, host: str, path: str = "/hook") -> str:
     return f"http://{host}:{_listener(context).port}{path}"
 
 
-@attack(GROUP, "http://127.0.0.1:<port>/")
-def loopback(context: Context) -> Outcome:
-    return _try_endpoint(context, _local(context, "127.0.0.1"))
+def _locals(*hosts: str, path: str = "/hook") -> Callable[[Context], list[str]]:
+    return lambda context: [_local(context, host, path) for host in hosts]
 
 
-@attack(GROUP, "http://localhost:<port>/")
-def localhost(context: Context) -> Outcome:
-    return _try_endpoint(context, _local(context, "localhost"))
+METADATA_HOSTS = ["169.254.169.254", "169.254.170.2", "100.100.100.200", "168.63.129.16", "[fd00:ec2::254]"]
+PRIVATE_URLS = ["http://attacker.example@10.0.0.1/", "http://192.168.0.1/", "http://[fd00::1]/", "http://100.64.0.1/"]
+# Attack name → the URLs it types into the form (<port>: the local listener's).
+TARGETS: dict[str, Callable[[Context], list[str]]] = {
+    "http://127.0.0.1:<port>/": _locals("127.0.0.1"),
+    "http://localhost:<port>/": _locals("localhost"),
+    "cloud metadata: 169.254.169.254, 169.254.170.2, 100.100.100.200, 168.63.129.16, fd00:ec2::254": lambda _: [
+        f"http://{host}/latest/meta-data/" for host in METADATA_HOSTS
+    ],
+    "IPv6 loopback http://[::1]:<port>/": _locals("[::1]"),
+    "IPv4-mapped IPv6 http://[::ffff:127.0.0.1]/ and [::ffff:a9fe:a9fe]": lambda context: [
+        _local(context, "[::ffff:127.0.0.1]"),
+        "http://[::ffff:a9fe:a9fe]/latest/meta-data/",
+    ],
+    "IPv6 transition forms of 127.0.0.1: NAT64 [64:ff9b::7f00:1], 6to4 [2002:7f00:1::]": _locals(
+        "[64:ff9b::7f00:1]", "[2002:7f00:1::]"
+    ),
+    "decimal IP http://2130706433:<port>/": _locals("2130706433"),
+    "octal IP http://0177.0.0.1:<port>/": _locals("0177.0.0.1"),
+    "hex and short forms http://0x7f000001/, http://0x7f.0.0.1/, http://127.1/": _locals(
+        "0x7f000001", "0x7f.0.0.1", "127.1"
+    ),
+    "unspecified address http://0.0.0.0:<port>/": _locals("0.0.0.0"),  # noqa: S104 - the address aimed at
+    "a redirecting URL (local redirector → metadata)": _locals("127.0.0.1", path="/redirect"),
+    "credentials and private hosts: user@10.0.0.1, 192.168.0.1, [fd00::1], 100.64.0.1": lambda _: PRIVATE_URLS,
+}
 
 
-@attack(GROUP, "cloud metadata: 169.254.169.254, 169.254.170.2, 100.100.100.200, 168.63.129.16, fd00:ec2::254")
-def metadata(context: Context) -> Outcome:
-    hosts = ["169.254.169.254", "169.254.170.2", "100.100.100.200", "168.63.129.16", "[fd00:ec2::254]"]
-    outcomes = [_try_endpoint(context, f"http://{host}/latest/meta-data/") for host in hosts]
-    return verdict(all(o.verdict == "held" for o in outcomes), " / ".join(o.evidence[:40] for o in outcomes))
+def _attack_urls(urls: Callable[[Context], list[str]]) -> Callable[[Context], Outcome]:
+    return lambda context: all_held([_try_endpoint(context, url) for url in urls(context)])
 
 
-@attack(GROUP, "IPv6 transition forms of 127.0.0.1: NAT64 [64:ff9b::7f00:1], 6to4 [2002:7f00:1::]")
-def transition_forms(context: Context) -> Outcome:
-    outcomes = [_try_endpoint(context, _local(context, host)) for host in ("[64:ff9b::7f00:1]", "[2002:7f00:1::]")]
-    return verdict(all(o.verdict == "held" for o in outcomes), " / ".join(o.evidence[:60] for o in outcomes))
-
-
-@attack(GROUP, "IPv6 loopback http://[::1]:<port>/")
-def ipv6_loopback(context: Context) -> Outcome:
-    return _try_endpoint(context, _local(context, "[::1]"))
-
-
-@attack(GROUP, "IPv4-mapped IPv6 http://[::ffff:127.0.0.1]/ and [::ffff:a9fe:a9fe]")
-def ipv4_mapped(context: Context) -> Outcome:
-    outcomes = [
-        _try_endpoint(context, _local(context, "[::ffff:127.0.0.1]")),
-        _try_endpoint(context, "http://[::ffff:a9fe:a9fe]/latest/meta-data/"),
-    ]
-    return verdict(all(o.verdict == "held" for o in outcomes), " / ".join(o.evidence[:70] for o in outcomes))
-
-
-@attack(GROUP, "decimal IP http://2130706433:<port>/")
-def decimal_ip(context: Context) -> Outcome:
-    return _try_endpoint(context, _local(context, "2130706433"))
-
-
-@attack(GROUP, "octal IP http://0177.0.0.1:<port>/")
-def octal_ip(context: Context) -> Outcome:
-    return _try_endpoint(context, _local(context, "0177.0.0.1"))
-
-
-@attack(GROUP, "hex and short forms http://0x7f000001/, http://127.1/")
-def hex_short_ip(context: Context) -> Outcome:
-    outcomes = [_try_endpoint(context, _local(context, host)) for host in ("0x7f000001", "0x7f.0.0.1", "127.1")]
-    return verdict(all(o.verdict == "held" for o in outcomes), " / ".join(o.evidence[:50] for o in outcomes))
-
-
-@attack(GROUP, "unspecified address http://0.0.0.0:<port>/")
-def unspecified(context: Context) -> Outcome:
-    return _try_endpoint(context, _local(context, "0.0.0.0"))  # noqa: S104 - the address the attack aims at
-
-
-@attack(GROUP, "a redirecting URL (local redirector → metadata)")
-def redirector(context: Context) -> Outcome:
-    return _try_endpoint(context, _local(context, "127.0.0.1", "/redirect"))
-
-
-@attack(GROUP, "credentials and a private host: http://user@10.0.0.1/, http://[fd00::1]/")
-def private_ranges(context: Context) -> Outcome:
-    urls = ["http://attacker.example@10.0.0.1/", "http://192.168.0.1/", "http://[fd00::1]/", "http://100.64.0.1/"]
-    outcomes = [_try_endpoint(context, url) for url in urls]
-    return verdict(all(o.verdict == "held" for o in outcomes), " / ".join(o.evidence[:40] for o in outcomes))
+for _name, _urls in TARGETS.items():
+    attack(GROUP, _name)(_attack_urls(_urls))

@@ -8,9 +8,10 @@ from __future__ import annotations
 import html
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from attacks.base import Context, Outcome, attack, verdict
+from attacks.base import Context, Outcome, all_held, attack, verdict
 from attacks.http import ADMIN, form_errors
 from attacks.staff import superuser, template_id
 
@@ -37,7 +38,8 @@ class Saved:
     status: int
     errors: str
     seconds: float
-    rendered: str  # the change page and the preview, when the template was accepted
+    rendered: str  # the change page's preview field and the preview page, when the template was accepted
+    preview_status: int = 0
 
 
 def _original(page: str) -> dict[str, str]:
@@ -63,13 +65,14 @@ def save_template(context: Context, body_html: str, subject: str = "") -> Saved:
     started = time.monotonic()
     response = staff.admin_post(change, data)
     seconds = time.monotonic() - started
-    rendered = ""
+    rendered, preview_status = "", 0
     if response.status_code == 302:
         field = _PREVIEW_FIELD.search(staff.request("GET", change).text)
-        rendered = (field.group(0) if field else "") + staff.request("GET", f"{TEMPLATES}{pk}/preview/").text
+        preview = staff.request("GET", f"{TEMPLATES}{pk}/preview/")
+        rendered, preview_status = (field.group(0) if field else "") + preview.text, preview.status_code
         staff.admin_post(change, original)
     errors = form_errors(response.text) if response.status_code == 200 else ""
-    return Saved(response.status_code, errors, seconds, rendered)
+    return Saved(response.status_code, errors, seconds, rendered, preview_status)
 
 
 def _no_leak(context: Context, body_html: str, subject: str = "") -> Outcome:
@@ -78,89 +81,70 @@ def _no_leak(context: Context, body_html: str, subject: str = "") -> Outcome:
         return verdict(True, f"refused: {saved.errors[:120]}")
     own = [str(value) for value in (context.setup.secret_key, context.setup.clone_dir) if value]
     markers = [marker for marker in (*LEAK_MARKERS, *own) if marker in saved.rendered]
-    accepted = saved.status == 302
+    rendered = saved.status == 302 and saved.preview_status == 200
     return verdict(
-        accepted and not markers, f"accepted ({saved.status}); leaked in the preview: {markers or 'nothing'}"
+        rendered and not markers,
+        f"accepted ({saved.status}), preview {saved.preview_status}; leaked in it: {markers or 'nothing'}",
     )
 
 
-def _refused(context: Context, body_html: str, *, max_seconds: float = 5.0) -> Outcome:
+def _refused(context: Context, body_html: str, *, max_seconds: float = 3.0) -> Outcome:
     saved = save_template(context, body_html)
     refused = saved.status == 200 and bool(saved.errors)
     detail = saved.errors[:110] if refused else f"ACCEPTED ({saved.status})"
     return verdict(refused and saved.seconds < max_seconds, f"{detail} in {saved.seconds:.1f} s")
 
 
-@attack(INJECTION, "{{ settings.SECRET_KEY }} in the body and the subject")
-def settings_secret(context: Context) -> Outcome:
-    return _no_leak(context, "<p>{{ settings.SECRET_KEY }}</p>", "{{ settings.SECRET_KEY }}")
-
-
-@attack(INJECTION, "{% debug %}")
-def debug_tag(context: Context) -> Outcome:
-    return _no_leak(context, "<pre>{% debug %}</pre>")
-
-
-@attack(INJECTION, "{{ request }}, {{ request.META }}, {{ csrf_token }}, {{ user }}, {{ perms }}")
-def request_lookups(context: Context) -> Outcome:
-    return _no_leak(context, "<p>{{ request }}{{ request.META }}{{ csrf_token }}{{ user }}{{ perms }}{{ view }}</p>")
-
-
-@attack(INJECTION, "Python internals: {{ user_email.__class__ }}, {{ champion_name.format }}")
-def python_internals(context: Context) -> Outcome:
-    return _no_leak(context, "<p>{{ user_email.__class__ }}{{ champion_name.format }}{{ site_name.__dict__ }}</p>")
-
-
-@attack(INJECTION, "{% load %} / {% include %} / {% extends %} of server templates")
-def load_include(context: Context) -> Outcome:
-    payloads = [
-        "{% load log %}{% get_admin_log 10 as log %}",
-        '{% include "admin/base.html" %}',
-        '{% extends "admin/base.html" %}',
-    ]
-    outcomes = [_no_leak(context, payload) for payload in payloads]
-    return verdict(all(o.verdict == "held" for o in outcomes), " / ".join(o.evidence[:60] for o in outcomes))
-
-
-# --- the findings ---------------------------------------------------------------------
-@attack(ESCAPES, "{% with n=champion_name|safe %}{{ n }}{% endwith %}")
-def with_safe(context: Context) -> Outcome:
-    return _refused(context, "<p>{% with n=champion_name|safe %}{{ n }}{% endwith %}</p>")
-
-
-@attack(ESCAPES, "{% firstof champion_name|safe %}")
-def firstof_safe(context: Context) -> Outcome:
-    return _refused(context, "<p>{% firstof champion_name|safe %}</p>")
-
-
-@attack(ESCAPES, "{% cycle champion_name|safe 'x' %}")
-def cycle_safe(context: Context) -> Outcome:
-    return _refused(context, "<p>{% for i in 'ab' %}{% cycle champion_name|safe 'x' %}{% endfor %}</p>")
-
-
-@attack(ESCAPES, "{{ champion_name|make_list|safeseq|join:'' }}")
-def safeseq(context: Context) -> Outcome:
-    return _refused(context, "<p>{{ champion_name|make_list|safeseq|join:'' }}</p>")
-
-
-@attack(ESCAPES, "{% autoescape off %}{{ champion_name }}{% endautoescape %}")
-def autoescape_off(context: Context) -> Outcome:
-    return _refused(context, "<p>{% autoescape off %}{{ champion_name }}{% endautoescape %}</p>")
-
-
-@attack(ESCAPES, "|safe inside {% if %} and {% filter %}, |urlize")
-def safe_elsewhere(context: Context) -> Outcome:
-    payloads = [
+_LOOPS = "".join(f"{{% for {name} in user_email %}}" for name in "abcde")
+# Attack name → the (HTML body, subject) tries; a lookup must be refused or render nothing inside.
+INJECTIONS: dict[str, list[tuple[str, str]]] = {
+    "{{ settings.SECRET_KEY }} in the body and the subject": [
+        ("<p>{{ settings.SECRET_KEY }}</p>", "{{ settings.SECRET_KEY }}")
+    ],
+    "{% debug %}": [("<pre>{% debug %}</pre>", "")],
+    "{{ request }}, {{ request.META }}, {{ csrf_token }}, {{ user }}, {{ perms }}": [
+        ("<p>{{ request }}{{ request.META }}{{ csrf_token }}{{ user }}{{ perms }}{{ view }}</p>", "")
+    ],
+    "Python internals: {{ user_email.__class__ }}, {{ champion_name.format }}": [
+        ("<p>{{ user_email.__class__ }}{{ champion_name.format }}{{ site_name.__dict__ }}</p>", "")
+    ],
+    "{% load %} / {% include %} / {% extends %} of server templates": [
+        ("{% load log %}{% get_admin_log 10 as log %}", ""),
+        ('{% include "admin/base.html" %}', ""),
+        ('{% extends "admin/base.html" %}', ""),
+    ],
+}
+# The findings: attack name → HTML bodies the admin form must refuse (within 3 s).
+ESCAPING: dict[str, list[str]] = {
+    "{% with n=champion_name|safe %}{{ n }}{% endwith %}": [
+        "<p>{% with n=champion_name|safe %}{{ n }}{% endwith %}</p>"
+    ],
+    "{% firstof champion_name|safe %}": ["<p>{% firstof champion_name|safe %}</p>"],
+    "{% cycle champion_name|safe 'x' %}": ["<p>{% for i in 'ab' %}{% cycle champion_name|safe 'x' %}{% endfor %}</p>"],
+    "{{ champion_name|make_list|safeseq|join:'' }}": ["<p>{{ champion_name|make_list|safeseq|join:'' }}</p>"],
+    "{% autoescape off %}{{ champion_name }}{% endautoescape %}": [
+        "<p>{% autoescape off %}{{ champion_name }}{% endautoescape %}</p>"
+    ],
+    "|safe inside {% if %} and {% filter %}, |urlize": [
         "{% if champion_name|safe %}{{ champion_name }}{% endif %}",
         "{% filter lower|safe %}{{ champion_name }}{% endfilter %}",
         "{{ champion_name|urlize }}",
-    ]
-    outcomes = [_refused(context, payload) for payload in payloads]
-    return verdict(all(o.verdict == "held" for o in outcomes), " / ".join(o.evidence[:60] for o in outcomes))
+    ],
+    "five nested {% for %} loops over user_email (refused, quickly)": [
+        f"<p>{_LOOPS}{{{{ e }}}}{'{% endfor %}' * 5}</p>"
+    ],
+}
 
 
-@attack(ESCAPES, "five nested {% for %} loops over user_email (refused, quickly)")
-def nested_loops(context: Context) -> Outcome:
-    names = "abcde"
-    opening = "".join(f"{{% for {name} in user_email %}}" for name in names)
-    return _refused(context, f"<p>{opening}{{{{ e }}}}{'{% endfor %}' * len(names)}</p>", max_seconds=3.0)
+def _injection(tries: list[tuple[str, str]]) -> Callable[[Context], Outcome]:
+    return lambda context: all_held([_no_leak(context, body, subject) for body, subject in tries])
+
+
+def _escaping(bodies: list[str]) -> Callable[[Context], Outcome]:
+    return lambda context: all_held([_refused(context, body) for body in bodies])
+
+
+for _name, _tries in INJECTIONS.items():
+    attack(INJECTION, _name)(_injection(_tries))
+for _name, _bodies in ESCAPING.items():
+    attack(ESCAPES, _name)(_escaping(_bodies))
