@@ -193,7 +193,7 @@ SPECTACULAR_SETTINGS = {
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
 # fmt: off
 RATE_LIMITS = {
-    "login": "10/m", "login_failures_per_account": "100/h", "login_failures_per_device": "10/15m",
+    "login": "10/m", "login_failures_per_account": "100/h", "login_failures_per_device": "10/15m", "dispute": "20/h",
     "register": "5/h", "refresh": "30/m", "verify_email": "30/m", "verify_email_resend": "3/h", "upload": "10/h",
     "analyze": "20/h", "training": "60/m", "admin_write": "30/m", "admin_delete": "10/m", "admin_export": "5/m",
 }

@@ -74,6 +74,8 @@ class SessionMessage(models.Model):
     # {pattern_id, text, start, end, category}: copied, so a re-analysis cannot change history.
     champion_reference = models.JSONField(null=True, blank=True)
     judge = models.CharField(max_length=16, blank=True)
+    # The judge's version (agents.reasoning.judge.version): "2" offline, "1:<model>" for Claude.
+    judge_version = models.CharField(max_length=80, blank=True)
     # Voice practice: private files under MEDIA_ROOT, served only to the session's user.
     input_audio = models.CharField(max_length=300, blank=True)
     audio_seconds = models.FloatField(null=True, blank=True)
@@ -89,3 +91,77 @@ class SessionMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.role} #{self.turn_index}: {self.content[:50]}"
+
+
+class EvaluationDispute(models.Model):
+    """A rep's claim that the judge scored one of their replies wrongly; staff accept it with a
+    corrected score (the reply joins the gold set) or reject it with a note."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        ACCEPTED = "accepted", "Accepted"
+        REJECTED = "rejected", "Rejected"
+
+    message = models.ForeignKey(SessionMessage, on_delete=models.CASCADE, related_name="disputes")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="evaluation_disputes")
+    reason = models.TextField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    corrected_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    resolution_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["message"], condition=models.Q(status="open"), name="dispute_one_open_per_message"
+            ),
+            models.CheckConstraint(name="dispute_score_0_100", condition=models.Q(corrected_score__lte=100)),
+            models.CheckConstraint(
+                name="dispute_accepted_has_score",
+                condition=~models.Q(status="accepted") | models.Q(corrected_score__isnull=False),
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "-created_at"], name="dispute_status_created_idx")]
+
+    def __str__(self) -> str:
+        return f"Dispute {self.pk} ({self.status}) of message {self.message_id}"
+
+
+class GoldEvaluation(models.Model):
+    """A reply whose score staff corrected: the moment, the reply, the champion's reference,
+    the right score, and the judge (and version) that got it wrong. Copied from the session, so
+    the gold set keeps its rows when the session, the champion or the rep is deleted."""
+
+    prospect_line = models.TextField()
+    reply = models.TextField()
+    champion_reference = models.TextField(blank=True)
+    # The category of the champion's reference move (agents.reasoning.categories).
+    reference_category = models.CharField(max_length=32, blank=True)
+    # The judge's moment: "opening", "objection" or "closing", and the objection on the table.
+    stage = models.CharField(max_length=16)
+    objection = models.TextField(blank=True)
+    difficulty = models.CharField(max_length=16)
+    judge = models.CharField(max_length=16, blank=True)
+    judge_version = models.CharField(max_length=80, blank=True)
+    judge_score = models.PositiveSmallIntegerField()
+    corrected_score = models.PositiveSmallIntegerField()
+    dispute = models.OneToOneField(
+        EvaluationDispute, on_delete=models.SET_NULL, null=True, blank=True, related_name="gold"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                name="gold_scores_0_100", condition=models.Q(corrected_score__lte=100, judge_score__lte=100)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Gold {self.pk}: {self.corrected_score} (the {self.judge} judge said {self.judge_score})"

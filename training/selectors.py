@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
 from accounts.models import User
 from champions.storage import media_path
 from core.errors import NotFound
-from training.models import SessionMessage, TrainingSession
+from training.models import EvaluationDispute, SessionMessage, TrainingSession
 
 
 def session_list(*, user: User, champion_id: int | None = None, status: str | None = None) -> QuerySet[TrainingSession]:
@@ -39,11 +39,27 @@ def session_list(*, user: User, champion_id: int | None = None, status: str | No
 
 
 def session_detail_queryset(*, user: User) -> QuerySet[TrainingSession]:
+    messages = SessionMessage.objects.order_by("turn_index").annotate(**latest_dispute_annotations())
     return (
         TrainingSession.objects.filter(user=user)
         .select_related("champion")
-        .prefetch_related(Prefetch("messages", queryset=SessionMessage.objects.order_by("turn_index")))
+        .prefetch_related(Prefetch("messages", queryset=messages))
     )
+
+
+def latest_dispute_annotations() -> dict[str, Subquery]:
+    """Each message's latest dispute (id, status, corrected score, staff's note), read in the
+    messages' own query: the session detail costs the same queries however many disputes."""
+    latest = EvaluationDispute.objects.filter(message=OuterRef("pk")).order_by("-created_at", "-id")
+    return {
+        f"latest_dispute_{name}": Subquery(latest.values(field)[:1])
+        for name, field in (
+            ("id", "id"),
+            ("status", "status"),
+            ("corrected_score", "corrected_score"),
+            ("note", "resolution_note"),
+        )
+    }
 
 
 def session_opening_message(*, session: TrainingSession) -> SessionMessage:

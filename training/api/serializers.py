@@ -5,7 +5,8 @@ from typing import TYPE_CHECKING
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from training.models import SessionMessage, TrainingSession
+from training.models import EvaluationDispute, SessionMessage, TrainingSession
+from training.services.disputes import DISPUTE_REASON_MAX_CHARS
 
 if TYPE_CHECKING:
     from training.services import RespondResult
@@ -47,6 +48,30 @@ class ChampionReferenceSerializer(serializers.Serializer):
     category = serializers.CharField()
 
 
+class DisputeInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=DISPUTE_REASON_MAX_CHARS, help_text="Why the score is wrong.")
+
+
+class DisputeSerializer(serializers.ModelSerializer):
+    """A rep's dispute of an evaluation, as filed."""
+
+    message_id = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = EvaluationDispute
+        fields = ["id", "message_id", "reason", "status", "created_at"]
+        read_only_fields = fields
+
+
+class DisputeStatusSerializer(serializers.Serializer):
+    """The latest dispute of an evaluation and how staff resolved it (the selector's annotations)."""
+
+    id = serializers.IntegerField(source="latest_dispute_id")
+    status = serializers.ChoiceField(choices=EvaluationDispute.Status.choices, source="latest_dispute_status")
+    corrected_score = serializers.IntegerField(source="latest_dispute_corrected_score", allow_null=True)
+    resolution_note = serializers.CharField(source="latest_dispute_note")
+
+
 class EvaluationSerializer(serializers.Serializer):
     """The judge's evaluation of a trainee message."""
 
@@ -56,10 +81,19 @@ class EvaluationSerializer(serializers.Serializer):
     feedback = serializers.ListField(child=serializers.CharField())
     champion_reference = ChampionReferenceSerializer(allow_null=True)
     judge = serializers.CharField(help_text="Which judge produced it: anthropic or offline.")
+    judge_version = serializers.CharField(help_text="The judge's version (with the model asked, for Claude).")
     reference_audio_url = serializers.SerializerMethodField()
+    dispute = serializers.SerializerMethodField()
 
     def get_reference_audio_url(self, message: SessionMessage) -> str | None:
         return _audio_url(message, "reference") if message.reference_audio else None
+
+    @extend_schema_field(DisputeStatusSerializer(allow_null=True))
+    def get_dispute(self, message: SessionMessage) -> dict | None:
+        # Annotated by selectors.session_detail_queryset; a reply just scored has none.
+        if getattr(message, "latest_dispute_id", None) is None:
+            return None
+        return DisputeStatusSerializer(message).data
 
 
 class MessageSerializer(serializers.ModelSerializer):

@@ -17,6 +17,8 @@ from core.api.viewsets import OwnedObjectsViewSet
 from core.uploads import SizeLimitedUploadHandler
 from training import selectors, services
 from training.api.serializers import (
+    DisputeInputSerializer,
+    DisputeSerializer,
     EndOutputSerializer,
     ProgressSerializer,
     RespondInputSerializer,
@@ -95,8 +97,8 @@ class TrainingViewSet(viewsets.ViewSet):
 
 
 class TrainingSessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OwnedObjectsViewSet):
-    """A user's practice sessions: ``/training/sessions``, ``/training/sessions/{id}`` and the
-    speech files of their messages."""
+    """A user's practice sessions: ``/training/sessions``, ``/training/sessions/{id}``, the
+    speech files of their messages, and disputes of their evaluations."""
 
     def get_owned_queryset(self, owner: User) -> QuerySet[TrainingSession]:
         if self.action == "retrieve":
@@ -138,3 +140,20 @@ class TrainingSessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, O
             user=request.user, session_id=int(pk), message_id=int(message_id), kind=kind
         )
         return FileResponse(path.open("rb"), content_type="audio/wav")
+
+    @extend_schema(
+        operation_id="training_session_message_dispute",
+        request=DisputeInputSerializer,
+        responses={201: DisputeSerializer, **error_responses(400, 401, 404, 409, 429)},
+    )
+    @action(detail=True, methods=["post"], url_path=r"messages/(?P<message_id>[0-9]+)/dispute")
+    def dispute(self, request: Request, pk: str, message_id: str) -> Response:
+        """Disputes the judge's score of one of the session's replies; staff review it (one
+        open dispute per reply)."""
+        check_rate_limit(request, rate_name="dispute", key=user_or_ip, group="training-dispute")
+        data = DisputeInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        dispute = services.dispute_open(
+            user=request.user, session_id=int(pk), message_id=int(message_id), reason=data.validated_data["reason"]
+        )
+        return Response(DisputeSerializer(dispute).data, status=status.HTTP_201_CREATED)

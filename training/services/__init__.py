@@ -3,11 +3,13 @@
 - :mod:`.sessions`: start, respond, end, abandon a practice session;
 - :mod:`.speech`: a typed or spoken reply, and the lines returned as speech;
 - :mod:`.summary`: the figures and the coaching copy of an ended session;
-- :mod:`.scenarios`: the session's own copy of its scenario.
+- :mod:`.scenarios`: the session's own copy of its scenario;
+- :mod:`.disputes`: a rep's dispute of an evaluation, and staff's review of it (the gold set).
 
 Callers import from ``training.services``.
 """
 
+from training.services.disputes import dispute_accept, dispute_open, dispute_reject
 from training.services.scenarios import scenario_snapshot, scenario_spec, scenario_to_practise
 from training.services.sessions import (
     RespondResult,
@@ -29,6 +31,9 @@ __all__ = [
     "CRITERION_IMPROVEMENT",
     "CRITERION_STRENGTH",
     "RespondResult",
+    "dispute_accept",
+    "dispute_open",
+    "dispute_reject",
     "scenario_snapshot",
     "scenario_spec",
     "scenario_to_practise",

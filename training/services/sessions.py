@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.models import User
 from agents.reasoning.coach import Coach, get_coach
 from agents.reasoning.judge import judge_moment
+from agents.reasoning.judge.version import judge_version
 from agents.types import ProspectTurn, ReplyEvaluation, ScenarioSpec
 from champions.models import Champion
 from champions.selectors import ChampionPlaybook, champion_playbook
@@ -119,6 +120,7 @@ def session_respond(
         weights=evaluation.weights,
         feedback=evaluation.feedback,
         judge=evaluation.judge,
+        judge_version=judge_version(evaluation.judge, getattr(coach, "model", None)),
         champion_reference=_reference_json(evaluation, playbook),
         input_audio=input_audio,
         audio_seconds=audio_seconds,

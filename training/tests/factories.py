@@ -2,7 +2,7 @@ import factory
 
 from accounts.tests.factories import UserFactory
 from champions.tests.factories import ReadyChampionFactory
-from training.models import SessionMessage, TrainingSession
+from training.models import EvaluationDispute, SessionMessage, TrainingSession
 
 CRITERIA = ("technique", "acknowledgment", "value_next_step", "discovery", "clarity")
 
@@ -53,3 +53,14 @@ class TraineeMessageFactory(SessionMessageFactory):
     score = 70
     criteria = factory.LazyAttribute(lambda message: dict.fromkeys(CRITERIA, message.score))
     judge = "offline"
+
+
+class EvaluationDisputeFactory(factory.django.DjangoModelFactory):
+    """An open dispute of a scored reply, filed by the session's rep."""
+
+    class Meta:
+        model = EvaluationDispute
+
+    message = factory.SubFactory(TraineeMessageFactory)
+    user = factory.LazyAttribute(lambda dispute: dispute.message.session.user)
+    reason = "My answer named their cost and proposed a pilot; 40 is too low."
