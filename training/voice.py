@@ -14,17 +14,21 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
-from agents.audio.decode import UnreadableMedia, decode_audio, probe
+from agents.audio.decode import DecodeLimits, RecordingTooLong, UnreadableMedia, decode_audio
 from agents.providers.speech import PROSPECT_VOICE, VoiceSettings, get_synthesizer, voice_settings_from_profile
 from agents.providers.transcription import get_transcriber
-from agents.types import VoiceProfile
+from agents.types import DecodedAudio, VoiceProfile
 from champions.storage import media_path
 from core.errors import InvalidInput
 from training.models import TrainingSession
 
 MAX_REPLY_SECONDS = 180
+# The time a reply may spend decoding in the web request: a 3-minute reply decodes in under a
+# second in the slowest common format (MP3), so only a file built to be slow takes longer.
+REPLY_DECODE_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -38,23 +42,31 @@ def _folder(session: TrainingSession) -> str:
     return f"training/{session.user_id}/{session.pk}"
 
 
+def _decoded_reply(source: str, relative: str) -> DecodedAudio:
+    """The reply decoded to its WAV, stopping as soon as it passes ``MAX_REPLY_SECONDS`` of
+    decoded audio (whatever its header declares), the size-to-audio bound or the time budget."""
+    budget = getattr(settings, "TRAINING_REPLY_DECODE_SECONDS", REPLY_DECODE_SECONDS)
+    try:
+        return decode_audio(
+            source, media_path(relative), limits=DecodeLimits(max_seconds=MAX_REPLY_SECONDS, max_wall_seconds=budget)
+        )
+    except RecordingTooLong:
+        message = f"A spoken reply may last {MAX_REPLY_SECONDS} s at most."
+        raise InvalidInput(message, fields={"audio": [message]}) from None
+    except UnreadableMedia as exc:
+        message = f"The audio reply is not a usable recording: {str(exc).split(': ', 1)[-1]}."
+        raise InvalidInput(message, fields={"audio": [message]}) from None
+
+
 def transcribe_reply(session: TrainingSession, audio: UploadedFile) -> SpokenReply:
     """Checks the upload by decoding it, keeps it privately, and transcribes it."""
     handle, temp_path = tempfile.mkstemp(prefix="reply-")
     with os.fdopen(handle, "wb") as out:
         for chunk in audio.chunks():
             out.write(chunk)
+    relative = f"{_folder(session)}/{uuid.uuid4().hex}.wav"
     try:
-        try:
-            info = probe(temp_path)
-        except UnreadableMedia as exc:
-            message = f"The audio reply is not a usable recording: {str(exc).split(': ', 1)[-1]}."
-            raise InvalidInput(message, fields={"audio": [message]}) from None
-        if info.duration > MAX_REPLY_SECONDS:
-            message = f"A spoken reply may last {MAX_REPLY_SECONDS} s at most."
-            raise InvalidInput(message, fields={"audio": [message]})
-        relative = f"{_folder(session)}/{uuid.uuid4().hex}.wav"
-        decoded = decode_audio(temp_path, media_path(relative))
+        decoded = _decoded_reply(temp_path, relative)
     finally:
         os.unlink(temp_path)
     try:

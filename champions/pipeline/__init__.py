@@ -24,10 +24,11 @@ from dataclasses import asdict
 
 import numpy as np
 import structlog
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from agents.audio.decode import decode_audio, load_audio
+from agents.audio.decode import DecodeLimitExceeded, DecodeLimits, decode_audio, load_audio
 from agents.audio.speakers import assign_speakers
 from agents.audio.voice import call_metrics, transcribed_share, voice_profile
 from agents.providers.embeddings import get_embedder
@@ -44,6 +45,7 @@ from core import events
 
 __all__ = [
     "NoSpeechFound",
+    "RecordingOverLimit",
     "Superseded",
     "analyse_voice",
     "decode",
@@ -68,9 +70,20 @@ MIN_WORDS = 5
 MIN_WORDS_PER_MINUTE = 20.0
 
 
+class RecordingOverLimit(Exception):
+    """The recording passed a decode limit: longer than ``CHAMPION_MAX_DURATION_SECONDS`` once
+    decoded (whatever its header declared), or more audio than its size can hold."""
+
+
 def decode(champion: Champion) -> None:
+    """The recording decoded to the WAV every later step reads, its length what was decoded;
+    past the limit the decode stops, leaving no WAV, and the run fails with the reason."""
     relative = storage.audio_name_for(champion.pk, champion.owner_id)
-    decoded = decode_audio(storage.media_path(champion.recording), storage.media_path(relative))
+    limits = DecodeLimits(max_seconds=settings.CHAMPION_MAX_DURATION_SECONDS)
+    try:
+        decoded = decode_audio(storage.media_path(champion.recording), storage.media_path(relative), limits=limits)
+    except DecodeLimitExceeded as exc:
+        raise RecordingOverLimit(exc.reason) from None
     champion.audio_file, champion.duration_seconds = relative, round(decoded.duration, 3)
     try:
         save_if_current(champion, ["audio_file", "duration_seconds"])
