@@ -10,6 +10,8 @@ import time
 from typing import Any
 
 import jwt
+import requests
+from django.core.signing import TimestampSigner
 
 from attacks.base import Context, Outcome, attack, skipped, verdict
 from attacks.http import Actor, new_rep, short, strong_password
@@ -131,6 +133,28 @@ def old_dev_key(context: Context) -> Outcome:
     victim, _ = _pair(context)
     token = _signed(context, {}, key=OLD_DEV_KEY)
     return verdict(_me(victim, token) == 401, f"GET /auth/me → {_me(victim, token)}")
+
+
+@attack(FINDING, "unsubscribe and click-tracking tokens forged with the old dev key")
+def old_dev_key_email_tokens(context: Context) -> Outcome:
+    """The control signs the same values with the server's key: the forgery is made right, so
+    a refusal is the key's doing."""
+    victim, _ = _pair(context)
+
+    def unsubscribe(key: str) -> requests.Response:
+        token = TimestampSigner(key=key, salt="emails_app.unsubscribe", fallback_keys=[]).sign_object(victim.user_id)
+        return victim.request("POST", f"/emails/unsubscribe/{token}", data={"List-Unsubscribe": "One-Click"})
+
+    forged = unsubscribe(OLD_DEV_KEY)
+    click_token = TimestampSigner(key=OLD_DEV_KEY, salt="emails_app.click", fallback_keys=[]).sign_object([1, 0])
+    click = victim.request("GET", f"/emails/c/{click_token}").status_code
+    control = unsubscribe(context.setup.secret_key).status_code if context.setup.secret_key else None
+    shown = victim.email in forged.text
+    return verdict(
+        forged.status_code == 404 and not shown and click == 404 and control in (200, None),
+        f"forged one-click unsubscribe {forged.status_code} (address shown: {shown}), click {click}; "
+        f"same token with the server's key {control}",
+    )
 
 
 def _odd(context: Context, change: dict[str, Any]) -> Outcome:
