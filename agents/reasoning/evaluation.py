@@ -6,6 +6,11 @@
 - :func:`evaluate_judge`: how often the offline judge scores the strong reply of a labelled pair
   above the weak one.
 
+Beside this module: the judge on its labelled set of evaluation scripts, per difficulty, tuning
+and reported scripts apart (:mod:`.evaluation_judge_set`, on the playbooks of
+:mod:`.evaluation_playbooks`), the extractor's objection precision and recall
+(:mod:`.evaluation_objections`), and the printed report (:mod:`.evaluation_report`).
+
 Run ``python -m agents.reasoning.evaluation`` (or ``manage.py evaluate_judge``) for a printed report.
 """
 
@@ -188,36 +193,12 @@ def evaluate_judge(*, embedder: Embedder | None = None) -> JudgeEvaluation:
     return JudgeEvaluation(pairwise_accuracy=accuracy, pairs=results)
 
 
-def _print_extractor_report(evaluation: ExtractorEvaluation, title: str) -> None:
-    print(
-        f"{title}: overall {evaluation.overall_accuracy:.1%} of turns, "
-        f"{evaluation.labelled_accuracy:.1%} of {evaluation.labelled_segments} labelled segments"
-    )
-    for label, value in evaluation.per_category.items():
-        print(f"  {label:<20} {value:.1%}")
-    for name, value in evaluation.per_script.items():
-        print(f"  script {name:<18} {value:.1%}")
-    for error in evaluation.errors:
-        print(
-            f"  ✗ {error.script}#{error.turn_index} [{error.speaker}] expected {error.expected}, "
-            f"got {error.predicted}: {error.text}"
-        )
-
-
 def main() -> None:  # pragma: no cover - command-line report
-    from agents.scripts import HELD_OUT_SCRIPT_NAMES
+    # The report module builds on this one: imported here, where it is needed, not at the top.
+    from agents.reasoning.evaluation_report import report_lines
 
-    _print_extractor_report(evaluate_extractor(), "extractor, all scripts")
-    if HELD_OUT_SCRIPT_NAMES:
-        _print_extractor_report(evaluate_extractor(HELD_OUT_SCRIPT_NAMES), "extractor, held-out scripts")
-    judge = evaluate_judge()
-    print(
-        f"judge: strong reply scored higher in {judge.pairwise_accuracy:.1%} of {len(judge.pairs)} pairs "
-        f"(mean margin {judge.mean_margin:.1f} points)"
-    )
-    for pair in judge.pairs:
-        if not pair.ordered:
-            print(f"  ✗ {pair.script} {pair.stage}: strong {pair.strong_score} <= weak {pair.weak_score}: {pair.weak}")
+    for line in report_lines():
+        print(line)
 
 
 if __name__ == "__main__":  # pragma: no cover

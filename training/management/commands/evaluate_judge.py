@@ -1,41 +1,45 @@
-"""``python manage.py evaluate_judge``: how often the offline judge prefers the strong reply.
+"""``python manage.py evaluate_judge``: how far the offline judge and extractor can be trusted.
 
-The labelled set is ``agents/scripts/judge_pairs.json``: strong and weak replies to the same
-prospect moment over six champions' scripts. Also prints the extractor's accuracy on the
-labelled scripts.
+Prints, all offline (:func:`agents.reasoning.evaluation_report.report_lines`):
+
+- the strong-versus-weak pairs of ``agents/scripts/judge_pairs.json`` (the six demo scripts);
+- the labelled judge set (``agents/scripts/eval/judge_set.json``), per difficulty and for the
+  tuning and the reported evaluation scripts apart: the pass rate of the champion's answers and
+  paraphrases, of adversarial replies, and the strong-over-weak ranking;
+- the extractor's accuracy on the six demo scripts and on the evaluation scripts, and its
+  objection precision and recall on the evaluation scripts, tuning and reported apart.
+
+``--errors tuning`` lists what the engines got wrong on the tuning scripts; ``--errors all`` also
+on the reported ones (do not tune on what it shows there).
 """
 
 from __future__ import annotations
 
-from collections import Counter
-
 from django.core.management.base import BaseCommand
 
-from agents.reasoning.evaluation import evaluate_extractor, evaluate_judge
+from agents.reasoning.evaluation_judge_set import REPORTED, TUNING
+from agents.reasoning.evaluation_playbooks import EXTRACTED, LABELLED
+from agents.reasoning.evaluation_report import report_lines
+
+ERRORS_FOR = {"none": (), TUNING: (TUNING,), "all": (TUNING, REPORTED)}
 
 
 class Command(BaseCommand):
-    help = "Measure the offline judge (strong vs weak replies) and the offline pattern extractor."
+    help = "Measure the offline judge and the offline pattern extractor on the labelled data."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--playbook",
+            choices=(LABELLED, EXTRACTED, "both"),
+            default=LABELLED,
+            help="the champion's playbook the judge compares with: the scripts' labels (the judge "
+            "alone, default), the extractor's output (as in the product), or both",
+        )
+        parser.add_argument(
+            "--errors", choices=tuple(ERRORS_FOR), default="none", help="list misjudged replies and objections"
+        )
 
     def handle(self, *args, **options) -> None:
-        judge = evaluate_judge()
-        pairs = judge.pairs
-        self.stdout.write(
-            f"Offline judge: strong reply scored higher in {sum(p.ordered for p in pairs)}/{len(pairs)} pairs "
-            f"({judge.pairwise_accuracy:.1%}), mean margin {judge.mean_margin:.1f} points, "
-            f"over {len({p.script for p in pairs})} champions' scripts."
-        )
-        by_stage = Counter(p.stage for p in pairs)
-        for stage, total in sorted(by_stage.items()):
-            ordered = sum(p.ordered for p in pairs if p.stage == stage)
-            self.stdout.write(f"  {stage:<10} {ordered}/{total}")
-        for pair in pairs:
-            if not pair.ordered:
-                self.stdout.write(f"  MISORDERED ({pair.strong_score} vs {pair.weak_score}): {pair.strong[:70]!r}")
-        extractor = evaluate_extractor()
-        self.stdout.write(
-            f"Offline extractor: {extractor.labelled_accuracy:.1%} of {extractor.labelled_segments} labelled segments, "
-            f"{extractor.overall_accuracy:.1%} of all turns."
-        )
-        for label, value in extractor.per_category.items():
-            self.stdout.write(f"  {label:<20} {value:.1%}")
+        playbooks = (LABELLED, EXTRACTED) if options["playbook"] == "both" else (options["playbook"],)
+        for line in report_lines(playbooks=playbooks, errors_for=ERRORS_FOR[options["errors"]]):
+            self.stdout.write(line)
