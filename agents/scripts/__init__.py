@@ -60,6 +60,8 @@ EVAL_REPORTED_SCRIPT_NAMES: tuple[str, ...] = (
     "charity_donors",
     "property_management",
     "credit_union_fraud",
+    "hospital_recruiting",
+    "fitness_studios",
 )
 EVAL_SCRIPT_NAMES: tuple[str, ...] = EVAL_TUNING_SCRIPT_NAMES + EVAL_REPORTED_SCRIPT_NAMES
 EVAL_DIRECTORY = "eval"
