@@ -3,12 +3,12 @@ upload (``POST /upload``) and the spoken reply (``POST /training/respond``) thro
 
 The decompression bombs are made on the fly (``agents.testing.lying_recordings``: 8 kHz FLAC in
 Matroska whose header declares 10 s), as the attack ran: 3 MB decoding to 3 hours for the
-upload, 347 KB decoding to 415 s and a 17-minute one for the reply, plus one of a few kilobytes
-for each (FLAC's longest frames) and an honest file for comparison. Each request runs in a
-process of its own, forked from a warmed-up one, and prints the answer (status and message),
-its wall time, how far its resident memory rose above the process's (the high-water mark,
-``getrusage``) and the peak of Python's allocations (tracemalloc, numpy's included), then
-whether anything was left behind. A benchmark, not a test: figures depend on the machine
+upload, 347 KB decoding to 415 s and a 17-minute one for the reply, plus for each one that
+FLAC's longest frames make tiny (48 KB for 2 h, 4 KB for 10 min) and an honest upload. Each
+request runs in a process of its own, forked from a warmed-up one, and prints the answer
+(status and message), its wall time, how far its resident memory rose above the process's
+(the high-water mark, ``getrusage``) and the peak of Python's allocations (tracemalloc,
+numpy's included), then whether anything was left behind. A benchmark, not a test: figures depend on the machine
 (README, "Recordings that lie about their length").
 """
 
@@ -64,11 +64,11 @@ class Case:
 
 CASES = (
     Case("upload", "3 MB FLAC declaring 10 s, decoding to 3 h", 3 * 3600, 3_000_000),
-    Case("upload", "a few KB declaring 10 s, decoding to 2 h", 2 * 3600, frame_samples=LONGEST_FRAME),
+    Case("upload", "48 KB FLAC declaring 10 s, decoding to 2 h", 2 * 3600, frame_samples=LONGEST_FRAME),
     Case("upload", "honest: 1 MB FLAC declaring its 1 h", 3600, 1_000_000, honest=True),
     Case("reply", "347 KB FLAC declaring 10 s, decoding to 415 s", 415, 347_000),
     Case("reply", "850 KB FLAC declaring 10 s, decoding to 17 min", 17 * 60, 850_000),
-    Case("reply", "a few KB declaring 10 s, decoding to 10 min", 10 * 60, frame_samples=LONGEST_FRAME),
+    Case("reply", "4 KB FLAC declaring 10 s, decoding to 10 min", 10 * 60, frame_samples=LONGEST_FRAME),
 )
 
 
@@ -173,7 +173,7 @@ class Command(BaseCommand):
                 f"{result['wall']:>7.3f} {result['rss']:>9.1f} {result['traced']:>10.2f}"
             )
             # Each case is posted twice (timed, then traced): an accepted one leaves two of each.
-            left = f"{rows} row(s) and {files} file(s) left" if rows or files else "nothing left behind"
+            left = f"{rows} row(s) and {files} file(s) from its two posts" if rows or files else "nothing left behind"
             self.stdout.write(f"{'':7}→ {result['answer']} ({left})")
             path.unlink()
 
