@@ -63,6 +63,7 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--install", action="store_true", help="with --fresh-clone: `make install-dev` in the clone")
     parser.add_argument("--keep", action="store_true", help="with --fresh-clone: keep the clone and the server logs")
+    parser.add_argument("--redis", action="store_true", help="with --fresh-clone: a Redis of its own (REDIS_URL)")
     parser.add_argument("--only", default="", help="run the attacks whose heading or name contains this text")
     parser.add_argument("--json", type=Path, help="also write the outcomes to this file")
     arguments = parser.parse_args(argv)
@@ -116,7 +117,8 @@ def main(argv: list[str] | None = None) -> int:
     attacks = _selected(arguments.only)
     started = time.monotonic()
     if arguments.fresh_clone:
-        with fresh_server(arguments.repo, install=arguments.install, keep=arguments.keep) as server:
+        options = {"install": arguments.install, "keep": arguments.keep, "redis": arguments.redis}
+        with fresh_server(arguments.repo, **options) as server:
             print(
                 f"fresh clone of {arguments.repo} served at {server.base_url} (setup took {time.monotonic() - started:.0f} s)"
             )

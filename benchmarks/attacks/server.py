@@ -169,8 +169,21 @@ def _stop(processes: list[subprocess.Popen]) -> None:
             process.wait(timeout=10)
 
 
+def _start_redis(scratch: Path) -> tuple[subprocess.Popen, str]:
+    """A throw-away Redis on 127.0.0.1 (no persistence), as production's broker and cache."""
+    port = free_port()
+    command = ["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"]
+    log = (scratch / "redis.log").open("w")
+    redis = subprocess.Popen(command, cwd=scratch, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    return redis, f"redis://127.0.0.1:{port}/0"
+
+
 @contextlib.contextmanager
-def fresh_server(repo: Path, *, install: bool = False, keep: bool = False) -> Iterator[FreshServer]:
+def fresh_server(
+    repo: Path, *, install: bool = False, keep: bool = False, redis: bool = False
+) -> Iterator[FreshServer]:
+    """``redis``: with a Redis of its own (REDIS_URL), as the README's production runs; without,
+    the embedded default (local-memory cache, filesystem broker)."""
     scratch = Path(tempfile.mkdtemp(prefix="attack-run-"))
     processes: list[subprocess.Popen] = []
     sink = MailSink(free_port())
@@ -178,9 +191,12 @@ def fresh_server(repo: Path, *, install: bool = False, keep: bool = False) -> It
         clone, python = _clone(repo, scratch, install=install)
         port = free_port()
         env = _server_env(python, port, sink.controller.port, scratch)
+        if redis:
+            redis_process, env["REDIS_URL"] = _start_redis(scratch)
+            processes.append(redis_process)
         setup = _prepare(clone, python, env, scratch)
         setup.smtp_port = sink.controller.port
-        processes = _start(clone, python, env, port, scratch)
+        processes += _start(clone, python, env, port, scratch)
         _wait_healthy(f"http://127.0.0.1:{port}", processes, scratch)
         yield FreshServer(f"http://127.0.0.1:{port}", setup, sink, scratch)
     finally:
