@@ -102,6 +102,15 @@ class ChampionCloneAdminSite(admin.AdminSite):
         response["Retry-After"] = str(exc.retry_after)
         return response
 
+    def get_urls(self) -> list:
+        # Imported here, like the dashboard: the site is built before the apps' models load.
+        from django.urls import path
+
+        from adminpanel.scoring_health import scoring_health_view
+
+        page = self.admin_view(lambda request: scoring_health_view(request, site=self))
+        return [path("scoring-health/", page, name="scoring_health"), *super().get_urls()]
+
     def index(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
         from adminpanel import dashboard
 

@@ -150,9 +150,14 @@ class GoldEvaluation(models.Model):
     judge_version = models.CharField(max_length=80, blank=True)
     judge_score = models.PositiveSmallIntegerField()
     corrected_score = models.PositiveSmallIntegerField()
+    # The pass mark of the session's scenario when the reply was scored (pass/fail agreement).
+    pass_mark = models.PositiveSmallIntegerField()
     dispute = models.OneToOneField(
         EvaluationDispute, on_delete=models.SET_NULL, null=True, blank=True, related_name="gold"
     )
+    # Whose playbook the reply is re-scored against while the champion exists (the reference
+    # line alone once it is gone).
+    champion = models.ForeignKey(Champion, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -165,3 +170,39 @@ class GoldEvaluation(models.Model):
 
     def __str__(self) -> str:
         return f"Gold {self.pk}: {self.corrected_score} (the {self.judge} judge said {self.judge_score})"
+
+
+class JudgeHealthRun(models.Model):
+    """One measurement of the offline judge for the admin's scoring-health page: the labelled
+    set, the gold set re-scored, stored replies re-scored. It takes minutes, so a worker runs it
+    and the figures are kept here, per judge version (older versions' figures stay readable)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        RUNNING = "running", "Running"
+        FINISHED = "finished", "Finished"
+        FAILED = "failed", "Failed"
+
+    judge_version = models.CharField(max_length=80)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    figures = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["judge_version"],
+                condition=models.Q(status__in=["pending", "running"]),
+                name="judge_health_one_active_run_per_version",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Judge {self.judge_version} measurement {self.pk} ({self.status})"

@@ -1,13 +1,20 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Avg, Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
+from django.db.models.functions import Abs, RowNumber
 
 from accounts.models import User
+from agents.reasoning import categories as cat
+from agents.reasoning.judge import JudgeMoment, judge_moment
+from agents.types import Objection, Pattern
+from champions.selectors import ChampionPlaybook, champion_playbook
 from champions.storage import media_path
 from core.errors import NotFound
-from training.models import EvaluationDispute, SessionMessage, TrainingSession
+from training.models import EvaluationDispute, GoldEvaluation, JudgeHealthRun, SessionMessage, TrainingSession
+from training.services.scenarios import scenario_spec
 
 
 def session_list(*, user: User, champion_id: int | None = None, status: str | None = None) -> QuerySet[TrainingSession]:
@@ -137,3 +144,142 @@ def audio_files_of_champion(*, champion_id: int) -> list[str]:
         "input_audio", "speech_audio", "reference_audio"
     )
     return [path for row in rows for path in row if path]
+
+
+# --- The judge's health (the admin's scoring-health page) -----------------------------------
+
+
+def dispute_counts() -> dict[str, int]:
+    """Disputes per status, every status present."""
+    counts = dict(EvaluationDispute.objects.order_by().values_list("status").annotate(n=Count("id")))
+    return {status: counts.get(status, 0) for status in EvaluationDispute.Status.values}
+
+
+def gold_agreement() -> list[dict]:
+    """Per judge and version that scored the gold set's replies: how many, the mean absolute
+    error against the corrected scores, and how many were on the right side of the pass mark.
+    One aggregate query, however large the set."""
+    mark = F("pass_mark")
+    same_side = Q(judge_score__gte=mark, corrected_score__gte=mark) | Q(judge_score__lt=mark, corrected_score__lt=mark)
+    return list(
+        GoldEvaluation.objects.order_by("judge", "judge_version")
+        .values("judge", "judge_version")
+        .annotate(
+            replies=Count("id"),
+            mean_absolute_error=Avg(Abs(F("judge_score") - F("corrected_score"))),
+            pass_fail_agreeing=Count("id", filter=same_side),
+        )
+    )
+
+
+def judge_health_runs(*, limit: int = 50) -> list[JudgeHealthRun]:
+    return list(JudgeHealthRun.objects.select_related("requested_by").order_by("-created_at", "-id")[:limit])
+
+
+@dataclass(frozen=True)
+class RescoringCase:
+    """A stored reply with what the offline judge needs to score it again."""
+
+    reply: str
+    score: int  # the stored score (the judge's, or staff's corrected one for the gold set)
+    judge: str  # who gave ``score`` its first value
+    judge_version: str
+    difficulty: str
+    moment: JudgeMoment
+    playbook: ChampionPlaybook
+
+
+def _playbooks(champion_ids: set[int]) -> dict[int, ChampionPlaybook]:
+    # One read per distinct champion, bounded by the cases asked for (a worker's measurement,
+    # not a page).
+    return {champion_id: champion_playbook(champion_id) for champion_id in sorted(champion_ids)}
+
+
+def _reference_playbook(gold: GoldEvaluation) -> ChampionPlaybook:
+    """The champion's reference line alone, once the champion is gone."""
+    if not gold.champion_reference:
+        return ChampionPlaybook([], [], None, [])
+    category = gold.reference_category or (cat.CLOSING if gold.stage == "closing" else cat.OBJECTION_RESPONSE)
+    pattern = Pattern(
+        category=category,
+        text=gold.champion_reference,
+        start=0.0,
+        end=0.0,
+        speaker="champion",
+        responds_to=gold.objection or None,
+    )
+    return ChampionPlaybook([0], [pattern], None, [])
+
+
+def gold_rescoring_cases(*, limit: int) -> list[RescoringCase]:
+    """The newest ``limit`` replies of the gold set, with their corrected scores."""
+    rows = list(GoldEvaluation.objects.order_by("-created_at", "-id")[:limit])
+    playbooks = _playbooks({row.champion_id for row in rows if row.champion_id})
+    cases = []
+    for row in rows:
+        objection = (
+            Objection(text=row.objection, champion_response=row.champion_reference or None) if row.objection else None
+        )
+        cases.append(
+            RescoringCase(
+                reply=row.reply,
+                score=row.corrected_score,
+                judge=row.judge,
+                judge_version=row.judge_version,
+                difficulty=row.difficulty,
+                moment=JudgeMoment(stage=row.stage, prospect_line=row.prospect_line, objection=objection),
+                playbook=playbooks.get(row.champion_id) or _reference_playbook(row),
+            )
+        )
+    return cases
+
+
+def stored_evaluation_cases(*, per_version: int) -> list[RescoringCase]:
+    """The newest ``per_version`` scored replies of each judge and version, in their moment:
+    the session's own scenario and the prospect line just before the reply."""
+    newest_first = Window(RowNumber(), partition_by=[F("judge"), F("judge_version")], order_by=F("id").desc())
+    replies = list(
+        SessionMessage.objects.filter(role=SessionMessage.Role.TRAINEE, score__isnull=False)
+        .annotate(rank=newest_first)
+        .filter(rank__lte=per_version)
+        .select_related("session")
+        .only(
+            "content",
+            "score",
+            "judge",
+            "judge_version",
+            "stage",
+            "turn_index",
+            "session__scenario_snapshot",
+            "session__champion_id",
+        )
+        .order_by("judge", "judge_version", "-id")
+    )
+    if not replies:
+        return []
+    before = Q()
+    for reply in replies:
+        before |= Q(session_id=reply.session_id, turn_index=reply.turn_index - 1)
+    prospect_lines = {
+        (session_id, turn): content
+        for session_id, turn, content in SessionMessage.objects.filter(
+            before, role=SessionMessage.Role.PROSPECT
+        ).values_list("session_id", "turn_index", "content")
+    }
+    playbooks = _playbooks({reply.session.champion_id for reply in replies})
+    cases = []
+    for reply in replies:
+        spec = scenario_spec(reply.session.scenario_snapshot)
+        line = prospect_lines.get((reply.session_id, reply.turn_index - 1), "")
+        cases.append(
+            RescoringCase(
+                reply=reply.content,
+                score=reply.score,
+                judge=reply.judge,
+                judge_version=reply.judge_version,
+                difficulty=spec.difficulty,
+                moment=judge_moment(spec, reply.stage, line),
+                playbook=playbooks[reply.session.champion_id],
+            )
+        )
+    return cases

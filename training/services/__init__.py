@@ -4,12 +4,19 @@
 - :mod:`.speech`: a typed or spoken reply, and the lines returned as speech;
 - :mod:`.summary`: the figures and the coaching copy of an ended session;
 - :mod:`.scenarios`: the session's own copy of its scenario;
-- :mod:`.disputes`: a rep's dispute of an evaluation, and staff's review of it (the gold set).
+- :mod:`.disputes`: a rep's dispute of an evaluation, and staff's review of it (the gold set);
+- :mod:`.health_runs`: the runs that measure the judge for the admin's scoring-health page.
 
 Callers import from ``training.services``.
 """
 
 from training.services.disputes import dispute_accept, dispute_open, dispute_reject
+from training.services.health_runs import (
+    judge_health_run_claim,
+    judge_health_run_fail,
+    judge_health_run_finish,
+    judge_health_run_request,
+)
 from training.services.scenarios import scenario_snapshot, scenario_spec, scenario_to_practise
 from training.services.sessions import (
     RespondResult,
@@ -34,6 +41,10 @@ __all__ = [
     "dispute_accept",
     "dispute_open",
     "dispute_reject",
+    "judge_health_run_claim",
+    "judge_health_run_fail",
+    "judge_health_run_finish",
+    "judge_health_run_request",
     "scenario_snapshot",
     "scenario_spec",
     "scenario_to_practise",

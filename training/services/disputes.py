@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.models import User
 from agents.reasoning import categories as cat
 from agents.reasoning.judge import judge_moment
+from agents.reasoning.prospect import pass_score
 from core import ops
 from core.errors import Conflict, InvalidInput, NotFound
 from training.models import EvaluationDispute, GoldEvaluation, SessionMessage
@@ -141,4 +142,6 @@ def _gold_fields(message: SessionMessage) -> dict:
         "judge": message.judge,
         "judge_version": message.judge_version,
         "judge_score": message.score,
+        "pass_mark": pass_score(spec),
+        "champion_id": message.session.champion_id,
     }

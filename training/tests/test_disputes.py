@@ -8,9 +8,11 @@ import pytest
 from auditlog.models import LogEntry
 
 from adminpanel.audit import action_label
+from agents.reasoning.prospect import pass_score
 from core.errors import Conflict, InvalidInput, NotFound
 from training import services
 from training.models import EvaluationDispute, GoldEvaluation
+from training.services.scenarios import scenario_spec
 from training.tests.factories import (
     EvaluationDisputeFactory,
     SessionMessageFactory,
@@ -120,6 +122,9 @@ class TestDisputeAccept:
         # The champion's own answer to the objection on the table (the session's scenario).
         assert gold.champion_reference == "Let us look at the cost." and gold.reference_category == "objection_response"
         assert (gold.judge, gold.judge_version, gold.judge_score, gold.corrected_score) == ("offline", "2", 41, 74)
+        # The scenario's pass mark at the time, and whose playbook it is re-scored against.
+        assert gold.pass_mark == pass_score(scenario_spec(reply.session.scenario_snapshot))
+        assert gold.champion_id == reply.session.champion_id
 
     def test_the_stored_evaluation_keeps_the_judges_score(self, user, reply, admin_user):
         dispute = open_dispute(user, reply)
