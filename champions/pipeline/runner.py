@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from agents.providers.errors import TransientProviderError
 from champions.models import Champion
-from champions.pipeline import NoSpeechFound
+from champions.pipeline import NoSpeechFound, RecordingOverLimit
 from champions.pipeline.failure import analysis_fail
 from champions.pipeline.runs import Superseded
 from champions.pipeline.steps import FIRST_STEP, PipelineStep, progress_at_start, step_named, steps_from
@@ -79,9 +79,9 @@ def step_execute(
         if retry is not None:
             retry(exc)
         return _fail(champion_id, run_id, step, exc)
-    except NoSpeechFound as exc:
+    except (NoSpeechFound, RecordingOverLimit) as exc:
         # The recording's fault, not the system's: a readable failure, no traceback.
-        logger.info("champion_no_speech", champion_id=champion_id, error=str(exc))
+        logger.info("champion_recording_refused", champion_id=champion_id, step=step, error=str(exc))
         return _fail(champion_id, run_id, step, exc)
     except SoftTimeLimitExceeded:
         return _fail(champion_id, run_id, step, TimeoutError("the step took too long"))
