@@ -32,6 +32,25 @@ def database(config: dict[str, Any], *, test_sqlite_path: Path, conn_max_age: in
     return {**config, "OPTIONS": options, "TEST": {"NAME": str(test_sqlite_path)}}
 
 
+# The embedded default's local-memory cache holds the rate-limit and lock-out counters. Django's
+# default (300 entries, a third dropped when full) let an attacker wipe a victim's login-failure
+# count with 400 junk requests; this many entries take days of requests from one address to
+# fill, in tens of megabytes. Production uses Redis, which must not evict them (README).
+LOCAL_CACHE_MAX_ENTRIES = 200_000
+
+
+def caches(redis_url: str) -> dict[str, Any]:
+    if redis_url:
+        return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}}
+    return {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "champion-clone",
+            "OPTIONS": {"MAX_ENTRIES": LOCAL_CACHE_MAX_ENTRIES},
+        }
+    }
+
+
 def celery_broker(redis_url: str, *, broker_dir: Path, polling_interval: float) -> tuple[str, dict[str, Any]]:
     """Redis when configured; otherwise kombu's filesystem transport, a broker with no server."""
     if redis_url:

@@ -106,12 +106,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (rate limits live here) ----------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
-if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-else:
-    # Embedded default: one web process, so a per-process cache is a correct rate-limit store.
-    # With several processes set REDIS_URL: limits must be shared (README, "Configuration").
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "champion-clone"}}
+CACHES = configuration.caches(REDIS_URL)
+if not REDIS_URL:  # one process: a per-process cache is a correct rate-limit store (README)
     SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 
 # --- Auth -----------------------------------------------------------------------------
@@ -181,6 +177,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ChampionStatusEnum": "champions.models.Champion.Status",
         "TrainingSessionStatusEnum": "training.models.TrainingSession.Status",
+        "EvaluationDisputeStatusEnum": "training.models.EvaluationDispute.Status",
         "HealthStatusEnum": ["ok", "degraded"],
     },
     "POSTPROCESSING_HOOKS": [

@@ -55,3 +55,14 @@ def test_behind_two_proxies_the_second_entry_from_the_right_is_the_client(settin
 def test_a_trusted_header_that_is_missing_falls_back_to_the_peer(settings):
     settings.TRUSTED_PROXY_IP_HEADER = FORWARDED
     assert client_ip(request_from("10.0.0.1")) == "10.0.0.1"
+
+
+def test_login_failure_counters_survive_a_flood_of_other_cache_entries(settings):
+    """A full local-memory cache drops its oldest entries: the embedded default must hold far
+    more counters than an attacker can cheaply create, or the account's lock could be wiped."""
+    from django.core.cache import cache
+
+    cache.set("rl:login-failures:victim@example.com", 100, 3600)
+    for n in range(2_000):  # five times what wiped it with Django's default of 300 entries
+        cache.set(f"rl:register:ip:198.51.{n // 250}.{n % 250}", 1, 3600)
+    assert cache.get("rl:login-failures:victim@example.com") == 100
