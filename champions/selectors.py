@@ -6,7 +6,7 @@ import numpy as np
 from django.db.models import Count, Prefetch, QuerySet
 
 from accounts.models import User
-from agents.types import Pattern
+from agents.types import Pattern, Transcript, transcript_from_dict
 from champions.models import PATTERN_FIELDS, Champion, ChampionPattern, Scenario, embedding_matrix
 from core.errors import Conflict
 
@@ -63,3 +63,10 @@ def champion_playbook(champion_id: int) -> ChampionPlaybook:
     vectors = embedding_matrix(blobs) if blobs and all(blobs) else None
     buyer_lines = [p.text for p in patterns if p.speaker == "other"]
     return ChampionPlaybook([row.pk for row in rows], patterns, vectors, buyer_lines)
+
+
+def champion_transcript(*, champion_id: int) -> Transcript:
+    """The champion's transcript as the engines' dataclass (empty when there is none), read
+    alone: the session turn loads the champion without it."""
+    data = Champion.objects.filter(pk=champion_id).values_list("transcript", flat=True).first()
+    return transcript_from_dict(data or {})

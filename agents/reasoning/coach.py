@@ -5,8 +5,10 @@ scores each reply against the champion.
 ``ANTHROPIC_API_KEY`` is set, the deterministic offline engine otherwise (README.md, the engines
 table under "The champion pipeline").
 Both engines share the conversation's state machine (``agents.reasoning.prospect``): which
-objection is on the table, how many weak replies in a row, won or lost. Only the words differ,
-so a session ends the same way whichever engine plays the prospect.
+objection is on the table, how many weak replies in a row, won or lost, decided by the judge's
+score and by what the reply said (a question answered from the buyer's side of the champion's
+call, a next step proposed, the concern named). Only the words differ, so a session ends the
+same way whichever engine plays the prospect.
 
 Plain data in and out (``agents.types``); the training app stores it.
 """
@@ -19,6 +21,9 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from agents.reasoning.judge import JudgeMoment, judge_reply_offline
+from agents.reasoning.listening.buyer_turns import BuyerTurns
+from agents.reasoning.listening.reading import last_reply
+from agents.reasoning.listening.vectors import shared_embedder
 from agents.reasoning.prospect import prospect_opening, prospect_reply
 from agents.settings import anthropic_client_options
 from agents.types import Pattern, ProspectTurn, ReplyEvaluation, ScenarioSpec
@@ -59,13 +64,16 @@ class Coach(Protocol):
         turn_index: int,
         history: Sequence[tuple[str, str]] = (),
         buyer_lines: Sequence[str] = (),
+        buyer_turns: BuyerTurns | None = None,
     ) -> ProspectTurn:
         """The prospect's answer to a trainee reply scored ``evaluation`` at ``stage``.
 
         ``history``: the conversation so far as (role, text) pairs, role "prospect" or "trainee",
         the reply being answered last. ``buyer_lines``: the buyer's real lines in the champion's
-        call. The returned stage, weak streak and outcome follow from the evaluation's score
-        alone (``prospect.pass_score``), whatever the engine.
+        call; ``buyer_turns``: those lines with their embeddings, which answer the rep's
+        questions. The returned stage, weak streak and outcome follow from the evaluation's
+        score (``prospect.pass_score``) and the reply's words, the same whatever the engine;
+        without the reply in ``history`` from the score alone.
         """
         ...
 
@@ -73,13 +81,16 @@ class Coach(Protocol):
 class OfflineCoach:
     """The deterministic engines: the same conversation always gets the same lines and scores.
 
-    The offline prospect needs the state alone, not the history: its lines are chosen by a
-    stable hash of the state. The buyer's real lines already reach it as the scenario's
-    objections (the pipeline builds them from the buyer's words in the call), which are the
-    only buyer lines the pattern extraction keeps.
+    The offline prospect needs the state and the reply being answered, not the rest of the
+    history: its lines are chosen by a stable hash of the state, and quote the buyer's lines of
+    the call (``buyer_turns``) nearest to the rep's question. The judge and the prospect share
+    one memo of embeddings, so the reply is embedded once for both.
     """
 
     name = "offline"
+
+    def __init__(self) -> None:
+        self._embedder = shared_embedder()
 
     def opening(self, scenario: ScenarioSpec, *, buyer_lines: Sequence[str] = ()) -> ProspectTurn:
         return prospect_opening(scenario)
@@ -92,7 +103,9 @@ class OfflineCoach:
         patterns: Sequence[Pattern],
         pattern_vectors: np.ndarray | None = None,
     ) -> ReplyEvaluation:
-        return judge_reply_offline(reply, moment=moment, patterns=patterns, pattern_vectors=pattern_vectors)
+        return judge_reply_offline(
+            reply, moment=moment, patterns=patterns, pattern_vectors=pattern_vectors, embedder=self._embedder
+        )
 
     def respond(
         self,
@@ -104,9 +117,17 @@ class OfflineCoach:
         turn_index: int,
         history: Sequence[tuple[str, str]] = (),
         buyer_lines: Sequence[str] = (),
+        buyer_turns: BuyerTurns | None = None,
     ) -> ProspectTurn:
         return prospect_reply(
-            scenario, stage=stage, weak_streak=weak_streak, evaluation=evaluation, turn_index=turn_index
+            scenario,
+            stage=stage,
+            weak_streak=weak_streak,
+            evaluation=evaluation,
+            turn_index=turn_index,
+            reply=last_reply(history),
+            buyer_turns=buyer_turns,
+            embedder=self._embedder,
         )
 
 

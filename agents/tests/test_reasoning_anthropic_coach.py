@@ -20,6 +20,7 @@ from agents.reasoning.anthropic_coach import AnthropicCoach
 from agents.reasoning.coach import OfflineCoach
 from agents.reasoning.judge import WEIGHTS, judge_moment, judge_reply_offline
 from agents.reasoning.prospect import MAX_WEAK_STREAK, pass_score, prospect_opening, prospect_reply
+from agents.testing.prospect import scenario_and_buyer_turns, scored
 from agents.testing.wire import LocalVendorServer, RecordedRequest, Reply
 from agents.types import ProspectTurn, ReplyEvaluation
 
@@ -124,18 +125,6 @@ def own_answer_index(playbook) -> int:
         i
         for i, p in enumerate(patterns)
         if p.category == "objection_response" and p.responds_to == scenario.objections[0].text
-    )
-
-
-def scored(score: int) -> ReplyEvaluation:
-    """An evaluation with this total, to drive the prospect's state machine."""
-    return ReplyEvaluation(
-        score=score,
-        criteria=dict.fromkeys(WEIGHTS, score),
-        weights=dict(WEIGHTS),
-        feedback=[],
-        reference=None,
-        judge="offline",
     )
 
 
@@ -532,3 +521,94 @@ def test_get_coach_picks_the_engine_from_settings(settings, server, playbook, fi
 
     settings.ANTHROPIC_API_KEY = ""
     assert isinstance(get_coach(), OfflineCoach)
+
+
+# -- the Claude prospect listens as the offline one does -----------------------------------------
+
+
+@pytest.fixture(scope="module")
+def logistics_call():
+    """The logistics call's hard scenario and the buyer's lines of the call."""
+    return scenario_and_buyer_turns("logistics_routing")
+
+
+def respond_both(server, scenario, turns, *, stage: int, score: int, reply: str, opener: str):
+    """Claude's turn and the offline coach's for the same state and reply."""
+    args = {
+        "stage": stage,
+        "weak_streak": 0,
+        "evaluation": scored(score),
+        "turn_index": 2 * stage + 1,
+        "history": [("prospect", opener), ("trainee", reply)],
+        "buyer_turns": turns,
+    }
+    return coach_for(server).respond(scenario, **args), OfflineCoach().respond(scenario, **args)
+
+
+def test_claude_answers_a_question_from_the_calls_nearest_buyer_turns(server, logistics_call):
+    scenario, turns = logistics_call
+    question = "How do you plan routes today?"
+    server.reply(prospect_line("By hand, in spreadsheets. It still does not tell me why we need another tool.", False))
+
+    claude, offline = respond_both(
+        server, scenario, turns, stage=0, score=10, reply=question, opener=scenario.objections[0].text
+    )
+
+    prompt = prompt_of(only_request(server))
+    nearest = prompt.split("closest to the rep's last message", 1)[1].split("The conversation so far", 1)[0]
+    assert '- "They build the routes by hand in spreadsheets.' in nearest
+    instruction = prompt.rsplit("must: ", 1)[1]
+    assert instruction.startswith(f'The rep asked: "{question}". Answer it in character')
+    assert "They build the routes by hand in spreadsheets." in instruction
+    assert scenario.objections[0].text in instruction  # the concern stays on the table
+    # One decision for both engines: a question answered is not a miss.
+    assert dataclasses.replace(claude, text="") == dataclasses.replace(offline, text="")
+    assert (claude.stage, claude.weak_streak, claude.outcome) == (0, 0, None)
+    assert claude.text.startswith("By hand, in spreadsheets.")
+
+
+def test_claude_presses_a_concern_named_but_not_answered(server, logistics_call):
+    scenario, turns = logistics_call
+    server.reply(prospect_line("You keep saying you hear me. Why would we need another tool?", False))
+
+    claude, offline = respond_both(
+        server,
+        scenario,
+        turns,
+        stage=0,
+        score=10,
+        reply="I hear you, you already have a telematics system and do not want another tool.",
+        opener=scenario.objections[0].text,
+    )
+
+    instruction = prompt_of(only_request(server)).rsplit("must: ", 1)[1]
+    assert instruction.startswith("Press: the rep named your concern")
+    assert "I do not see why we would need another tool." in instruction
+    assert dataclasses.replace(claude, text="") == dataclasses.replace(offline, text="")
+    assert (claude.stage, claude.weak_streak) == (0, 1)
+
+
+def test_claude_answers_a_named_next_step_by_name(server, logistics_call):
+    scenario, turns = logistics_call
+    closing = len(scenario.objections)
+    server.reply(prospect_line("A four week pilot works for me. Send me the plan."))
+
+    claude, offline = respond_both(
+        server,
+        scenario,
+        turns,
+        stage=closing,
+        score=90,
+        reply="Would you be open to a four week pilot at your largest warehouse next month?",
+        opener="So what would the next step be?",
+    )
+
+    assert (
+        prompt_of(only_request(server))
+        .rstrip()
+        .endswith(
+            "Agree to the next step the rep proposed (the four week pilot), by name, in one or two sentences. The call is won."
+        )
+    )
+    assert dataclasses.replace(claude, text="") == dataclasses.replace(offline, text="")
+    assert claude.outcome == "won"

@@ -20,6 +20,8 @@ from champions.selectors import ChampionPlaybook, champion_playbook
 from core import events, ops
 from core.errors import Conflict, InvalidInput, NotFound
 from training.models import SessionMessage, TrainingSession
+from training.services.buyer_turns import OPENING_BUYER_LINES, champion_buyer_turns
+from training.services.judgements import reply_evaluation
 from training.services.scenarios import scenario_snapshot, scenario_spec, scenario_to_practise
 from training.services.summary import session_summary_figures, summary_sentence
 
@@ -54,7 +56,9 @@ def session_start(*, user: User, champion_id: int, scenario_id: int | None = Non
         raise Conflict(f"The champion is {champion.status}; practice starts once its analysis is ready.")
     scenario = scenario_to_practise(champion, scenario_id)
     snapshot = scenario_snapshot(scenario)
-    opening = get_coach().opening(scenario_spec(snapshot))
+    # The buyer's lines of the call are embedded here, once per champion, not on the first reply.
+    buyer_turns = champion_buyer_turns(champion)
+    opening = get_coach().opening(scenario_spec(snapshot), buyer_lines=buyer_turns.texts(OPENING_BUYER_LINES))
     session = TrainingSession.objects.create(
         user=user,
         champion=champion,
@@ -102,11 +106,15 @@ def session_respond(
     spec = scenario_spec(session.scenario_snapshot)
     playbook = champion_playbook(session.champion_id)
     coach = get_coach()
-    evaluation = coach.judge(
+    evaluation = reply_evaluation(
+        coach,
         text,
         moment=judge_moment(spec, session.stage, last_line),
-        patterns=playbook.patterns,
-        pattern_vectors=playbook.vectors,
+        playbook=playbook,
+        champion_id=session.champion_id,
+        analysis_run=str(session.champion.analysis_run),
+        scenario_id=session.scenario_snapshot.get("id"),
+        stage=session.stage,
     )
     if evaluation.judge != coach.name:
         _alert_coach_fallback(coach.name)
@@ -148,7 +156,8 @@ def _prospect_turn(
     playbook: ChampionPlaybook,
 ) -> ProspectTurn:
     # Only a language model reads the whole conversation; the offline prospect needs the state
-    # alone, which keeps its turn's query count constant however long the session gets.
+    # and the reply alone, which keeps its turn's query count constant however long the session
+    # gets. Both answer the rep's questions from the buyer's lines of the call (cached).
     history = (
         list(SessionMessage.objects.filter(session=session).order_by("turn_index").values_list("role", "content"))
         if coach.name != "offline"
@@ -162,6 +171,7 @@ def _prospect_turn(
         turn_index=session.turn_count,
         history=[*history, ("trainee", text)],
         buyer_lines=playbook.buyer_lines,
+        buyer_turns=champion_buyer_turns(session.champion),
     )
 
 

@@ -2,12 +2,13 @@
 
 What stays in our code, so that both engines behave the same where it matters:
 
-- **The conversation's state machine.** Whether the prospect moves to the next objection, pushes
-  back, escalates, wins or loses follows from the judge's score and ``prospect.pass_score``
-  exactly as offline (we run ``prospect_reply`` and keep its state). Claude only writes the
-  line, told what the line must do; its own view of whether the concern was handled is asked
-  for (it makes the model read the reply before it writes) and logged when it disagrees with
-  the judge, never used to steer.
+- **The conversation's state machine.** Whether the prospect moves to the next objection,
+  answers the rep's question, presses, pushes back, escalates, wins or loses follows from the
+  judge's score (``prospect.pass_score``) and the reply's words exactly as offline (we run
+  ``prospect_move`` and keep its state). Claude only writes the line, told what the line must do
+  (:mod:`.moves`) and given the buyer's lines of the call nearest to the rep's message to answer
+  from; its own view of whether the concern was handled is asked for (it makes the model read
+  the reply before it writes) and logged when it disagrees with the judge, never used to steer.
 - **The judge's arithmetic and the reference.** Claude scores the offline judge's criteria,
   writes feedback and picks the champion phrase by its index among the patterns we show; the
   total uses the offline weights, and the phrase's text and timestamps come from the recording.

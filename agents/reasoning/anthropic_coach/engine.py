@@ -13,20 +13,23 @@ import numpy as np
 
 from agents.providers.errors import ProviderError, TransientProviderError
 from agents.reasoning.anthropic_coach.answers import judge_answer, line_answer
+from agents.reasoning.anthropic_coach.moves import move_instruction, nearest_section
 from agents.reasoning.anthropic_coach.prompts import (
     JUDGE_SYSTEM,
     PROSPECT_SYSTEM,
     judge_prompt,
     opening_instruction,
     recent_conversation,
-    reply_instruction,
     scenario_brief,
 )
 from agents.reasoning.anthropic_coach.tools import OPENING_TOOL, PROSPECT_TOOL, judge_tool
 from agents.reasoning.anthropic_tools import ClaudeEngine, InvalidAnswer
 from agents.reasoning.base import ReasoningOutputError
 from agents.reasoning.judge import JudgeMoment, judge_reply_offline, own_response_index, relevant_patterns
-from agents.reasoning.prospect import prospect_opening, prospect_reply
+from agents.reasoning.listening.buyer_turns import BuyerTurns
+from agents.reasoning.listening.reading import last_reply
+from agents.reasoning.listening.vectors import shared_embedder
+from agents.reasoning.prospect import prospect_move, prospect_opening
 from agents.types import Pattern, ProspectTurn, ReplyEvaluation, ScenarioSpec
 
 logger = logging.getLogger(__name__)
@@ -90,16 +93,25 @@ class AnthropicCoach(ClaudeEngine):
         turn_index: int,
         history: Sequence[tuple[str, str]] = (),
         buyer_lines: Sequence[str] = (),
+        buyer_turns: BuyerTurns | None = None,
     ) -> ProspectTurn:
-        # The offline prospect decides where the conversation goes (and has a line ready should
-        # Claude fail); Claude says it.
-        turn = prospect_reply(
-            scenario, stage=stage, weak_streak=weak_streak, evaluation=evaluation, turn_index=turn_index
+        # The offline prospect decides where the conversation goes, from the score and the
+        # reply's words (and has a line ready should Claude fail); Claude says it.
+        move = prospect_move(
+            scenario,
+            stage=stage,
+            weak_streak=weak_streak,
+            evaluation=evaluation,
+            turn_index=turn_index,
+            reply=last_reply(history),
+            buyer_turns=buyer_turns,
+            embedder=shared_embedder(),
         )
+        turn = move.turn
         prompt = (
-            f"{scenario_brief(scenario, buyer_lines)}\n\nThe conversation so far:\n<conversation>\n"
-            f"{recent_conversation(history)}\n</conversation>\n\nYour next line must: "
-            f"{reply_instruction(scenario, stage, turn)}"
+            f"{scenario_brief(scenario, buyer_lines)}{nearest_section(move)}\n\nThe conversation so far:\n"
+            f"<conversation>\n{recent_conversation(history)}\n</conversation>\n\nYour next line must: "
+            f"{move_instruction(scenario, stage, move)}"
         )
         judge_passed = turn.moved_on or turn.outcome == "won"
 
