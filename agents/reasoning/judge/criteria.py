@@ -1,12 +1,14 @@
-"""The judge's criteria, each scored 0-100: technique from the reply's similarity to the champion's
-phrases (computed by :mod:`.offline`), the others from the reply's own words."""
+"""The judge's surface criteria, each scored 0-100 from the reply's own words: acknowledging,
+value and a next step, a question, clarity. They say whether a move is *there*; whether it counts
+depends on the reply being a relevant answer (:mod:`.scoring` gates them). Technique comes from
+meaning (:mod:`.meaning`, :mod:`.scoring`)."""
 
 from __future__ import annotations
 
 import re
 
 from agents.reasoning import categories as cat
-from agents.reasoning.extraction import is_question, objection_topic
+from agents.reasoning.extraction import is_question
 from agents.reasoning.judge.moment import JudgeMoment
 
 WEIGHTS: dict[str, float] = {
@@ -16,11 +18,6 @@ WEIGHTS: dict[str, float] = {
     "discovery": 0.15,
     "clarity": 0.10,
 }
-# Reply-to-pattern cosine similarity mapped linearly onto 0-100 between these two values:
-# unrelated sentences sit below 0.1 with MiniLM, close paraphrases above 0.6.
-_SIMILARITY_FLOOR = 0.1
-_SIMILARITY_CEILING = 0.6
-
 _OPEN_QUESTION = re.compile(
     r"\b(?:what|how|why|which|tell me|walk me through|help me understand|can you share|"
     r"could you share|what's|how's)\b"
@@ -29,42 +26,48 @@ _ACKNOWLEDGE_ANYWHERE = re.compile(
     r"\b(?:i (?:completely |totally |fully )?(?:understand|get (?:that|it)|hear you|appreciate)|"
     r"(?:fair|valid|good|great|reasonable|real) (?:point|concern|question)|makes (?:total |a lot of )?sense|"
     r"understandable|you're right to|you are right to|i can imagine|that's frustrating|"
-    r"that is frustrating|thanks for (?:raising|telling|sharing))\b"
+    r"that is frustrating|thanks for (?:raising|telling|sharing)|fair enough|understood|got it|"
+    r"(?:you're|you are|they're|they are) right to|i see why|i can see why|"
+    r"(?:concern|point|question|worry|stance) is (?:real|fair|valid|right|understandable)|"
+    r"(?:exactly|absolutely) the right|i would (?:be careful|worry|ask) too|that's fair|that is fair)\b"
 )
 _DISMISSIVE = re.compile(
     r"\b(?:that's not true|that is not true|you're wrong|you are wrong|trust me|just sign|whatever|"
     r"doesn't matter|does not matter|not a real (?:problem|issue)|no one else|nobody else|"
     r"everyone (?:else )?(?:buys|signs)|you have to|you need to decide|take it or leave it|"
-    r"don't worry about (?:it|that)|that's your problem|i don't know)\b"
+    r"don't worry about (?:it|that)|that's your problem|i don't know|not my problem|"
+    r"(?:that's|that is) (?:silly|ridiculous|nonsense)|you(?:'re| are) overthinking|"
+    r"stop worrying|nobody (?:cares|complains))\b"
+)
+# Pressure instead of an answer: deadlines, ultimatums, "sign now".
+_PUSHY = re.compile(
+    r"\b(?:sign (?:today|now|it now|the contract (?:today|now))|(?:decide|commit) (?:today|now|right now)|"
+    r"need (?:an answer|a decision|you to sign)|(?:this|the) offer (?:ends|expires)|only (?:valid|good) "
+    r"(?:today|until)|last chance|final offer|limited time|before (?:the )?(?:price|it) goes up|"
+    r"you'd be (?:crazy|foolish)|no(?:body| one) (?:says|said) no|just sign)\b"
 )
 _FILLERS = re.compile(r"\b(?:um+|uh+|er+m?|like,|you know|basically|kind of|sort of|i mean)\b")
-_TOPIC_WORDS: dict[str, tuple[str, ...]] = {
-    "price": ("price", "cost", "budget", "invest", "pay", "money", "expensive", "afford", "premium", "return"),
-    "timing": ("timing", "time", "now", "season", "busy", "week", "month", "quarter", "schedule", "when"),
-    "competitor": ("current", "already", "existing", "switch", "vendor", "provider", "tool", "system", "compare"),
-    "authority": ("director", "boss", "owner", "board", "partner", "team", "decision", "approve", "sign off"),
-    "need": ("need", "priority", "firewall", "works", "risk", "protect", "why"),
-    "risk": ("worried", "worry", "concern", "risk", "train", "support", "help", "safe", "guarantee"),
-}
 _ACTION_WORDS = re.compile(
     r"\b(?:next step|schedule|book|calendar|invite|send|set up|pilot|trial|demo|meeting|call|walk "
     r"(?:you|your|them)|show you|prepare|follow up|start with|try)\b"
 )
 
 
-def similarity_score(similarity: float) -> int:
-    fraction = (similarity - _SIMILARITY_FLOOR) / (_SIMILARITY_CEILING - _SIMILARITY_FLOOR)
-    return round(100 * min(1.0, max(0.0, fraction)))
+def is_dismissive(lowered: str) -> bool:
+    return bool(_DISMISSIVE.search(lowered))
 
 
-def acknowledgment_score(lowered: str, moment: JudgeMoment) -> int:
-    if _DISMISSIVE.search(lowered):
+def is_pushy(lowered: str) -> bool:
+    return bool(_PUSHY.search(lowered))
+
+
+def acknowledgment_score(lowered: str, moment: JudgeMoment, *, names_concern: bool) -> int:
+    """``names_concern``: the reply is about the buyer's concern, measured on meaning by the
+    caller (a paraphrase of the concern names it as well as its words)."""
+    if is_dismissive(lowered):
         return 0
     acknowledges = bool(cat.CONCERN_ACKNOWLEDGMENT.match(lowered) or _ACKNOWLEDGE_ANYWHERE.search(lowered))
     if moment.stage == "objection" and moment.objection is not None:
-        topic = objection_topic(moment.objection.text)
-        words = _TOPIC_WORDS.get(topic or "", ())
-        names_concern = any(re.search(rf"\b{re.escape(word)}", lowered) for word in words)
         return 100 if acknowledges and names_concern else 65 if acknowledges else 35 if names_concern else 10
     # Opening or closing: warmth towards what the buyer just said.
     warm = acknowledges or bool(re.search(r"\b(?:thank|thanks|great|glad|appreciate|happy to|good to)\b", lowered))

@@ -1,12 +1,14 @@
-"""The judge's feedback: the champion's phrase to learn from, then tips and praise per criterion."""
+"""The judge's feedback: the champion's phrase to learn from, whether the reply answered the
+concern at all, then tips and praise per criterion."""
 
 from __future__ import annotations
 
 from agents.formatting import mmss
 from agents.reasoning import categories as cat
-from agents.reasoning.extraction import objection_topic
+from agents.reasoning.categories.topics import objection_topic_of
 from agents.reasoning.judge.criteria import WEIGHTS
 from agents.reasoning.judge.moment import JudgeMoment
+from agents.reasoning.judge.scoring import MeaningScores
 from agents.types import Pattern
 
 # Below this, a criterion gets a tip in the feedback; at or above _STRONG, a word of praise.
@@ -17,7 +19,7 @@ _STRONG = 80
 def reference_line(moment: JudgeMoment, reference: Pattern) -> str:
     when = mmss(reference.start)
     if reference.category == cat.OBJECTION_RESPONSE:
-        topic = objection_topic(moment.objection.text) if moment.objection else None
+        topic = objection_topic_of(moment.objection.text) if moment.objection else None
         concern = f"the {topic} objection" if topic and topic != "risk" else "this objection"
         return f'At {when} your champion answered {concern} with: "{reference.text}"'
     verbs = {
@@ -46,9 +48,37 @@ _PRAISE = {
 }
 
 
-def criteria_feedback(criteria: dict[str, int]) -> list[str]:
+# A surface move that was there but counted little because the reply did not answer the concern.
+_GATED_TIPS = {
+    "acknowledgment": "Your acknowledgment only counts once the rest of the reply answers the concern.",
+    "value_next_step": "A benefit or a next step only counts when it answers the concern on the table.",
+    "discovery": "Your question only counts on top of an answer to the concern.",
+    "clarity": "Short sentences only help when they say something about the concern.",
+}
+# Below this gate the reply is not taken as an answer, and the feedback says why first.
+_NOT_AN_ANSWER = 0.5
+
+
+def meaning_feedback(moment: JudgeMoment, scores: MeaningScores | None) -> list[str]:
+    """What kept the reply from counting as an answer, when something did: empty when it did."""
+    if scores is None:
+        return ["Answer the buyer: your reply was empty."]
+    if scores.gate >= _NOT_AN_ANSWER:
+        return []
+    concern = "the concern the buyer raised" if moment.stage == "objection" else "what the buyer just said"
+    if scores.coherence < 0.5:
+        return [f"Your reply does not read as sentences: answer {concern} in plain words, not a list of keywords."]
+    if scores.manner < 1.0:
+        return [f"Do not pressure or brush off the buyer: answer {concern} instead."]
+    if scores.coverage < 0.5:
+        return [f"Most of your reply is not about {concern}: keep to it."]
+    return [f"Your reply is not about {concern}: answer it the way your champion did."]
+
+
+def criteria_feedback(criteria: dict[str, int], *, gated: set[str] | frozenset[str] = frozenset()) -> list[str]:
     """Tips for the weak criteria, weakest first (the heavier first between equal scores), then
-    praise for the strong ones, strongest first."""
+    praise for the strong ones, strongest first. ``gated``: criteria whose move was in the reply
+    but counted less because the reply did not answer the concern; their tip says so."""
     ranked = sorted(criteria, key=lambda name: (criteria[name], -WEIGHTS[name]))
-    tips = [_TIPS[name] for name in ranked if criteria[name] < _WEAK]
+    tips = [(_GATED_TIPS if name in gated else _TIPS)[name] for name in ranked if criteria[name] < _WEAK]
     return tips + [_PRAISE[name] for name in reversed(ranked) if criteria[name] >= _STRONG]

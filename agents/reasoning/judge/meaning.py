@@ -1,0 +1,287 @@
+"""What a reply means at this moment: is it about the buyer's concern, is it close to the
+champion's answer, and does it make sense at all.
+
+Every signal comes from sentence embeddings (the one embedder of
+:mod:`agents.providers.embeddings`) and from the reply's own word statistics:
+
+- ``line``: similarity of the reply to the buyer's line (the objection on the table, or what the
+  buyer just said at the opening and the close);
+- ``answer``: similarity to the champion's own answer at this moment (their answer to this
+  objection; else their closest move of the stage, discounted);
+- ``coverage``: the share of the reply, sentence by sentence, that is about the line or the
+  answer, so a relevant sentence cannot carry a paragraph of nonsense;
+- ``coherence``: whether the words form sentences: the share of function words (a keyword salad
+  has almost none), how much the meaning changes when the word order is scrambled (it barely
+  does for a list of keywords), and repeated words.
+
+The judge turns them into its technique criterion and into the gate that lets surface moves
+(acknowledging, asking, proposing a next step) count only on top of a relevant answer.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import weakref
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from agents.providers.embeddings import Embedder
+from agents.reasoning import categories as cat
+from agents.reasoning.judge.moment import STAGE_CATEGORIES, JudgeMoment, own_response_index, relevant_patterns
+from agents.types import Pattern
+
+# The champion's other moves of the stage (another objection's answer, a value statement) are a
+# good move, but not this moment's.
+OTHER_MOVE_DISCOUNT = 0.9
+
+_FUNCTION_WORD_LIST = """a an the this that these those some any each every no all both either neither
+    i me my mine we us our ours you your yours he him his she her it its they them their
+    is am are was were be been being do does did doing have has had having will would shall
+    should can could may might must and or but so because if then than though although while
+    when where what which who whom whose why how of to in on at for with by from as into onto
+    about over under after before through during between against without within up down out off
+    not there here just also too very more most less only even still yet again once let let's
+    i'm you're we're it's that's there's i'll we'll you'll i'd we'd don't doesn't didn't can't
+    won't isn't aren't wasn't haven't hasn't"""
+FUNCTION_WORDS = frozenset(_FUNCTION_WORD_LIST.split())
+# Words that glue a sentence together without carrying its topic: function words and number
+# words ("twenty four hours" is not a list of keywords).
+_NUMBER_WORD_LIST = """one two three four five six seven eight nine ten eleven twelve fifteen twenty thirty
+    forty fifty sixty seventy eighty ninety hundred thousand million first second third half percent"""
+GLUE_WORDS = FUNCTION_WORDS | frozenset(_NUMBER_WORD_LIST.split())
+_WORD = re.compile(r"[a-z0-9']+")
+_SENTENCE_END = re.compile(r"(?<=[.?!…])\s+")
+_CLAUSE_BREAK = re.compile(r",\s+(?=(?:and|so|but|which|while|because|then)\b)|;\s+|\s+-\s+")
+_MIN_CLAUSE_WORDS = 4
+_prototype_cache: weakref.WeakKeyDictionary[Embedder, dict[str, np.ndarray]] = weakref.WeakKeyDictionary()
+_prototype_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class MeaningSignals:
+    line: float  # cosine similarity of the reply to the buyer's line
+    answer: float  # to the champion's answer at this moment (discounted when not their own)
+    beyond_line: float  # similarity to the champion's answer of what the reply adds to the line
+    recall: float  # mean over the champion answer's clauses of their best match in the reply
+    coverage: float  # 0-1: word-weighted share of the reply's clauses about the line or the answer
+    function_share: float  # 0-1: share of function and number words
+    content_pairs: float  # 0-1: share of neighbouring word pairs that are both content words
+    order_change: float  # 1 - similarity of the reply to its word-scrambled version
+    distinct_share: float  # 0-1: distinct content words over content words
+    words: int
+    reference_index: int | None  # the champion pattern the reply is compared with
+    reference_text: str | None  # the champion's answer compared with (pattern or scenario text)
+    reference_line: float  # that answer's own similarity to the buyer's line
+    own_answer: bool = True  # the reference is the champion's own answer to this objection
+
+
+@dataclass(frozen=True)
+class _Reference:
+    """The champion's move a reply is compared with."""
+
+    vector: np.ndarray
+    index: int | None  # its pattern, when a pattern holds it
+    text: str
+    own: bool  # the champion's own answer to this objection (else another move of the stage)
+
+
+def words_of(text: str) -> list[str]:
+    return _WORD.findall(text.lower())
+
+
+def clauses_of(text: str) -> list[str]:
+    """The sentences of ``text``, long ones cut where a new point starts (", and", ", so", ...):
+    the units whose meaning is compared one by one."""
+    clauses: list[str] = []
+    for sentence in _SENTENCE_END.split(text.strip()):
+        for clause in _CLAUSE_BREAK.split(sentence):
+            if clauses and len(words_of(clause)) < _MIN_CLAUSE_WORDS:
+                clauses[-1] = f"{clauses[-1]} {clause}"
+            elif clause.strip():
+                clauses.append(clause.strip())
+    return clauses or [text]
+
+
+def scrambled(text: str) -> str:
+    """The reply's words in another fixed order (every other word, then the rest): a sentence
+    loses its sense, a list of keywords stays the same list."""
+    tokens = text.split()
+    return " ".join(tokens[::2] + tokens[1::2])
+
+
+def without_words_of(text: str, line: str) -> str:
+    """``text`` without the content words of ``line``: what the reply says beyond echoing the
+    buyer. An answer keeps its substance; a reply made of the buyer's own words keeps nothing."""
+    echoed = {w for w in words_of(line) if w not in GLUE_WORDS}
+    kept = [token for token in text.split() if not (set(words_of(token)) & echoed)]
+    return " ".join(kept) or "."
+
+
+def moment_line(moment: JudgeMoment) -> str:
+    """The buyer's line a reply must be about: the objection on the table, else the last line."""
+    if moment.objection is not None and moment.objection.text.strip():
+        return moment.objection.text
+    return moment.prospect_line
+
+
+def meaning_signals(
+    text: str,
+    *,
+    moment: JudgeMoment,
+    patterns: Sequence[Pattern],
+    pattern_vectors: np.ndarray | None,
+    embedder: Embedder,
+) -> MeaningSignals:
+    """The signals of ``text`` at ``moment``. One embedding call holds the reply, its clauses, its
+    scrambled version, its words beyond the buyer's and the buyer's line (and the champion's
+    answer's clauses when the answer is known beforehand); the champion's patterns come from
+    their stored vectors."""
+    clauses = clauses_of(text)
+    line = moment_line(moment)
+    known = _known_reference_text(moment, patterns)
+    known_clauses = clauses_of(known) if known else []
+    texts = [text, scrambled(text), line, without_words_of(text, line), *clauses]
+    vectors = embedder.embed([*texts, *known_clauses, *([known] if known else [])])
+    reply_vector, scrambled_vector, line_vector, beyond_vector = vectors[:4]
+    clause_vectors = vectors[4 : len(texts)]
+    reference = _reference(moment, patterns, pattern_vectors, embedder, reply_vector, known, vectors[-1])
+    if reference is None:
+        reference_clause_vectors = None
+    elif known:
+        reference_clause_vectors = vectors[len(texts) : len(texts) + len(known_clauses)]
+    else:
+        reference_clause_vectors = embedder.embed(clauses_of(reference.text))
+    words = words_of(text)
+    return MeaningSignals(
+        line=float(reply_vector @ line_vector),
+        answer=_similarity(reply_vector, reference),
+        beyond_line=_similarity(beyond_vector, reference),
+        recall=_recall(reference_clause_vectors, clause_vectors, reference),
+        coverage=_coverage(clauses, clause_vectors, line_vector, reference, reference_clause_vectors),
+        function_share=sum(w in GLUE_WORDS for w in words) / max(1, len(words)),
+        content_pairs=_content_pairs(words),
+        order_change=1.0 - float(reply_vector @ scrambled_vector),
+        distinct_share=_distinct_share(words),
+        words=len(words),
+        reference_index=reference.index if reference else None,
+        reference_text=reference.text if reference else None,
+        reference_line=float(reference.vector @ line_vector) if reference else 0.0,
+        own_answer=bool(reference and reference.own),
+    )
+
+
+def _known_reference_text(moment: JudgeMoment, patterns: Sequence[Pattern]) -> str | None:
+    """The champion's own answer to this objection, when there is one: as a pattern, or as the
+    scenario's ``champion_response`` when no pattern holds it."""
+    own = own_response_index(moment, patterns)
+    if own is not None:
+        return patterns[own].text
+    objection = moment.objection
+    return objection.champion_response if objection is not None and objection.champion_response else None
+
+
+def _reference(
+    moment: JudgeMoment,
+    patterns: Sequence[Pattern],
+    pattern_vectors: np.ndarray | None,
+    embedder: Embedder,
+    reply_vector: np.ndarray,
+    known: str | None,
+    known_vector: np.ndarray,
+) -> _Reference | None:
+    """The champion's own answer to this objection when known. Otherwise (the opening, the close)
+    there are many good moves, not one: the reply is compared with the champion's moves of the
+    stage and with generic moves of the same kind, and the champion's closest move is the one
+    quoted and whose surface moves set the bar."""
+    own = own_response_index(moment, patterns)
+    if known:
+        return _Reference(vector=known_vector, index=own, text=known, own=True)
+    candidates = relevant_patterns(moment, patterns)
+    if pattern_vectors is not None:
+        vectors = np.asarray(pattern_vectors, dtype=np.float32)[candidates]
+    else:
+        vectors = embedder.embed([patterns[i].text for i in candidates])
+    prototypes = stage_prototype_vectors(moment.stage, embedder)
+    if not candidates and not len(prototypes):
+        return None
+    similarities = vectors @ reply_vector if candidates else np.zeros(0, dtype=np.float32)
+    champion_best = int(np.argmax(similarities)) if candidates else None
+    prototype_best = int(np.argmax(prototypes @ reply_vector)) if len(prototypes) else None
+    use_prototype = champion_best is None or (
+        prototype_best is not None and float(prototypes[prototype_best] @ reply_vector) > similarities[champion_best]
+    )
+    vector = prototypes[prototype_best] if use_prototype else vectors[champion_best]
+    index = candidates[champion_best] if champion_best is not None else None
+    text = patterns[index].text if index is not None else stage_prototypes(moment.stage)[prototype_best]
+    return _Reference(vector=vector, index=index, text=text, own=False)
+
+
+def stage_prototypes(stage: str) -> tuple[str, ...]:
+    """Generic moves of the stage's kind (:data:`agents.reasoning.categories.PROTOTYPES`)."""
+    return tuple(s for category in STAGE_CATEGORIES.get(stage, ()) for s in cat.PROTOTYPES.get(category, ()))
+
+
+def stage_prototype_vectors(stage: str, embedder: Embedder) -> np.ndarray:
+    """The vectors of :func:`stage_prototypes`, embedded once per embedder and stage."""
+    if stage == "objection":
+        return np.zeros((0, embedder.dimension), dtype=np.float32)
+    with _prototype_lock:
+        per_stage = _prototype_cache.setdefault(embedder, {})
+        if stage not in per_stage:
+            per_stage[stage] = embedder.embed(list(stage_prototypes(stage)))
+        return per_stage[stage]
+
+
+def _similarity(vector: np.ndarray, reference: _Reference | None) -> float:
+    if reference is None:
+        return 0.0
+    similarity = float(vector @ reference.vector)
+    return similarity if reference.own else similarity * OTHER_MOVE_DISCOUNT
+
+
+def _recall(
+    reference_clause_vectors: np.ndarray | None, clause_vectors: np.ndarray, reference: _Reference | None
+) -> float:
+    """How many of the champion's points the reply makes: each clause of their answer is matched
+    with the reply's closest clause, and the matches averaged."""
+    if reference is None or reference_clause_vectors is None or not len(reference_clause_vectors):
+        return 0.0
+    best = (reference_clause_vectors @ clause_vectors.T).max(axis=1)
+    recall = float(best.mean())
+    return recall if reference.own else recall * OTHER_MOVE_DISCOUNT
+
+
+def _coverage(
+    clauses: list[str],
+    clause_vectors: np.ndarray,
+    line_vector: np.ndarray,
+    reference: _Reference | None,
+    reference_clause_vectors: np.ndarray | None,
+) -> float:
+    """Word-weighted mean over the reply's clauses of their relevance (best similarity to the
+    line, the champion's answer or one of its clauses), each mapped to 0-1 between unrelated
+    (0.15) and clearly on topic (0.45)."""
+    relevance = clause_vectors @ line_vector
+    if reference is not None:
+        relevance = np.maximum(relevance, clause_vectors @ reference.vector)
+    if reference_clause_vectors is not None and len(reference_clause_vectors):
+        relevance = np.maximum(relevance, (clause_vectors @ reference_clause_vectors.T).max(axis=1))
+    weights = np.array([max(1, len(words_of(c))) for c in clauses], dtype=np.float32)
+    on_topic = np.clip((relevance - 0.15) / 0.30, 0.0, 1.0)
+    return float((on_topic * weights).sum() / weights.sum())
+
+
+def _content_pairs(words: list[str]) -> float:
+    """Neighbouring pairs of content words over all neighbouring pairs: about a fifth in spoken
+    English, half and more in a list of keywords."""
+    content = [w not in GLUE_WORDS and not w.isdigit() for w in words]
+    pairs = list(zip(content, content[1:], strict=False))
+    return sum(a and b for a, b in pairs) / len(pairs) if pairs else 1.0
+
+
+def _distinct_share(words: list[str]) -> float:
+    content = [w for w in words if w not in GLUE_WORDS]
+    return len(set(content)) / len(content) if content else 0.0

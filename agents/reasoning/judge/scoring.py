@@ -1,0 +1,158 @@
+"""From the meaning signals to the judge's technique score and to the gate on surface moves.
+
+- ``closeness``: the reply's similarity to the champion's answer at this moment: of the whole
+  reply, of what it adds to the buyer's own words (echoing the objection is not answering it),
+  and point by point (a vague reply on the right topic makes few of the champion's points),
+  mapped to 0-1;
+- ``topicality``: its similarity to the buyer's line, relative to the champion's answer's own and
+  saturating there, so that echoing the buyer's words back gains nothing past "it is about this";
+- ``relevance``: closeness, reduced for a reply that is off the buyer's topic (praise of the
+  product can sound like the champion's answer and still not be about the concern);
+- ``coherence``: the reply reads as sentences (function words, no long runs of keywords, word
+  order matters, few repetitions);
+- ``meaning`` = relevance × coverage × coherence × manner (pushy or dismissive replies lose
+  most of it). Technique is ``100 × meaning``; the gate rises from 0 to 1 between two meaning
+  values, and multiplies every surface criterion: an acknowledgment, a question or a next step
+  adds points only on top of a relevant answer, never on its own.
+
+The numbers in :data:`CALIBRATION` and the pass marks in :data:`PASS_MARKS` are fitted on the
+TUNING split of the labelled judge set (:mod:`.fit` reproduces them) and frozen here, except
+``stage_floor``/``stage_ceiling`` and the coherence thresholds: the labelled set holds objection
+moments only, so the opening and the close keep a wider ramp set by hand (the champion's own
+closes and openings, and generic ones, must read as answers), and the coherence thresholds sit
+where plain spoken English and lists of keywords part (measured on the shipped scripts' turns).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from agents.reasoning.judge.meaning import MeaningSignals
+
+
+@dataclass(frozen=True)
+class Calibration:
+    beyond_weight: float  # share of closeness taken from what the reply adds to the buyer's words
+    recall_weight: float  # and from how many of the champion's points the reply makes
+    answer_floor: float  # similarity to the champion's answer that counts as unrelated
+    answer_ceiling: float  # and as the same answer in other words
+    stage_floor: float  # the same at the opening and the close, where the reply is compared with
+    stage_ceiling: float  # the best of several good moves rather than with one answer
+    line_floor: float  # similarity to the buyer's line, relative to the champion's answer's own,
+    line_ceiling: float  # below which a reply is off the buyer's topic, and above which it is on it
+    line_weight: float  # how much of its relevance a reply off the buyer's topic loses
+    function_floor: float  # share of function words of a keyword list
+    function_ceiling: float  # and of plain spoken English
+    order_ceiling: float  # change of meaning under scrambling that plain sentences reach
+    pairs_floor: float  # share of content-word pairs of plain spoken English
+    pairs_ceiling: float  # and of a list of keywords
+    distinct_floor: float  # share of distinct content words below which a reply only repeats
+    manner_factor: float  # what a pushy or dismissive reply keeps of its meaning
+    gate_floor: float  # meaning below which surface moves count nothing
+    gate_ceiling: float  # and above which they count fully
+
+
+CALIBRATION = Calibration(
+    beyond_weight=0.0,
+    recall_weight=0.25,
+    answer_floor=0.4,
+    answer_ceiling=0.7,
+    stage_floor=0.2,
+    stage_ceiling=0.5,
+    line_floor=0.25,
+    line_ceiling=0.75,
+    line_weight=0.5,
+    function_floor=0.1,
+    function_ceiling=0.25,
+    order_ceiling=0.06,
+    pairs_floor=0.35,
+    pairs_ceiling=0.6,
+    distinct_floor=0.5,
+    manner_factor=0.4,
+    gate_floor=0.4,
+    gate_ceiling=0.5,
+)
+# The score a reply needs to move the prospect on, per difficulty: fitted on the TUNING split so
+# that the champion's answers and their paraphrases pass at every difficulty and adversarial
+# replies fail at every difficulty; harder buyers sit closer to the champion's own level.
+PASS_MARKS: dict[str, int] = {"easy": 58, "medium": 62, "hard": 67}
+
+
+def pass_mark(difficulty: str) -> int:
+    """The score a reply needs at ``difficulty`` ("easy", "medium" or "hard"; medium otherwise)."""
+    return PASS_MARKS.get(difficulty, PASS_MARKS["medium"])
+
+
+# Without a champion's answer (or with one unrelated to the line), the line is compared with this.
+_MIN_REFERENCE_LINE = 0.3
+# The technique kept by a reply on the buyer's topic that is no answer: a share of the gate floor
+# (so never enough to open the gate), reached from these similarities to the buyer's line.
+_TOPIC_CREDIT_SHARE = 0.75
+_TOPIC_CREDIT_FLOOR = 0.3
+_TOPIC_CREDIT_CEILING = 0.6
+
+
+@dataclass(frozen=True)
+class MeaningScores:
+    closeness: float
+    topicality: float
+    relevance: float
+    coherence: float
+    coverage: float
+    manner: float
+    meaning: float
+    gate: float
+
+
+def _ramp(value: float, floor: float, ceiling: float) -> float:
+    if ceiling <= floor:
+        return 1.0 if value >= ceiling else 0.0
+    return min(1.0, max(0.0, (value - floor) / (ceiling - floor)))
+
+
+def coherence_of(signals: MeaningSignals, calibration: Calibration = CALIBRATION) -> float:
+    """0-1: whether the words form sentences. The weakest of the three signals decides."""
+    if signals.words == 0:
+        return 0.0
+    function_words = _ramp(signals.function_share, calibration.function_floor, calibration.function_ceiling)
+    word_order = _ramp(signals.order_change, 0.0, calibration.order_ceiling)
+    repetition = _ramp(signals.distinct_share, calibration.distinct_floor, 1.0)
+    keyword_runs = 1.0 - _ramp(signals.content_pairs, calibration.pairs_floor, calibration.pairs_ceiling)
+    return min(function_words, word_order, repetition, keyword_runs)
+
+
+def meaning_scores(signals: MeaningSignals, *, rude: bool, calibration: Calibration = CALIBRATION) -> MeaningScores:
+    """The reply's meaning figures; ``rude``: it pressures or brushes off the buyer."""
+    whole = 1.0 - calibration.beyond_weight - calibration.recall_weight
+    similarity = (
+        whole * signals.answer
+        + calibration.beyond_weight * signals.beyond_line
+        + calibration.recall_weight * signals.recall
+    )
+    if signals.own_answer:
+        closeness = _ramp(similarity, calibration.answer_floor, calibration.answer_ceiling)
+    else:
+        closeness = _ramp(similarity, calibration.stage_floor, calibration.stage_ceiling)
+    # The champion's own answer sets how close to the buyer's words an answer here needs to be:
+    # some answers restate the concern, others go straight to the remedy.
+    relative_line = signals.line / max(signals.reference_line, _MIN_REFERENCE_LINE)
+    topicality = _ramp(relative_line, calibration.line_floor, calibration.line_ceiling)
+    relevance = closeness * (1.0 - calibration.line_weight * (1.0 - topicality))
+    coherence = coherence_of(signals, calibration)
+    manner = calibration.manner_factor if rude else 1.0
+    meaning = relevance * signals.coverage * coherence * manner
+    # A coherent reply on the buyer's topic that is no answer like the champion's (a clarifying
+    # question) keeps some technique, below the gate's floor: it ranks above a reply about nothing,
+    # and its surface moves still count nothing.
+    on_topic = _ramp(signals.line, _TOPIC_CREDIT_FLOOR, _TOPIC_CREDIT_CEILING) * coherence * manner
+    meaning = max(meaning, _TOPIC_CREDIT_SHARE * calibration.gate_floor * on_topic)
+    return MeaningScores(
+        closeness=closeness,
+        topicality=topicality,
+        relevance=relevance,
+        coherence=coherence,
+        coverage=signals.coverage,
+        manner=manner,
+        meaning=meaning,
+        gate=_ramp(meaning, calibration.gate_floor, calibration.gate_ceiling),
+    )
