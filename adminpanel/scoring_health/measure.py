@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from agents.providers.embeddings import Embedder, get_embedder
+from agents.reasoning.evaluation_judge_set import evaluate_judge_set
 from agents.reasoning.judge import judge_reply_offline
 from agents.reasoning.judge.version import OFFLINE_JUDGE_VERSION
 from agents.reasoning.prospect import pass_score
@@ -26,7 +27,6 @@ GOLD_LIMIT = 300
 STORED_PER_VERSION = 20
 REPEATED_CASES = 5
 REPEATS = 3
-DIFFICULTIES = ("easy", "medium", "hard")
 
 
 def current_pass_mark(difficulty: str, moment_objection: Any = None) -> int:
@@ -119,10 +119,6 @@ def labelled_set(embedder: Embedder) -> dict[str, Any]:
     """The offline judge on its labelled set, per split (scripts tuned on, scripts reported)
     and per difficulty: champion answers', strong replies' (the champion's answer and its
     paraphrases), adversarial and weak replies' pass rates, and the strong-over-other ranking."""
-    try:
-        from agents.reasoning.evaluation_judge_set import evaluate_judge_set
-    except ImportError:  # the labelled set's evaluation is not installed: the strong/weak pairs
-        return _judge_pairs(embedder)
     evaluation = evaluate_judge_set(embedder=embedder)
     return {
         "source": "labelled judge set",
@@ -146,40 +142,6 @@ def labelled_set(embedder: Embedder) -> dict[str, Any]:
                 ],
             }
             for split, figures in evaluation.splits.items()
-        ],
-    }
-
-
-def _judge_pairs(embedder: Embedder) -> dict[str, Any]:
-    from agents.reasoning.evaluation import evaluate_judge
-
-    pairs = evaluate_judge(embedder=embedder).pairs
-    ordered = sum(pair.ordered for pair in pairs)
-
-    def passing(scores: list[int], difficulty: str) -> float | None:
-        return _rate(sum(score >= current_pass_mark(difficulty) for score in scores), len(scores))
-
-    return {
-        "source": "strong and weak reply pairs",
-        "splits": [
-            {
-                "split": "all",
-                "scripts": sorted({pair.script for pair in pairs}),
-                "replies": 2 * len(pairs),
-                "ranking": _rate(ordered, len(pairs)),
-                "ranking_pairs": len(pairs),
-                "per_difficulty": [
-                    {
-                        "difficulty": difficulty,
-                        "pass_marks": [current_pass_mark(difficulty)],
-                        "champion_pass_rate": None,
-                        "strong_pass_rate": passing([pair.strong_score for pair in pairs], difficulty),
-                        "adversarial_pass_rate": None,
-                        "weak_pass_rate": passing([pair.weak_score for pair in pairs], difficulty),
-                    }
-                    for difficulty in DIFFICULTIES
-                ],
-            }
         ],
     }
 

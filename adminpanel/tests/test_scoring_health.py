@@ -64,8 +64,7 @@ class TestMeasurement:
         figures = run.figures
         splits = figures["labelled_set"]["splits"]
         assert splits and all(len(split["per_difficulty"]) == 3 for split in splits)
-        if figures["labelled_set"]["source"] == "labelled judge set":
-            assert {split["split"] for split in splits} == {"tuning", "reported"}  # reported apart from tuned
+        assert {split["split"] for split in splits} == {"tuning", "reported"}  # reported apart from tuned
         assert figures["gold"]["replies"] == 1
         # The reply was stored by this very judge in the same moment: scored again, it gets the
         # same score (the moment is rebuilt from the session as the judge saw it).
