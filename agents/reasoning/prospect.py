@@ -16,6 +16,7 @@ always get the same line.
 
 from __future__ import annotations
 
+from agents.reasoning.judge import pass_mark
 from agents.reasoning.listening import lines as say
 from agents.reasoning.listening.buyer_turns import BuyerTurns
 from agents.reasoning.listening.clean import clean_line
@@ -30,7 +31,9 @@ PASS_SCORE = {"easy": 55, "medium": 60, "hard": 68}
 
 
 def pass_score(scenario: ScenarioSpec) -> int:
-    return PASS_SCORE.get(scenario.difficulty, PASS_SCORE["medium"])
+    """The score a reply needs to move this buyer on: the judge's pass mark for the scenario's
+    difficulty, fitted on labelled replies (:data:`agents.reasoning.judge.PASS_MARKS`)."""
+    return pass_mark(scenario.difficulty)
 
 
 def prospect_opening(scenario: ScenarioSpec) -> ProspectTurn:

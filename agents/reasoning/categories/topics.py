@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import weakref
+from functools import lru_cache
 
 import numpy as np
 
@@ -119,9 +120,23 @@ def objection_topic_of(text: str, *, embedder: Embedder | None = None, vector: n
     none of them. Deterministic: the same line always gets the same topic."""
     if not text.strip():
         return None
+    if embedder is None and vector is None:
+        return _topic_with_the_shared_embedder(text)
     embedder = embedder or get_embedder()
     if vector is None:
         vector = embedder.embed([text])[0]
+    return _best_topic(text, vector, embedder)
+
+
+@lru_cache(maxsize=2048)
+def _topic_with_the_shared_embedder(text: str) -> str | None:
+    # A scenario's few objection lines come back on every reply of a session (the judge's quote
+    # names the topic): embedded once per process.
+    embedder = get_embedder()
+    return _best_topic(text, embedder.embed([text])[0], embedder)
+
+
+def _best_topic(text: str, vector: np.ndarray, embedder: Embedder) -> str | None:
     scores = topic_scores(text, vector, embedder)
     topic = max(TOPICS, key=lambda t: (scores[t], -TOPICS.index(t)))
     has_cue = any(OBJECTION_TOPIC[t].search(text.lower()) for t in TOPICS)
