@@ -22,7 +22,7 @@ from agents.reasoning.listening.buyer_turns import BuyerTurns
 from agents.reasoning.listening.clean import clean_line
 from agents.reasoning.listening.moves import MAX_WEAK_STREAK, ProspectMove, next_move
 from agents.reasoning.listening.reading import read_reply
-from agents.reasoning.listening.vectors import shared_embedder
+from agents.reasoning.listening.vectors import TextEmbedder, shared_embedder
 from agents.types import ProspectTurn, ReplyEvaluation, ScenarioSpec
 
 __all__ = ["MAX_WEAK_STREAK", "PASS_SCORE", "pass_score", "prospect_move", "prospect_opening", "prospect_reply"]
@@ -53,7 +53,7 @@ def prospect_move(
     turn_index: int,
     reply: str | None = None,
     buyer_turns: BuyerTurns | None = None,
-    embedder=None,
+    embedder: TextEmbedder | None = None,
 ) -> ProspectMove:
     """The prospect's move after a trainee ``reply`` scored ``evaluation`` at ``stage``.
 
@@ -79,7 +79,7 @@ def prospect_reply(
     turn_index: int,
     reply: str | None = None,
     buyer_turns: BuyerTurns | None = None,
-    embedder=None,
+    embedder: TextEmbedder | None = None,
 ) -> ProspectTurn:
     """The prospect's answer to a trainee ``reply`` scored ``evaluation`` at ``stage``
     (:func:`prospect_move`'s line and state)."""

@@ -26,6 +26,7 @@ from agents.reasoning.categories.phrases import phrase_pattern
 from agents.reasoning.extraction import is_question
 from agents.reasoning.listening.clean import clean_line, normalized, sentences_of
 from agents.reasoning.listening.steps import proposes_next_step
+from agents.reasoning.listening.vectors import TextEmbedder
 from agents.types import Transcript
 
 # Part of the cache key of a champion's lines: bump it when the lines or their vectors change.
@@ -150,7 +151,7 @@ def buyer_lines_of(transcript: Transcript) -> list[BuyerLine]:
     return lines[:MAX_LINES]
 
 
-def buyer_turns_from_transcript(transcript: Transcript, *, embedder) -> BuyerTurns:
+def buyer_turns_from_transcript(transcript: Transcript, *, embedder: TextEmbedder) -> BuyerTurns:
     """The buyer's lines of ``transcript`` with their embeddings, in one batch of the model."""
     lines = buyer_lines_of(transcript)
     if not lines:

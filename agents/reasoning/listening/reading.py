@@ -19,9 +19,10 @@ import numpy as np
 from agents.reasoning import categories as cat
 from agents.reasoning.categories.phrases import phrase_pattern
 from agents.reasoning.extraction import is_question
-from agents.reasoning.listening.buyer_turns import BuyerTurns, nearest_lines
+from agents.reasoning.listening.buyer_turns import BuyerTurns, Match, nearest_lines
 from agents.reasoning.listening.clean import clean_line
 from agents.reasoning.listening.steps import NextStep, next_step_in
+from agents.reasoning.listening.vectors import TextEmbedder
 from agents.types import ScenarioSpec
 
 # A buyer line answers the rep's question from this score (line_scores: the cosine of the
@@ -130,7 +131,7 @@ def read_reply(
     *,
     stage: int,
     buyer_turns: BuyerTurns | None,
-    embedder,
+    embedder: TextEmbedder,
 ) -> ReplyReading:
     """Read ``reply`` at ``stage`` of ``scenario`` against the buyer's lines of the call."""
     text = reply.strip()
@@ -149,14 +150,23 @@ def read_reply(
     )
     return ReplyReading(
         question=answer.question,
-        answer=answer.answer,
-        answer_source=answer.answer_source,
-        answer_score=answer.answer_score,
+        answer=answer.text,
+        answer_source=answer.source,
+        answer_score=answer.score,
         related=answer.related,
         next_step=next_step_in(text),
         names_concern=names_concern,
         nearest=tuple(match.text for match in nearest),
     )
+
+
+@dataclass(frozen=True)
+class _Answer:
+    question: str | None = None
+    text: str | None = None
+    source: str | None = None
+    score: float = 0.0
+    related: bool = False
 
 
 def _answer(
@@ -165,12 +175,12 @@ def _answer(
     scenario: ScenarioSpec,
     turns: BuyerTurns,
     objections: Sequence[str],
-    embedder,
-) -> ReplyReading:
+    embedder: TextEmbedder,
+) -> _Answer:
     """The best answer to any of the rep's ``questions``: a buyer line of the call, else a line
     of the scenario, else none (with whether the question was related at all)."""
     if not questions:
-        return ReplyReading()
+        return _Answer()
     candidates = [
         (q, _counted_match(q, m, turns))
         for q in questions
@@ -179,19 +189,19 @@ def _answer(
     best_call = max(candidates, key=lambda pair: pair[1].score, default=None)
     if best_call and best_call[1].score >= CALL_ANSWER_MIN:
         question, match = best_call
-        return ReplyReading(question, match.text, "call", match.score, related=True)
+        return _Answer(question, match.text, "call", match.score, related=True)
     facts = scenario_facts(scenario)
     fact_scores = embedder.embed(facts) @ np.stack([vectors[q] for q in questions]).T if facts else np.zeros((0, 1))
     call_score = best_call[1].score if best_call else 0.0
     if fact_scores.size and float(fact_scores.max()) >= SCENARIO_ANSWER_MIN:
         fact, question = np.unravel_index(int(np.argmax(fact_scores)), fact_scores.shape)
         score = float(fact_scores[fact, question])
-        return ReplyReading(questions[question], facts[fact], "scenario", score, related=True)
+        return _Answer(questions[question], facts[fact], "scenario", score, related=True)
     best_fact = float(fact_scores.max()) if fact_scores.size else 0.0
-    return ReplyReading(questions[0], related=max(call_score, best_fact) >= RELATED_MIN)
+    return _Answer(questions[0], related=max(call_score, best_fact) >= RELATED_MIN)
 
 
-def _counted_match(question: str, match, turns: BuyerTurns):
+def _counted_match(question: str, match: Match, turns: BuyerTurns) -> Match:
     counted = _COUNTED.search(question.lower())
     if counted is None:
         return match

@@ -8,13 +8,20 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from typing import Protocol
 
 import numpy as np
 
-from agents.providers.embeddings import EMBEDDING_DIMENSION, Embedder, get_embedder
+from agents.providers.embeddings import EMBEDDING_DIMENSION, get_embedder
 
 # Replies, objections and scenario lines of the sessions in flight: 1.5 kB a vector.
 MEMO_SIZE = 2048
+
+
+class TextEmbedder(Protocol):
+    """What the prospect needs of an embedder: unit vectors of texts, one row each, in order."""
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
 class MemoEmbedder:
@@ -22,7 +29,7 @@ class MemoEmbedder:
     :data:`MEMO_SIZE` texts it embedded; the texts it has not seen go to the model in one batch.
     Thread-safe: the model runs outside the lock."""
 
-    def __init__(self, embedder: Embedder | None = None, *, size: int = MEMO_SIZE) -> None:
+    def __init__(self, embedder: TextEmbedder | None = None, *, size: int = MEMO_SIZE) -> None:
         self._embedder = embedder
         self._size = size
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
