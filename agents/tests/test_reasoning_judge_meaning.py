@@ -6,6 +6,7 @@ evaluation scripts, whose figures ``manage.py evaluate_judge`` reports)."""
 from __future__ import annotations
 
 import dataclasses
+import random
 
 import pytest
 
@@ -81,6 +82,20 @@ def test_an_answer_to_another_objection_fails(moments):
         _, other, _ = moments[(position + 1) % len(moments)]
         answer = other.objection.champion_response
         assert _score(answer, moment, patterns) < pass_mark("easy"), (script, moment.objection.text, answer)
+
+
+def test_the_champions_own_words_shuffled_fail(moments):
+    for position, (script, moment, patterns) in enumerate(moments):
+        words = moment.objection.champion_response.split()
+        random.Random(position).shuffle(words)  # seeded: the same shuffle on every run
+        shuffled = " ".join(words)
+        assert _score(shuffled, moment, patterns) < pass_mark("easy"), (script, shuffled)
+
+
+def test_repeating_the_objection_back_fails(moments):
+    for script, moment, patterns in moments:
+        parrot = f"So what you are saying is: {moment.objection.text}"
+        assert _score(parrot, moment, patterns) < pass_mark("easy"), (script, parrot)
 
 
 @pytest.mark.parametrize("reply", [FILLER, PUSHY, DISMISSIVE, MOVES_ONLY])

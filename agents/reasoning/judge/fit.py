@@ -95,7 +95,6 @@ def pass_marks(strong: Sequence[int], weak: Sequence[int]) -> dict[str, int]:
 
 
 _GRID: dict[str, tuple[float, ...]] = {
-    "beyond_weight": (0.0, 0.25, 0.5),
     "recall_weight": (0.0, 0.25, 0.5, 0.75),
     "answer_floor": (0.3, 0.4, 0.5),
     "answer_ceiling": (0.7, 0.8, 0.9),
@@ -111,11 +110,7 @@ def fit_calibration(replies: Sequence[ScoredReply], base: Calibration = CALIBRAT
     names = list(_GRID)
     for values in itertools.product(*(_GRID[name] for name in names)):
         candidate = replace(base, **dict(zip(names, values, strict=True)))
-        if (
-            candidate.answer_ceiling <= candidate.answer_floor
-            or candidate.gate_ceiling <= candidate.gate_floor
-            or candidate.beyond_weight + candidate.recall_weight > 1.0
-        ):
+        if candidate.answer_ceiling <= candidate.answer_floor or candidate.gate_ceiling <= candidate.gate_floor:
             continue
         strong, weak = _split_scores(replies, candidate)
         correct, _, gap = separation(strong, weak)

@@ -11,8 +11,9 @@ Every signal comes from sentence embeddings (the one embedder of
 - ``coverage``: the share of the reply, sentence by sentence, that is about the line or the
   answer, so a relevant sentence cannot carry a paragraph of nonsense;
 - ``coherence``: whether the words form sentences: the share of function words (a keyword salad
-  has almost none), how much the meaning changes when the word order is scrambled (it barely
-  does for a list of keywords), and repeated words.
+  has almost none), runs of content words, repeated words, and, for a reply made of the
+  champion's own words, whether they still come in the champion's phrases (sentence embeddings
+  barely see word order, so a scrambled copy is caught on the words).
 
 The judge turns them into its technique criterion and into the gate that lets surface moves
 (acknowledging, asking, proposing a next step) count only on top of a relevant answer.
@@ -23,6 +24,7 @@ from __future__ import annotations
 import re
 import threading
 import weakref
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -56,6 +58,12 @@ _WORD = re.compile(r"[a-z0-9']+")
 _SENTENCE_END = re.compile(r"(?<=[.?!…])\s+")
 _CLAUSE_BREAK = re.compile(r",\s+(?=(?:and|so|but|which|while|because|then)\b)|;\s+|\s+-\s+")
 _MIN_CLAUSE_WORDS = 4
+# A reply is compared in at most this many units: each costs an embedding (about 5 ms and more on
+# one core), and three tell a relevant point from padding as well as more do.
+MAX_REPLY_UNITS = 3
+_MOMENT_CACHE_SIZE = 4096
+_moment_cache: weakref.WeakKeyDictionary[Embedder, OrderedDict[str, np.ndarray]] = weakref.WeakKeyDictionary()
+_moment_lock = threading.Lock()
 _prototype_cache: weakref.WeakKeyDictionary[Embedder, dict[str, np.ndarray]] = weakref.WeakKeyDictionary()
 _prototype_lock = threading.Lock()
 
@@ -64,13 +72,14 @@ _prototype_lock = threading.Lock()
 class MeaningSignals:
     line: float  # cosine similarity of the reply to the buyer's line
     answer: float  # to the champion's answer at this moment (discounted when not their own)
-    beyond_line: float  # similarity to the champion's answer of what the reply adds to the line
+    echo_share: float  # 0-1: share of the reply's content words that are the buyer's line's
     recall: float  # mean over the champion answer's clauses of their best match in the reply
     coverage: float  # 0-1: word-weighted share of the reply's clauses about the line or the answer
     function_share: float  # 0-1: share of function and number words
     content_pairs: float  # 0-1: share of neighbouring word pairs that are both content words
-    order_change: float  # 1 - similarity of the reply to its word-scrambled version
     distinct_share: float  # 0-1: distinct content words over content words
+    champion_overlap: float  # 0-1: share of the reply's content words taken from the champion's answer
+    champion_order: float  # 0-2: how much of the champion's phrasing those keep (2: too few to tell)
     words: int
     reference_index: int | None  # the champion pattern the reply is compared with
     reference_text: str | None  # the champion's answer compared with (pattern or scenario text)
@@ -92,9 +101,10 @@ def words_of(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
-def clauses_of(text: str) -> list[str]:
+def clauses_of(text: str, *, at_most: int | None = None) -> list[str]:
     """The sentences of ``text``, long ones cut where a new point starts (", and", ", so", ...):
-    the units whose meaning is compared one by one."""
+    the units whose meaning is compared one by one. ``at_most``: merge the shortest neighbours
+    until there are no more units than that (each unit costs an embedding)."""
     clauses: list[str] = []
     for sentence in _SENTENCE_END.split(text.strip()):
         for clause in _CLAUSE_BREAK.split(sentence):
@@ -102,22 +112,11 @@ def clauses_of(text: str) -> list[str]:
                 clauses[-1] = f"{clauses[-1]} {clause}"
             elif clause.strip():
                 clauses.append(clause.strip())
+    while at_most is not None and len(clauses) > max(1, at_most):
+        sizes = [len(words_of(a)) + len(words_of(b)) for a, b in zip(clauses, clauses[1:], strict=False)]
+        i = sizes.index(min(sizes))
+        clauses[i : i + 2] = [f"{clauses[i]} {clauses[i + 1]}"]
     return clauses or [text]
-
-
-def scrambled(text: str) -> str:
-    """The reply's words in another fixed order (every other word, then the rest): a sentence
-    loses its sense, a list of keywords stays the same list."""
-    tokens = text.split()
-    return " ".join(tokens[::2] + tokens[1::2])
-
-
-def without_words_of(text: str, line: str) -> str:
-    """``text`` without the content words of ``line``: what the reply says beyond echoing the
-    buyer. An answer keeps its substance; a reply made of the buyer's own words keeps nothing."""
-    echoed = {w for w in words_of(line) if w not in GLUE_WORDS}
-    kept = [token for token in text.split() if not (set(words_of(token)) & echoed)]
-    return " ".join(kept) or "."
 
 
 def moment_line(moment: JudgeMoment) -> str:
@@ -135,42 +134,51 @@ def meaning_signals(
     pattern_vectors: np.ndarray | None,
     embedder: Embedder,
 ) -> MeaningSignals:
-    """The signals of ``text`` at ``moment``. One embedding call holds the reply, its clauses, its
-    scrambled version, its words beyond the buyer's and the buyer's line (and the champion's
-    answer's clauses when the answer is known beforehand); the champion's patterns come from
-    their stored vectors."""
-    clauses = clauses_of(text)
+    """The signals of ``text`` at ``moment``. The reply and its clauses are embedded (the reply
+    alone when it is one clause); the buyer's line and the champion's answer and its
+    clauses come back on every reply of a session and are embedded once (:func:`moment_vectors`);
+    the champion's patterns come from their stored vectors."""
+    clauses = clauses_of(text, at_most=MAX_REPLY_UNITS)
     line = moment_line(moment)
+    # Two calls: one batch pads every text to its longest, and the whole reply is the longest.
+    reply_vector = embedder.embed([text])[0]
+    clause_vectors = embedder.embed(clauses) if len(clauses) > 1 else reply_vector[None, :]
     known = _known_reference_text(moment, patterns)
-    known_clauses = clauses_of(known) if known else []
-    texts = [text, scrambled(text), line, without_words_of(text, line), *clauses]
-    vectors = embedder.embed([*texts, *known_clauses, *([known] if known else [])])
-    reply_vector, scrambled_vector, line_vector, beyond_vector = vectors[:4]
-    clause_vectors = vectors[4 : len(texts)]
-    reference = _reference(moment, patterns, pattern_vectors, embedder, reply_vector, known, vectors[-1])
-    if reference is None:
-        reference_clause_vectors = None
-    elif known:
-        reference_clause_vectors = vectors[len(texts) : len(texts) + len(known_clauses)]
-    else:
-        reference_clause_vectors = embedder.embed(clauses_of(reference.text))
+    line_vector = moment_vectors(embedder, [line])[0]
+    reference = _reference(moment, patterns, pattern_vectors, embedder, reply_vector, known)
+    reference_clause_vectors = moment_vectors(embedder, clauses_of(reference.text)) if reference else None
     words = words_of(text)
     return MeaningSignals(
         line=float(reply_vector @ line_vector),
         answer=_similarity(reply_vector, reference),
-        beyond_line=_similarity(beyond_vector, reference),
+        echo_share=_echo_share(words, line),
         recall=_recall(reference_clause_vectors, clause_vectors, reference),
         coverage=_coverage(clauses, clause_vectors, line_vector, reference, reference_clause_vectors),
         function_share=sum(w in GLUE_WORDS for w in words) / max(1, len(words)),
         content_pairs=_content_pairs(words),
-        order_change=1.0 - float(reply_vector @ scrambled_vector),
         distinct_share=_distinct_share(words),
+        **_champion_word_order(words, reference.text if reference else None),
         words=len(words),
         reference_index=reference.index if reference else None,
         reference_text=reference.text if reference else None,
         reference_line=float(reference.vector @ line_vector) if reference else 0.0,
         own_answer=bool(reference and reference.own),
     )
+
+
+def moment_vectors(embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
+    """Vectors of the moment's texts (the buyer's line, the champion's answer and its clauses),
+    each embedded alone the first time and kept: a text always gets the same vector, whatever
+    was embedded before it, so a cached and a fresh evaluation are the same."""
+    with _moment_lock:
+        cache = _moment_cache.setdefault(embedder, OrderedDict())
+        missing = [t for t in dict.fromkeys(texts) if t not in cache]
+    fresh = {t: embedder.embed([t])[0] for t in missing}
+    with _moment_lock:
+        cache.update(fresh)
+        while len(cache) > _MOMENT_CACHE_SIZE:
+            cache.popitem(last=False)
+        return np.stack([cache[t] if t in cache else fresh[t] for t in texts])
 
 
 def _known_reference_text(moment: JudgeMoment, patterns: Sequence[Pattern]) -> str | None:
@@ -190,7 +198,6 @@ def _reference(
     embedder: Embedder,
     reply_vector: np.ndarray,
     known: str | None,
-    known_vector: np.ndarray,
 ) -> _Reference | None:
     """The champion's own answer to this objection when known. Otherwise (the opening, the close)
     there are many good moves, not one: the reply is compared with the champion's moves of the
@@ -198,7 +205,11 @@ def _reference(
     quoted and whose surface moves set the bar."""
     own = own_response_index(moment, patterns)
     if known:
-        return _Reference(vector=known_vector, index=own, text=known, own=True)
+        if own is not None and pattern_vectors is not None:
+            vector = np.asarray(pattern_vectors[own], dtype=np.float32)
+        else:
+            vector = moment_vectors(embedder, [known])[0]
+        return _Reference(vector=vector, index=own, text=known, own=True)
     candidates = relevant_patterns(moment, patterns)
     if pattern_vectors is not None:
         vectors = np.asarray(pattern_vectors, dtype=np.float32)[candidates]
@@ -280,6 +291,36 @@ def _content_pairs(words: list[str]) -> float:
     content = [w not in GLUE_WORDS and not w.isdigit() for w in words]
     pairs = list(zip(content, content[1:], strict=False))
     return sum(a and b for a, b in pairs) / len(pairs) if pairs else 1.0
+
+
+def _champion_word_order(words: list[str], reference_text: str | None) -> dict[str, float]:
+    """How much of the reply is the champion's own words and whether they come in the champion's
+    phrases: a paraphrase reorders whole clauses, a scrambled copy breaks every phrase (sentence
+    embeddings barely see word order, so this is measured on the words). The order is the sum of
+    two shares: of the content words used once in both whose next one (in the reply's order)
+    follows within four words in the champion's answer, and of the reply's word pairs that are
+    word pairs of the champion's answer."""
+    content = [w for w in words if w not in GLUE_WORDS]
+    champion_words = words_of(reference_text or "")
+    champion = [w for w in champion_words if w not in GLUE_WORDS]
+    overlap = len([w for w in set(content) if w in champion]) / max(1, len(set(content)))
+    shared = [w for w in dict.fromkeys(content) if content.count(w) == 1 and champion.count(w) == 1]
+    if len(shared) < 3:
+        return {"champion_overlap": overlap, "champion_order": 2.0}
+    positions = [champion.index(w) for w in shared]
+    kept = sum(1 <= b - a <= 4 for a, b in zip(positions, positions[1:], strict=False)) / (len(positions) - 1)
+    champion_pairs = set(zip(champion_words, champion_words[1:], strict=False))
+    pairs = list(zip(words, words[1:], strict=False))
+    shared_pairs = sum(pair in champion_pairs for pair in pairs) / max(1, len(pairs))
+    return {"champion_overlap": overlap, "champion_order": kept + shared_pairs}
+
+
+def _echo_share(words: list[str], line: str) -> float:
+    """Share of the reply's content words that the buyer said: an answer brings its own words
+    (the champions' at most a third of theirs), an echo of the objection little else."""
+    said = {w for w in words_of(line) if w not in GLUE_WORDS}
+    content = [w for w in words if w not in GLUE_WORDS]
+    return sum(w in said for w in content) / len(content) if content else 0.0
 
 
 def _distinct_share(words: list[str]) -> float:

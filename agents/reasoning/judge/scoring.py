@@ -1,15 +1,14 @@
 """From the meaning signals to the judge's technique score and to the gate on surface moves.
 
-- ``closeness``: the reply's similarity to the champion's answer at this moment: of the whole
-  reply, of what it adds to the buyer's own words (echoing the objection is not answering it),
-  and point by point (a vague reply on the right topic makes few of the champion's points),
-  mapped to 0-1;
+- ``closeness``: the reply's similarity to the champion's answer at this moment, whole and point
+  by point (a vague reply on the right topic makes few of the champion's points), mapped to 0-1;
 - ``topicality``: its similarity to the buyer's line, relative to the champion's answer's own and
   saturating there, so that echoing the buyer's words back gains nothing past "it is about this";
 - ``relevance``: closeness, reduced for a reply that is off the buyer's topic (praise of the
-  product can sound like the champion's answer and still not be about the concern);
-- ``coherence``: the reply reads as sentences (function words, no long runs of keywords, word
-  order matters, few repetitions);
+  product can sound like the champion's answer and still not be about the concern) and for one
+  made of the buyer's own words (echoing the objection is not answering it);
+- ``coherence``: the reply reads as sentences (function words, no long runs of keywords, few
+  repetitions, the champion's words in the champion's phrases rather than scrambled);
 - ``meaning`` = relevance × coverage × coherence × manner (pushy or dismissive replies lose
   most of it). Technique is ``100 × meaning``; the gate rises from 0 to 1 between two meaning
   values, and multiplies every surface criterion: an acknowledgment, a question or a next step
@@ -32,7 +31,6 @@ from agents.reasoning.judge.meaning import MeaningSignals
 
 @dataclass(frozen=True)
 class Calibration:
-    beyond_weight: float  # share of closeness taken from what the reply adds to the buyer's words
     recall_weight: float  # and from how many of the champion's points the reply makes
     answer_floor: float  # similarity to the champion's answer that counts as unrelated
     answer_ceiling: float  # and as the same answer in other words
@@ -43,7 +41,6 @@ class Calibration:
     line_weight: float  # how much of its relevance a reply off the buyer's topic loses
     function_floor: float  # share of function words of a keyword list
     function_ceiling: float  # and of plain spoken English
-    order_ceiling: float  # change of meaning under scrambling that plain sentences reach
     pairs_floor: float  # share of content-word pairs of plain spoken English
     pairs_ceiling: float  # and of a list of keywords
     distinct_floor: float  # share of distinct content words below which a reply only repeats
@@ -53,7 +50,6 @@ class Calibration:
 
 
 CALIBRATION = Calibration(
-    beyond_weight=0.0,
     recall_weight=0.25,
     answer_floor=0.4,
     answer_ceiling=0.7,
@@ -64,7 +60,6 @@ CALIBRATION = Calibration(
     line_weight=0.5,
     function_floor=0.1,
     function_ceiling=0.25,
-    order_ceiling=0.06,
     pairs_floor=0.35,
     pairs_ceiling=0.6,
     distinct_floor=0.5,
@@ -83,6 +78,18 @@ def pass_mark(difficulty: str) -> int:
     return PASS_MARKS.get(difficulty, PASS_MARKS["medium"])
 
 
+# A reply made for at least half of the champion's content words is checked for their order
+# (``MeaningSignals.champion_order``, 0-2): the tuning split's paraphrases that reuse that much
+# score 0.63 and more; random shuffles of the champion answers (shipped and tuning scripts, 20
+# shuffles each) 0.55 at the 95th percentile.
+_COPY_OVERLAP = 0.5
+_ORDER_BROKEN = 0.55
+_ORDER_KEPT = 0.65
+# Share of the reply's content words taken from the buyer's line from which it is an echo of the
+# objection rather than an answer (champions' answers, shipped and tuning scripts: 0.33 at most;
+# the objection repeated back: 0.83 and more).
+_ECHO_FLOOR = 0.5
+_ECHO_CEILING = 0.8
 # Without a champion's answer (or with one unrelated to the line), the line is compared with this.
 _MIN_REFERENCE_LINE = 0.3
 # The technique kept by a reply on the buyer's topic that is no answer: a share of the gate floor
@@ -115,20 +122,18 @@ def coherence_of(signals: MeaningSignals, calibration: Calibration = CALIBRATION
     if signals.words == 0:
         return 0.0
     function_words = _ramp(signals.function_share, calibration.function_floor, calibration.function_ceiling)
-    word_order = _ramp(signals.order_change, 0.0, calibration.order_ceiling)
     repetition = _ramp(signals.distinct_share, calibration.distinct_floor, 1.0)
     keyword_runs = 1.0 - _ramp(signals.content_pairs, calibration.pairs_floor, calibration.pairs_ceiling)
-    return min(function_words, word_order, repetition, keyword_runs)
+    # Mostly the champion's words: they must come in phrases of the champion's, not scrambled.
+    scrambled_copy = (
+        _ramp(signals.champion_order, _ORDER_BROKEN, _ORDER_KEPT) if signals.champion_overlap >= _COPY_OVERLAP else 1.0
+    )
+    return min(function_words, repetition, keyword_runs, scrambled_copy)
 
 
 def meaning_scores(signals: MeaningSignals, *, rude: bool, calibration: Calibration = CALIBRATION) -> MeaningScores:
     """The reply's meaning figures; ``rude``: it pressures or brushes off the buyer."""
-    whole = 1.0 - calibration.beyond_weight - calibration.recall_weight
-    similarity = (
-        whole * signals.answer
-        + calibration.beyond_weight * signals.beyond_line
-        + calibration.recall_weight * signals.recall
-    )
+    similarity = (1.0 - calibration.recall_weight) * signals.answer + calibration.recall_weight * signals.recall
     if signals.own_answer:
         closeness = _ramp(similarity, calibration.answer_floor, calibration.answer_ceiling)
     else:
@@ -138,6 +143,8 @@ def meaning_scores(signals: MeaningSignals, *, rude: bool, calibration: Calibrat
     relative_line = signals.line / max(signals.reference_line, _MIN_REFERENCE_LINE)
     topicality = _ramp(relative_line, calibration.line_floor, calibration.line_ceiling)
     relevance = closeness * (1.0 - calibration.line_weight * (1.0 - topicality))
+    # Repeating the objection back is not answering it.
+    relevance *= 1.0 - _ramp(signals.echo_share, _ECHO_FLOOR, _ECHO_CEILING)
     coherence = coherence_of(signals, calibration)
     manner = calibration.manner_factor if rude else 1.0
     meaning = relevance * signals.coverage * coherence * manner
