@@ -25,9 +25,7 @@ from agents.reasoning.listening.reading import read_reply
 from agents.reasoning.listening.vectors import TextEmbedder, shared_embedder
 from agents.types import ProspectTurn, ReplyEvaluation, ScenarioSpec
 
-__all__ = ["MAX_WEAK_STREAK", "PASS_SCORE", "pass_score", "prospect_move", "prospect_opening", "prospect_reply"]
-# A skeptical buyer needs a better answer before giving ground.
-PASS_SCORE = {"easy": 55, "medium": 60, "hard": 68}
+__all__ = ["MAX_WEAK_STREAK", "pass_score", "prospect_move", "prospect_opening", "prospect_reply"]
 
 
 def pass_score(scenario: ScenarioSpec) -> int:
