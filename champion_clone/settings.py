@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "core",
     "champion_clone.apps.ChampionCloneConfig",
     "accounts",
+    "teams",
     "champions",
     "training",
     "agents",
@@ -193,6 +194,7 @@ RATE_LIMITS = {
     "login": "10/m", "login_failures_per_account": "100/h", "login_failures_per_device": "10/15m", "dispute": "20/h",
     "register": "5/h", "refresh": "30/m", "verify_email": "30/m", "verify_email_resend": "3/h", "upload": "10/h",
     "analyze": "20/h", "training": "60/m", "admin_write": "30/m", "admin_delete": "10/m", "admin_export": "5/m",
+    "team_invitation": "20/h", "team_invitation_accept": "10/m",
 }
 # fmt: on
 # The client IP is REMOTE_ADDR unless trusted proxies set a header we are told to believe

@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("", include("accounts.api.urls")),
+    path("", include("teams.api.urls")),
     path("", include("champions.api.urls")),
     path("", include("training.api.urls")),
     path("", include("emails_app.urls")),

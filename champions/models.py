@@ -39,7 +39,14 @@ class Champion(models.Model):
         OTHER = "other", "The other speaker"
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="champions")
+    # A team champion (README.md, "Teams") is governed by the team's roles: its managers review
+    # and publish it, its reps see it once published. Without a team it is its owner's alone.
+    # A deleted team leaves its champions to their owners, as personal champions.
+    team = models.ForeignKey("teams.Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="champions")
+    published_at = models.DateTimeField(null=True, blank=True)
     name = models.CharField(max_length=200)
+    # What the uploader says of the call (company, product and people's names): Whisper's prompt.
+    context = models.TextField(max_length=1000, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.UPLOADED)
     # The step running (or the one that failed), named in the registry ``champions.pipeline.steps``.
     step = models.CharField(max_length=16, choices=pipeline_step_choices, blank=True)
@@ -82,6 +89,7 @@ class Champion(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["owner", "-created_at"], name="champion_owner_created_idx"),
+            models.Index(fields=["team", "-created_at"], name="champion_team_created_idx"),
             models.Index(fields=["status", "step_started_at"], name="champion_status_step_idx"),
         ]
         constraints = [
@@ -150,6 +158,10 @@ class ChampionPattern(models.Model):
     confidence = models.FloatField(default=1.0)
     responds_to = models.TextField(blank=True)
     embedding = models.BinaryField(null=True, blank=True, editable=False)  # float32 × EMBEDDING_DIMENSIONS
+    # A manager hid a wrong pattern: never used for scenarios, judging or feedback again.
+    hidden = models.BooleanField(default=False)
+    # A manager rewrote the pattern's wording (the original stays in the audit log).
+    edited_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["champion_id", "position"]

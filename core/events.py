@@ -34,6 +34,13 @@ CHAMPION_CREATED = "champion.created"
 CHAMPION_ANALYZED = "champion.analyzed"
 CHAMPION_FAILED = "champion.failed"
 TRAINING_COMPLETED = "training.completed"
+# Teams (README.md, "Teams"): a member joined by accepting an invitation, or was removed; an
+# assignment was given, passed by its assignee, or its due date went by unpassed.
+TEAM_MEMBER_JOINED = "team.member_joined"
+TEAM_MEMBER_REMOVED = "team.member_removed"
+ASSIGNMENT_CREATED = "assignment.created"
+ASSIGNMENT_PASSED = "assignment.passed"
+ASSIGNMENT_OVERDUE = "assignment.overdue"
 
 EVENT_TYPES = (
     USER_REGISTERED,
@@ -45,6 +52,11 @@ EVENT_TYPES = (
     CHAMPION_ANALYZED,
     CHAMPION_FAILED,
     TRAINING_COMPLETED,
+    TEAM_MEMBER_JOINED,
+    TEAM_MEMBER_REMOVED,
+    ASSIGNMENT_CREATED,
+    ASSIGNMENT_PASSED,
+    ASSIGNMENT_OVERDUE,
 )
 ALL_EVENTS = "*"
 

@@ -206,3 +206,69 @@ class JudgeHealthRun(models.Model):
 
     def __str__(self) -> str:
         return f"Judge {self.judge_version} measurement {self.pk} ({self.status})"
+
+
+class Assignment(models.Model):
+    """A manager's request that members practise one scenario of a team champion until they
+    pass it (README.md, "Teams"). Completed sessions on the scenario count as attempts."""
+
+    team = models.ForeignKey("teams.Team", on_delete=models.CASCADE, related_name="assignments")
+    champion = models.ForeignKey(Champion, on_delete=models.CASCADE, related_name="assignments")
+    # A re-analysis replaces the champion's scenarios: the assignment keeps the title it named.
+    scenario = models.ForeignKey(Scenario, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    scenario_title = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    due_at = models.DateTimeField()
+    pass_score = models.PositiveSmallIntegerField()
+    min_attempts = models.PositiveSmallIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        indexes = [models.Index(fields=["team", "cancelled_at", "due_at"], name="assignment_team_due_idx")]
+        constraints = [
+            models.CheckConstraint(name="assignment_pass_score_0_100", condition=models.Q(pass_score__lte=100)),
+            models.CheckConstraint(
+                name="assignment_min_attempts_1_10", condition=models.Q(min_attempts__gte=1, min_attempts__lte=10)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Assignment {self.pk} of team {self.team_id}"
+
+
+class AssignmentAssignee(models.Model):
+    """One member's progress on an assignment, kept up to date as their sessions complete."""
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", "Not started"
+        IN_PROGRESS = "in_progress", "In progress"
+        PASSED = "passed", "Passed"
+        OVERDUE = "overdue", "Overdue"
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="assignees")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    best_score = models.FloatField(null=True, blank=True)
+    passed_at = models.DateTimeField(null=True, blank=True)
+    # When the reminder (a day before the due date) and the overdue notice went out: once each.
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    overdue_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["assignment_id", "id"]
+        constraints = [models.UniqueConstraint(fields=["assignment", "user"], name="assignee_unique_user")]
+        indexes = [models.Index(fields=["user", "passed_at"], name="assignee_user_passed_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} on assignment {self.assignment_id}"
+
+    def status_at(self, now) -> str:
+        if self.passed_at is not None:
+            return self.Status.PASSED
+        if now > self.assignment.due_at:
+            return self.Status.OVERDUE
+        return self.Status.IN_PROGRESS if self.attempts else self.Status.NOT_STARTED
