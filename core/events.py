@@ -35,10 +35,12 @@ CHAMPION_ANALYZED = "champion.analyzed"
 CHAMPION_FAILED = "champion.failed"
 TRAINING_COMPLETED = "training.completed"
 # Teams (README.md, "Teams"): a member joined by accepting an invitation, or was removed; an
-# assignment was given, passed by its assignee, or its due date went by unpassed.
+# assignment was given, is due within a day (the reminder), was passed by its assignee, or its
+# due date went by unpassed. One event per assignee: its user is the assignee.
 TEAM_MEMBER_JOINED = "team.member_joined"
 TEAM_MEMBER_REMOVED = "team.member_removed"
 ASSIGNMENT_CREATED = "assignment.created"
+ASSIGNMENT_DUE_SOON = "assignment.due_soon"
 ASSIGNMENT_PASSED = "assignment.passed"
 ASSIGNMENT_OVERDUE = "assignment.overdue"
 
