@@ -1,0 +1,218 @@
+"""The API benchmark (README.md, "Benchmarks and evaluations"): gunicorn on the product's
+settings (DEBUG off, a throw-away SQLite database unless DATABASE_URL is set), a bare JSON view
+mounted beside the real routes for this run only, and wrk driving each endpoint in turn. Prints
+each endpoint's requests/s, p50 and p95, and its ratio to the bare view, measured in one run.
+
+    .venv/bin/python benchmarks/bench_api.py [--duration 10] [--connections 8] [--workers 2]
+
+wrk comes from Debian's packages; the script installs it with apt-get when it is missing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+# wrk prints these from its own histogram once the run is done (latency in microseconds).
+REPORT_SCRIPT = """
+done = function(summary, latency, requests)
+  io.write(string.format("BENCH %d %d %f %f %d\\n", summary.requests, summary.duration,
+    latency:percentile(50), latency:percentile(95),
+    summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.timeout))
+end
+"""
+
+
+def endpoints(seed: dict) -> list[tuple[str, str, str]]:
+    """(label, method, path) in the order they are measured; the bare view first."""
+    return [
+        ("bare view", "GET", "/__bench__/bare"),
+        ("GET /health", "GET", "/health"),
+        ("GET /auth/me", "GET", "/auth/me"),
+        ("GET /champions (20)", "GET", "/champions"),
+        ("GET /training/sessions (21)", "GET", "/training/sessions"),
+        ("GET /assignments", "GET", "/assignments"),
+        (
+            f"GET /champions/{{id}} ({seed['call_seconds'] / 3600:.1f} h call)",
+            "GET",
+            f"/champions/{seed['long_champion_id']}",
+        ),
+        ("GET /champions/999999 (404)", "GET", "/champions/999999"),
+        ("POST /training/respond, ended session (409)", "POST", "/training/respond"),
+    ]
+
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    print("wrk is missing: installing Debian's package", flush=True)
+    subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True, stdout=subprocess.DEVNULL)
+    return shutil.which("wrk") or sys.exit("wrk could not be installed")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def environment(work: Path) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench_site.settings",
+        "PYTHONPATH": f"{REPOSITORY / 'benchmarks'}{os.pathsep}{REPOSITORY}",
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "false",
+        "VAR_DIR": str(work),
+        "LOG_LEVEL": "WARNING",
+        "CELERY_TASK_ALWAYS_EAGER": "true",
+        # Every request comes from one address: the limits would answer 429 within a second.
+        "RATELIMIT_ENABLE": "false",
+    }
+    env.setdefault("DATABASE_URL", f"sqlite:///{work / 'bench.sqlite3'}")
+    if "REDIS_URL" not in os.environ:
+        env.pop("REDIS_URL", None)
+    return env
+
+
+def prepare(env: dict[str, str], call_minutes: float) -> dict:
+    manage = [PYTHON, str(REPOSITORY / "manage.py")]
+    subprocess.run([*manage, "migrate", "--noinput"], env=env, check=True, stdout=subprocess.DEVNULL, cwd=REPOSITORY)
+    output = subprocess.run(
+        [PYTHON, "-m", "bench_site.seed", str(call_minutes)],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=REPOSITORY,
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def serve(env: dict[str, str], port: int, workers: int, log: Path) -> subprocess.Popen:
+    server = subprocess.Popen(
+        [
+            str(Path(PYTHON).parent / "gunicorn"),
+            "champion_clone.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=REPOSITORY,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/__bench__/bare", timeout=1).read()
+            return server
+        except OSError:
+            time.sleep(0.5)
+    server.kill()
+    sys.exit(f"gunicorn did not answer; see {log}")
+
+
+def drive(wrk: str, url: str, method: str, token: str, body: str, args: argparse.Namespace, work: Path) -> dict:
+    script = work / "report.lua"
+    request = (
+        f'wrk.method = "{method}"\nwrk.body = {json.dumps(body)}\nwrk.headers["Content-Type"] = "application/json"\n'
+    )
+    script.write_text(request + REPORT_SCRIPT)
+    command = [
+        wrk,
+        f"-t{min(2, args.connections)}",
+        f"-c{args.connections}",
+        f"-d{args.duration}s",
+        "-s",
+        str(script),
+        "-H",
+        f"Authorization: Bearer {token}",
+        url,
+    ]
+    lines = subprocess.run(command, capture_output=True, text=True, check=True).stdout.splitlines()
+    requests, duration_us, p50, p95, errors = next(line for line in lines if line.startswith("BENCH")).split()[1:]
+    return {
+        "rps": int(requests) / (int(duration_us) / 1e6),
+        "p50_ms": float(p50) / 1000,
+        "p95_ms": float(p95) / 1000,
+        "errors": int(errors),
+    }
+
+
+def status_and_size(url: str, method: str, token: str, body: str) -> tuple[int, int]:
+    # Every URL here is http://127.0.0.1:<port> built by this script.
+    request = urllib.request.Request(  # noqa: S310
+        url,
+        method=method,
+        data=body.encode() or None,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            return response.status, len(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, len(error.read())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=int, default=10, help="seconds of load per endpoint")
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
+    parser.add_argument("--call-minutes", type=float, default=120.0, help="length of the long champion's call")
+    args = parser.parse_args()
+    wrk = ensure_wrk()
+    with tempfile.TemporaryDirectory(prefix="bench-api-") as tmp:
+        work = Path(tmp)
+        env = environment(work)
+        seed = prepare(env, args.call_minutes)
+        port = free_port()
+        server = serve(env, port, args.workers, work / "gunicorn.log")
+        try:
+            report(wrk, port, seed, args, work)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+def report(wrk: str, port: int, seed: dict, args: argparse.Namespace, work: Path) -> None:
+    print(
+        f"gunicorn {args.workers} sync workers, DEBUG=false, wrk {args.connections} connections, {args.duration} s each"
+    )
+    print(f"{'endpoint':<48} {'status':>6} {'bytes':>9} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'vs bare':>8}")
+    bare_rps = None
+    for label, method, path in endpoints(seed):
+        body = json.dumps({"session_id": seed["ended_session_id"], "message": "ok"}) if method == "POST" else ""
+        url = f"http://127.0.0.1:{port}{path}"
+        code, size = status_and_size(url, method, seed["token"], body)
+        figures = drive(wrk, url, method, seed["token"], body, args, work)
+        bare_rps = bare_rps or figures["rps"]
+        errors = f"  ({figures['errors']} socket/status errors)" if figures["errors"] and code < 400 else ""
+        print(
+            f"{label:<48} {code:>6} {size:>9} {figures['rps']:>8.0f} {figures['p50_ms']:>8.1f} "
+            f"{figures['p95_ms']:>8.1f} {figures['rps'] / bare_rps:>7.0%}{errors}",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()
