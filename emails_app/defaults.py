@@ -1,10 +1,11 @@
 """The built-in templates: what ``seed_email_templates`` writes, and what is sent for a trigger
 that has no template row yet (an inactive row, by contrast, sends nothing).
 
-The verification email (``VERIFY_EMAIL``) is built in only: it is not one of the staff's
-editable triggers, never seeded nor overridden by a row, so that what reaches an address nobody
-has confirmed yet is this fixed text, with no value a user typed (README.md, "Email
-verification")."""
+The verification email (``VERIFY_EMAIL``) and the team invitation (``TEAM_INVITATION``) are
+built in only: not among the staff's editable triggers, never seeded nor overridden by a row,
+so that what reaches an address nobody has confirmed yet is this fixed text, with no value a
+user typed but, in an invitation, the team's name stripped of links (README.md, "Email
+verification" and "Teams")."""
 
 from __future__ import annotations
 
@@ -20,6 +21,9 @@ DEFAULTS_DIR = Path(settings.BASE_DIR) / "templates" / "emails" / "defaults"
 
 # Logged under this trigger name in EmailLog like the lifecycle emails.
 VERIFY_EMAIL = "verify_email"
+# A team invitation, to an address that may have no account: built in only too, for the same
+# reason (README.md, "Teams"). Its only user-typed value is the team's name, links removed.
+TEAM_INVITATION = "team_invitation"
 
 SUBJECTS = {
     Trigger.WELCOME: "Welcome to {{ site_name }}, {{ first_name }}",
@@ -28,7 +32,10 @@ SUBJECTS = {
     Trigger.TRAINING_COMPLETED: "Your practice against {{ champion_name }}: {{ score }}/100",
     Trigger.INACTIVE_REMINDER: "{{ first_name }}, your champion is waiting",
     Trigger.SUBSCRIPTION_CHANGED: "Your {{ site_name }} plan: {{ to_plan }}",
+    Trigger.ASSIGNMENT_CREATED: "New practice for you: {{ scenario_title }}",
+    Trigger.ASSIGNMENT_DUE_SOON: "Due tomorrow: your practice on {{ scenario_title }}",
     VERIFY_EMAIL: "Confirm your email address for {{ site_name }}",
+    TEAM_INVITATION: "You are invited to join a team on {{ site_name }}",
 }
 
 

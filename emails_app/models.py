@@ -14,6 +14,10 @@ class Trigger(models.TextChoices):
     TRAINING_COMPLETED = "training_completed", "Training completed"
     INACTIVE_REMINDER = "inactive_reminder", "Inactive reminder (churn risk)"
     SUBSCRIPTION_CHANGED = "subscription_changed", "Subscription changed"
+    # Teams (README.md, "Teams"): to the assignee, when a manager assigns practice and a day
+    # before it is due.
+    ASSIGNMENT_CREATED = "assignment_created", "Assignment given (to the assignee)"
+    ASSIGNMENT_DUE_SOON = "assignment_due_soon", "Assignment due tomorrow (to the assignee)"
 
 
 class EmailTemplate(models.Model):
@@ -47,7 +51,10 @@ class EmailLog(models.Model):
         # Not sent on purpose: the user unsubscribed, or the account is inactive.
         SUPPRESSED = "suppressed", "Suppressed"
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="email_logs")
+    # Null for an email to an address that is not (or not yet) an account's: a team invitation.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="email_logs"
+    )
     trigger = models.CharField(max_length=32, choices=Trigger.choices)
     # What made this email: the domain event's id, "inactive:<period>", "test:<uuid>". With
     # user and trigger it is unique: the same event never sends the same email twice.
@@ -70,6 +77,12 @@ class EmailLog(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["user", "trigger", "dedupe_key"], name="email_log_unique_per_cause"),
+            # NULLs are distinct in a unique index: an email to an address alone needs its own.
+            models.UniqueConstraint(
+                fields=["trigger", "dedupe_key"],
+                condition=models.Q(user__isnull=True),
+                name="email_log_unique_per_cause_without_user",
+            ),
         ]
         indexes = [
             models.Index(fields=["created_at"], name="email_log_created_idx"),

@@ -29,7 +29,18 @@ TRIGGER_BY_EVENT = {
     events.CHAMPION_FAILED: Trigger.CHAMPION_FAILED,
     events.TRAINING_COMPLETED: Trigger.TRAINING_COMPLETED,
     events.SUBSCRIPTION_CHANGED: Trigger.SUBSCRIPTION_CHANGED,
+    events.ASSIGNMENT_CREATED: Trigger.ASSIGNMENT_CREATED,
+    events.ASSIGNMENT_DUE_SOON: Trigger.ASSIGNMENT_DUE_SOON,
 }
+_ASSIGNMENT_FIELDS = (
+    "assignment_id",
+    "team_name",
+    "champion_name",
+    "scenario_title",
+    "due_at",
+    "pass_score",
+    "min_attempts",
+)
 EMAIL_FIELDS = {
     events.USER_REGISTERED: (),
     events.USER_EMAIL_VERIFICATION_REQUESTED: (),
@@ -38,11 +49,22 @@ EMAIL_FIELDS = {
     events.CHAMPION_FAILED: ("champion_id", "name", "error"),
     events.TRAINING_COMPLETED: ("session_id", "champion_id", "champion_name", "overall_score", "outcome"),
     events.SUBSCRIPTION_CHANGED: ("event_type", "from_plan", "to_plan", "from_status", "to_status"),
+    events.ASSIGNMENT_CREATED: _ASSIGNMENT_FIELDS,
+    events.ASSIGNMENT_DUE_SOON: _ASSIGNMENT_FIELDS,
 }
+# One email per assignee and assignment, however often its event is published (a sweep that
+# runs twice): the key is the assignment, not the event.
+_DEDUPE_BY_ASSIGNMENT = {events.ASSIGNMENT_CREATED, events.ASSIGNMENT_DUE_SOON}
 
 
 def _short(value: object) -> object:
     return value[:1000] if isinstance(value, str) else value
+
+
+def _dedupe_key(event: DomainEvent) -> str:
+    if event.type in _DEDUPE_BY_ASSIGNMENT and event.data.get("assignment_id") is not None:
+        return f"assignment:{event.data['assignment_id']}"
+    return event.id
 
 
 def enqueue_lifecycle_email(event: DomainEvent) -> None:
@@ -55,7 +77,7 @@ def enqueue_lifecycle_email(event: DomainEvent) -> None:
         kwargs={
             "user_id": user_id,
             "trigger": trigger,
-            "dedupe_key": event.id,
+            "dedupe_key": _dedupe_key(event),
             "event_data": {name: _short(event.data.get(name)) for name in EMAIL_FIELDS[event.type]},
         },
         queue=settings.EMAIL_QUEUE,

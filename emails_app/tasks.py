@@ -36,11 +36,28 @@ def send_lifecycle_email(
             final_attempt=self.request.retries >= MAX_RETRIES,
         )
     except services.TransientEmailError as exc:
-        # 30 s, 1 min, 2 min, 4 min, 8 min (with full jitter), then the log is marked failed.
-        countdown = get_exponential_backoff_interval(
-            factor=30, retries=self.request.retries, maximum=3600, full_jitter=True
-        )
-        raise self.retry(exc=exc, countdown=max(5, countdown)) from exc
+        raise self.retry(exc=exc, countdown=_backoff(self.request.retries)) from exc
+
+
+@shared_task(
+    bind=True,
+    name="emails_app.tasks.send_team_invitation",
+    ignore_result=True,
+    acks_late=True,  # safe to run twice, like send_lifecycle_email: the log is claimed first
+    max_retries=MAX_RETRIES,
+    soft_time_limit=60,
+    time_limit=90,
+)
+def send_team_invitation(self, invitation_id: int) -> None:
+    try:
+        services.team_invitation_send(invitation_id=invitation_id, final_attempt=self.request.retries >= MAX_RETRIES)
+    except services.TransientEmailError as exc:
+        raise self.retry(exc=exc, countdown=_backoff(self.request.retries)) from exc
+
+
+def _backoff(retries: int) -> int:
+    # 30 s, 1 min, 2 min, 4 min, 8 min (with full jitter), then the log is marked failed.
+    return max(5, get_exponential_backoff_interval(factor=30, retries=retries, maximum=3600, full_jitter=True))
 
 
 @shared_task(name="emails_app.tasks.send_inactive_reminders", ignore_result=True)

@@ -23,7 +23,7 @@ from emails_app.rendering.render import (
     render_source,
     template_errors,
 )
-from emails_app.rendering.text import SUBJECT_MAX_CHARS, html_to_text, subject_line
+from emails_app.rendering.text import SUBJECT_MAX_CHARS, html_to_text, subject_line, without_links
 from emails_app.rendering.variables import (
     COMMON_VARIABLES,
     LINK_VARIABLES,
@@ -52,4 +52,5 @@ __all__ = [
     "subject_line",
     "template_errors",
     "variables_for",
+    "without_links",
 ]

@@ -49,6 +49,28 @@ def subject_line(rendered: str) -> str:
     return text
 
 
+# A host name alone, without a path ("evil.example", "pay.evil.example"): many mail clients
+# link it too. Too broad for a whole subject line ("e.g." or "v2.0" are no hosts, but
+# "Acme.io" is), right for a short name that a user typed.
+_BARE_HOST = re.compile(r"(?:[\w-]+[.\u3002])+[^\W\d_][\w-]*", re.IGNORECASE)
+_TAG = re.compile(r"<[^>]*>?")
+
+
+def without_links(name: str, *, max_chars: int = 120) -> str:
+    """A name a user typed (a team's, a champion's) as an email may show it to someone else:
+    HTML tags dropped, and every word that holds a URL, a host name or an address removed, so
+    no mail client can make a link of it. Auto-escaping still applies where it is shown."""
+    text = _without_control_characters(unicodedata.normalize("NFKC", name))
+    text = _TAG.sub(" ", text)
+    words = [
+        word
+        for word in text.split()
+        if not (_URL_LIKE.search(word) or _BARE_HOST.search(word) or "@" in word or "://" in word)
+    ]
+    text = " ".join(words)
+    return text if len(text) <= max_chars else text[: max_chars - 1].rstrip() + "…"
+
+
 # --- HTML → text ------------------------------------------------------------------------
 
 _BLOCK_TAGS = {

@@ -15,6 +15,17 @@ COMMON_VARIABLES = {
     "site_name": "Champion Clone",
     "app_url": "Link to the web app",
 }
+# The team, champion and scenario names are typed by a manager: they reach the assignee
+# without anything that looks like a link (``rendering.text.without_links``).
+ASSIGNMENT_VARIABLES = {
+    "team_name": "The team's name (links removed)",
+    "champion_name": "The champion to practise against (links removed)",
+    "scenario_title": "The scenario to practise (links removed)",
+    "due_date": "When it is due, e.g. 'Friday 12 December 2026, 17:00 UTC'",
+    "pass_score": "The score to reach, 0 to 100",
+    "min_attempts": "The number of completed sessions required",
+    "assignment_url": "Link to the user's assignments in the app",
+}
 # What each trigger adds to the common variables.
 TRIGGER_VARIABLES: dict[str, dict[str, str]] = {
     Trigger.WELCOME: {"plan": "The user's plan"},
@@ -42,6 +53,8 @@ TRIGGER_VARIABLES: dict[str, dict[str, str]] = {
         "change": "upgrade, downgrade or status_change",
     },
     Trigger.INACTIVE_REMINDER: {"days_inactive": "Days since the user's last activity"},
+    Trigger.ASSIGNMENT_CREATED: ASSIGNMENT_VARIABLES,
+    Trigger.ASSIGNMENT_DUE_SOON: ASSIGNMENT_VARIABLES,
 }
 
 SAMPLE_CONTEXT: dict[str, Any] = {
@@ -64,10 +77,16 @@ SAMPLE_CONTEXT: dict[str, Any] = {
     "subscription_status": "Active",
     "change": "upgrade",
     "days_inactive": 21,
+    "team_name": "West Coast Sales",
+    "scenario_title": "Price objection from a CFO",
+    "due_date": "Friday 12 December 2026, 17:00 UTC",
+    "pass_score": 70,
+    "min_attempts": 2,
+    "assignment_url": "https://app.example.com/assignments",
 }
 
 # Built by ``context_for`` from FRONTEND_URL and ids, never from what a user typed.
-LINK_VARIABLES = frozenset({"app_url", "champion_url", "session_url"})
+LINK_VARIABLES = frozenset({"app_url", "champion_url", "session_url", "assignment_url"})
 
 
 def variables_for(trigger: str) -> dict[str, str]:

@@ -2,10 +2,11 @@
 
 ``templates``: editable templates and their defaults. ``context``: what an email may show.
 ``messages``: building one message. ``sending``: sending once per cause, and enqueueing
-sends. ``tracking``: opens, clicks, unsubscribing.
+sends. ``invitations``: the team invitation, to an address. ``tracking``: opens, clicks, unsubscribing.
 """
 
 from emails_app.services.context import SITE_NAME, context_for, unsubscribe_url
+from emails_app.services.invitations import team_invitation_send
 from emails_app.services.sending import (
     TransientEmailError,
     inactive_reminders_enqueue,
@@ -43,6 +44,7 @@ __all__ = [
     "template_save",
     "template_send_test",
     "template_update",
+    "team_invitation_send",
     "templates_seed",
     "unsubscribe_url",
 ]

@@ -3,6 +3,7 @@ this site."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -66,8 +67,35 @@ def context_for(*, user: User, trigger: str, event_data: dict[str, Any]) -> dict
         context["change"] = str(data.get("event_type") or "")
     elif trigger == Trigger.INACTIVE_REMINDER:
         context["days_inactive"] = int(data.get("days_inactive") or settings.EMAIL_INACTIVE_DAYS)
+    elif trigger in (Trigger.ASSIGNMENT_CREATED, Trigger.ASSIGNMENT_DUE_SOON):
+        context.update(assignment_context(data, app_url=app_url))
     allowed = rendering.variables_for(trigger)
     return {name: value for name, value in context.items() if name in allowed}
+
+
+def due_date_label(iso: object) -> str:
+    """'Friday 12 December 2026, 17:00 UTC' (accounts have no time zone of their own)."""
+    try:
+        moment = datetime.fromisoformat(str(iso))
+    except ValueError:
+        return ""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    moment = moment.astimezone(UTC)
+    return f"{moment:%A} {moment.day} {moment:%B %Y, %H:%M} UTC"
+
+
+def assignment_context(data: dict[str, Any], *, app_url: str) -> dict[str, Any]:
+    """The names come from a manager: links removed before they reach the assignee."""
+    return {
+        "team_name": rendering.without_links(str(data.get("team_name") or "")) or "your team",
+        "champion_name": rendering.without_links(str(data.get("champion_name") or "")) or "your champion",
+        "scenario_title": rendering.without_links(str(data.get("scenario_title") or "")) or "a scenario",
+        "due_date": due_date_label(data.get("due_at")),
+        "pass_score": int(data.get("pass_score") or 0),
+        "min_attempts": int(data.get("min_attempts") or 1),
+        "assignment_url": f"{app_url}/assignments",
+    }
 
 
 def verification_context(*, user: User) -> dict[str, Any]:

@@ -30,20 +30,21 @@ def message_build(
     parts = rendering.render_parts(
         subject=source.subject, body_html=source.body_html, body_text=source.body_text, context=context
     )
-    unsubscribe = unsubscribe_url(log.user_id)
+    # An email to an address with no account (a team invitation) has nothing to unsubscribe
+    # from and is not tracked: nobody there agreed to anything yet.
+    unsubscribe = unsubscribe_url(log.user_id) if log.user_id is not None else ""
+    tracked = settings.EMAIL_TRACKING_ENABLED and log.user_id is not None
     layout_context = {
         "subject": parts.subject,
         "site_name": SITE_NAME,
         "unsubscribe_url": unsubscribe,
         # The template's output was rendered with auto-escaping on the plain context.
         "content": mark_safe(parts.html),  # noqa: S308
-        "open_pixel_url": absolute_url(reverse("emails:open", args=[tokens.open_token(log.pk)]))
-        if settings.EMAIL_TRACKING_ENABLED
-        else "",
+        "open_pixel_url": absolute_url(reverse("emails:open", args=[tokens.open_token(log.pk)])) if tracked else "",
     }
     html_body = render_to_string("emails/layout.html", layout_context)
     links: list[str] = []
-    if settings.EMAIL_TRACKING_ENABLED:
+    if tracked:
         html_body, links = rendering.rewrite_links(
             html_body,
             tracked_url_for=lambda index: absolute_url(
@@ -53,18 +54,16 @@ def message_build(
             only=parts.links,
         )
     text_body = render_to_string("emails/layout.txt", {**layout_context, "content": parts.text}).strip() + "\n"
+    headers = {"Message-ID": log.message_id, "Auto-Submitted": "auto-generated"}
+    if unsubscribe:
+        # RFC 2369 and RFC 8058 one-click: mail clients show an unsubscribe button.
+        headers |= {"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
     message = EmailMultiAlternatives(
         subject=parts.subject,
         body=text_body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[log.recipient],
-        headers={
-            "Message-ID": log.message_id,
-            # RFC 2369 and RFC 8058 one-click: mail clients show an unsubscribe button.
-            "List-Unsubscribe": f"<{unsubscribe}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            "Auto-Submitted": "auto-generated",
-        },
+        headers=headers,
     )
     message.attach_alternative(html_body, "text/html")
     return message, links

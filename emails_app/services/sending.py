@@ -77,7 +77,7 @@ def lifecycle_email_send(
         return log  # sent, being sent, failed or suppressed already
     source = _source_for(trigger, test=test)
     if reason := _suppression_reason(user, trigger, source, test=test):
-        return _suppress(log, reason)
+        return log_suppress(log, reason)
     if not _claim(log, user, source):
         return EmailLog.objects.get(pk=log.pk)
     log.refresh_from_db()
@@ -87,11 +87,11 @@ def lifecycle_email_send(
         message, links = message_build(log, source, context)
     except Exception as exc:  # a template that renders badly with real values: permanent
         logger.exception("email_render_failed", log_id=log.pk, trigger=trigger)
-        _finish(log, EmailLog.Status.FAILED, error=f"Rendering failed: {type(exc).__name__}: {exc}")
+        log_finish(log, EmailLog.Status.FAILED, error=f"Rendering failed: {type(exc).__name__}: {exc}")
         return log
     log.subject, log.links = message.subject, links
     log.save(update_fields=["message_id", "subject", "links"])
-    _deliver(log, message, final_attempt=final_attempt)
+    log_deliver(log, message, final_attempt=final_attempt)
     return log
 
 
@@ -109,7 +109,7 @@ def _suppression_reason(user: User, trigger: str, source: object | None, *, test
     return ""
 
 
-def _suppress(log: EmailLog, reason: str) -> EmailLog:
+def log_suppress(log: EmailLog, reason: str) -> EmailLog:
     EmailLog.objects.filter(pk=log.pk, status=EmailLog.Status.QUEUED).update(
         status=EmailLog.Status.SUPPRESSED, error=reason
     )
@@ -135,22 +135,22 @@ def _context(user: User, trigger: str, event_data: dict[str, Any] | None, *, tes
     return context_for(user=user, trigger=trigger, event_data=event_data or {})
 
 
-def _deliver(log: EmailLog, message: EmailMultiAlternatives, *, final_attempt: bool) -> None:
+def log_deliver(log: EmailLog, message: EmailMultiAlternatives, *, final_attempt: bool) -> None:
     """The SMTP conversation; the log ends sent, failed, or queued again for a retry."""
     try:
         message.send()
     except Exception as exc:
         error = f"{type(exc).__name__}: {exc}"[:2000]
         if is_transient(exc) and not final_attempt:
-            _finish(log, EmailLog.Status.QUEUED, error=error)
+            log_finish(log, EmailLog.Status.QUEUED, error=error)
             raise TransientEmailError(error) from exc
-        _finish(log, EmailLog.Status.FAILED, error=error)
+        log_finish(log, EmailLog.Status.FAILED, error=error)
         logger.warning("email_failed", log_id=log.pk, trigger=log.trigger, error=error)
         return
-    _finish(log, EmailLog.Status.SENT, error="", sent_at=timezone.now())
+    log_finish(log, EmailLog.Status.SENT, error="", sent_at=timezone.now())
 
 
-def _finish(log: EmailLog, status: str, *, error: str, sent_at: datetime | None = None) -> None:
+def log_finish(log: EmailLog, status: str, *, error: str, sent_at: datetime | None = None) -> None:
     log.status, log.error, log.sent_at = status, error, sent_at
     log.save(update_fields=["status", "error", "sent_at"])
 

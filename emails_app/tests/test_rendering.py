@@ -196,7 +196,7 @@ def test_an_href_may_use_only_literal_text_and_link_variables(href, refused):
     errors = rendering.template_errors(subject="Hi", body_html=f'<p><a href="{href}">x</a></p>', body_text="")
     assert ("body_html" in errors) is refused
     if refused:
-        assert "{{ app_url }}, {{ champion_url }}, {{ session_url }}" in errors["body_html"]
+        assert "{{ app_url }}, {{ assignment_url }}, {{ champion_url }}, {{ session_url }}" in errors["body_html"]
 
 
 # --- Bounded rendering ----------------------------------------------------------------
@@ -309,3 +309,16 @@ def test_the_subject_is_at_most_120_characters():
         subject="Welcome, {{ user_name }}", body_html="x", body_text="", context={"user_name": "Alexandra " * 30}
     )
     assert len(parts.subject) <= rendering.SUBJECT_MAX_CHARS and parts.subject.endswith("Alexandra…")
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("Visit evil.com http://x.y <b>now</b>", "Visit now"),
+        ("Acme Inc. West v2.0", "Acme Inc. West v2.0"),
+        ("ｅｖｉｌ．ｃｏｍ and evil。com or www.x and a@b.example", "and or and"),
+        ("hxxp://bad <img src=x onerror=alert(1)> Sales", "Sales"),
+    ],
+)
+def test_a_typed_name_shown_to_someone_else_keeps_no_link_and_no_tag(name, shown):
+    assert rendering.without_links(name) == shown
