@@ -179,6 +179,7 @@ SPECTACULAR_SETTINGS = {
         "ChampionStatusEnum": "champions.models.Champion.Status",
         "TrainingSessionStatusEnum": "training.models.TrainingSession.Status",
         "EvaluationDisputeStatusEnum": "training.models.EvaluationDispute.Status",
+        "AssignmentStatusEnum": "training.models.AssignmentAssignee.Status",
         "HealthStatusEnum": ["ok", "degraded"],
     },
     "POSTPROCESSING_HOOKS": [
@@ -286,6 +287,8 @@ CELERY_BEAT_SCHEDULE = {
     # Re-enqueues pipeline steps whose worker vanished (CHAMPION_STEP_STALE_SECONDS).
     "resume-stalled-analyses": {"task": "champions.tasks.resume_stalled_analyses", "schedule": 300.0},
     "abandon-idle-training-sessions": {"task": "training.tasks.abandon_idle_sessions", "schedule": 300.0},
+    # Assignment reminders (due within a day) and overdue notices, each once per assignee.
+    "sweep-assignments": {"task": "training.tasks.sweep_assignments", "schedule": 900.0},
     # Webhook retries are due times in the database; this sweep is what sends them.
     "webhooks-sweep-due-deliveries": {
         "task": "webhooks_app.tasks.sweep_due_deliveries",

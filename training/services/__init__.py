@@ -5,11 +5,22 @@
 - :mod:`.summary`: the figures and the coaching copy of an ended session;
 - :mod:`.scenarios`: the session's own copy of its scenario;
 - :mod:`.disputes`: a rep's dispute of an evaluation, and staff's review of it (the gold set);
-- :mod:`.health_runs`: the runs that measure the judge for the admin's scoring-health page.
+- :mod:`.health_runs`: the runs that measure the judge for the admin's scoring-health page;
+- :mod:`.assignments`: a manager's assignments, the attempts a completed session counts, the
+  reminder and overdue sweep (with the lists they are read by); :mod:`.team_progress` and
+  :mod:`.leaderboard`: the team pages' reads.
 
 Callers import from ``training.services``.
 """
 
+from training.services.assignments import (
+    assignment_cancel,
+    assignment_create,
+    assignments_of,
+    assignments_sweep,
+    record_attempt,
+    team_assignments,
+)
 from training.services.disputes import dispute_accept, dispute_open, dispute_reject
 from training.services.health_runs import (
     judge_health_run_claim,
@@ -17,6 +28,7 @@ from training.services.health_runs import (
     judge_health_run_finish,
     judge_health_run_request,
 )
+from training.services.leaderboard import team_leaderboard
 from training.services.scenarios import scenario_snapshot, scenario_spec, scenario_to_practise
 from training.services.sessions import (
     RespondResult,
@@ -33,11 +45,16 @@ from training.services.summary import (
     session_summary_figures,
     summary_sentence,
 )
+from training.services.team_progress import team_progress
 
 __all__ = [
     "CRITERION_IMPROVEMENT",
     "CRITERION_STRENGTH",
     "RespondResult",
+    "assignment_cancel",
+    "assignment_create",
+    "assignments_of",
+    "assignments_sweep",
     "dispute_accept",
     "dispute_open",
     "dispute_reject",
@@ -45,6 +62,7 @@ __all__ = [
     "judge_health_run_fail",
     "judge_health_run_finish",
     "judge_health_run_request",
+    "record_attempt",
     "scenario_snapshot",
     "scenario_spec",
     "scenario_to_practise",
@@ -55,5 +73,8 @@ __all__ = [
     "session_summary_figures",
     "sessions_abandon_idle",
     "summary_sentence",
+    "team_assignments",
+    "team_leaderboard",
+    "team_progress",
     "validate_reply",
 ]

@@ -20,6 +20,7 @@ from champions.selectors import ChampionPlaybook, champion_playbook
 from core import events, ops
 from core.errors import Conflict, InvalidInput, NotFound
 from training.models import SessionMessage, TrainingSession
+from training.services import assignments
 from training.services.buyer_turns import OPENING_BUYER_LINES, champion_buyer_turns
 from training.services.judgements import reply_evaluation
 from training.services.scenarios import scenario_snapshot, scenario_spec, scenario_to_practise
@@ -250,6 +251,8 @@ def session_end(*, user: User, session_id: int) -> TrainingSession:
             "summary",
         ]
     )
+    # A completed session is an attempt on the user's assignments of its scenario.
+    assignments.record_attempt(session)
     events.publish(
         events.TRAINING_COMPLETED,
         data={
