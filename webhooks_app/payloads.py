@@ -15,7 +15,28 @@ from webhooks_app.models import TEST_EVENT
 PAYLOAD_MAX_BYTES = 20_000
 # Longest text kept per field: names, emails and error messages are short in practice; the
 # caps keep any payload far below PAYLOAD_MAX_BYTES.
-TEXT_LIMITS = {"email": 254, "full_name": 150, "name": 200, "champion_name": 200, "error": 1000}
+TEXT_LIMITS = {
+    "email": 254,
+    "full_name": 150,
+    "name": 200,
+    "champion_name": 200,
+    "team_name": 120,
+    "scenario_title": 200,
+    "error": 1000,
+}
+# user_id (the member, the assignee: one event per assignee) comes from the event itself.
+_TEAM_FIELDS = ("team_id", "team_name", "role")
+_ASSIGNMENT_FIELDS = (
+    "assignment_id",
+    "team_id",
+    "team_name",
+    "champion_id",
+    "champion_name",
+    "scenario_title",
+    "due_at",  # ISO 8601
+    "pass_score",
+    "min_attempts",
+)
 DEFAULT_TEXT_LIMIT = 100
 
 DATA_FIELDS: dict[str, tuple[str, ...]] = {
@@ -44,6 +65,12 @@ DATA_FIELDS: dict[str, tuple[str, ...]] = {
         "overall_score",
         "outcome",
     ),
+    events.TEAM_MEMBER_JOINED: _TEAM_FIELDS,
+    events.TEAM_MEMBER_REMOVED: _TEAM_FIELDS,
+    events.ASSIGNMENT_CREATED: _ASSIGNMENT_FIELDS,
+    events.ASSIGNMENT_DUE_SOON: _ASSIGNMENT_FIELDS,
+    events.ASSIGNMENT_PASSED: (*_ASSIGNMENT_FIELDS, "best_score"),
+    events.ASSIGNMENT_OVERDUE: _ASSIGNMENT_FIELDS,
 }
 
 

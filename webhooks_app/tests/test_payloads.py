@@ -30,3 +30,7 @@ def test_every_event_type_has_a_payload_under_20_kb_even_with_oversized_fields()
         body = payloads.body_of(payloads.payload_for_event(DomainEvent(type=event_type, data=data, user_id=1)))
         assert len(body) < payloads.PAYLOAD_MAX_BYTES
         assert b"hunter2" not in body
+
+
+def test_every_event_type_can_be_delivered():
+    assert set(payloads.DATA_FIELDS) == set(events.EVENT_TYPES)

@@ -77,3 +77,38 @@ def test_the_subscriber_ignores_event_types_that_have_no_webhook(user, monkeypat
     monkeypatch.setattr(tasks.fan_out_event, "apply_async", lambda *args, **kwargs: sent.append(kwargs))
     subscribers.enqueue_webhooks(DomainEvent(type="user.password_changed", data={"user_id": user.pk}, user_id=user.pk))
     assert sent == []
+
+
+def test_team_and_assignment_events_reach_an_endpoint_subscribed_to_them_alone(
+    allow_loopback, eager_celery, django_capture_on_commit_callbacks
+):
+    from accounts.tests.factories import UserFactory
+    from teams import invitations
+    from teams import services as team_services
+    from teams.tests.factories import team_with
+
+    holder: dict[str, WebhookEndpoint] = {}
+    manager, rep = UserFactory(), UserFactory(email="rep@example.org")
+    team = team_with(manager, name="Sales East")
+    invitation = team_services.invitation_create(team=team, invited_by=manager, email=rep.email, role="rep")
+    assignment = {"assignment_id": 5, "team_id": team.pk, "team_name": "Sales East", "champion_id": 2}
+    with WebhookReceiver(verify_secret=lambda: holder["endpoint"].secret) as receiver:
+        holder["endpoint"] = services.endpoint_create(
+            name="LMS", url=receiver.url(), event_types=["team.member_joined", "assignment.passed"]
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            team_services.invitation_accept(
+                user=rep, token=invitations.invitation_token(invitation.pk, invitation.nonce)
+            )
+            events.publish(events.ASSIGNMENT_CREATED, data=assignment, user_id=rep.pk)  # not subscribed
+            events.publish(events.ASSIGNMENT_PASSED, data={**assignment, "best_score": 81.5}, user_id=rep.pk)
+        received = receiver.wait_for(2)
+    assert all(message.verified for message in received)
+    bodies = sorted((json.loads(message.body) for message in received), key=lambda body: body["type"])
+    assert [body["type"] for body in bodies] == ["assignment.passed", "team.member_joined"]
+    assert bodies[0]["data"]["best_score"] == 81.5 and bodies[0]["data"]["user_id"] == rep.pk
+    assert bodies[1]["data"] == {"user_id": rep.pk, "team_id": team.pk, "team_name": "Sales East", "role": "rep"}
+    assert set(WebhookDelivery.objects.values_list("event_type", flat=True)) == {
+        "assignment.passed",
+        "team.member_joined",
+    }
