@@ -23,7 +23,15 @@ JOURNEY_STAGE_BY_EVENT = {
     events.CHAMPION_CREATED: JourneyStage.FIRST_CHAMPION,
     events.CHAMPION_ANALYZED: JourneyStage.FIRST_ANALYSIS,
     events.TRAINING_COMPLETED: JourneyStage.FIRST_TRAINING,
+    # A rep who passed practice their manager assigned trains for real (README.md, "Teams").
+    events.ASSIGNMENT_PASSED: JourneyStage.ACTIVE_TRAINEE,
 }
+# Events about a user that someone else caused (a manager assigned or removed them, the due
+# date came): logged under that user, but no sign that they were active. Counting them would
+# hide an idle rep from the inactive reminder and from churn risk.
+NOT_BY_THEIR_USER = frozenset(
+    {events.ASSIGNMENT_CREATED, events.ASSIGNMENT_DUE_SOON, events.ASSIGNMENT_OVERDUE, events.TEAM_MEMBER_REMOVED}
+)
 
 
 def record_activity(event: DomainEvent) -> None:
@@ -35,7 +43,7 @@ def record_activity(event: DomainEvent) -> None:
         metadata=event.data,
         ip_address=event.ip_address,
     )
-    if event.user_id is not None:
+    if event.user_id is not None and event.type not in NOT_BY_THEIR_USER:
         account_services.user_touch_activity(user_id=event.user_id)
 
 
