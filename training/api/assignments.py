@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from core.api.schema import error_responses
 from teams import selectors as team_selectors
+from training import services
 from training.api.assignment_serializers import (
     AssignmentInputSerializer,
     LeaderboardEntrySerializer,
@@ -24,7 +25,7 @@ from training.api.assignment_serializers import (
     TeamAssignmentSerializer,
 )
 from training.models import Assignment
-from training.services import assignments, leaderboard, team_progress
+from training.services.leaderboard import DEFAULT_DAYS, MAX_DAYS
 
 TEAM_ID = OpenApiParameter("team_id", int, OpenApiParameter.PATH, description="The team's id.")
 
@@ -46,7 +47,7 @@ class TeamAssignmentViewSet(viewsets.GenericViewSet):
         responses={200: TeamAssignmentSerializer(many=True), **error_responses(401, 403, 404)},
     )
     def list(self, request: Request, team_id: str) -> Response:
-        page = self.paginate_queryset(assignments.team_assignments(self._team()))
+        page = self.paginate_queryset(services.team_assignments(self._team()))
         body = TeamAssignmentSerializer(page, many=True, context={"now": timezone.now()}).data
         return self.get_paginated_response(body)
 
@@ -60,8 +61,8 @@ class TeamAssignmentViewSet(viewsets.GenericViewSet):
         team = self._team()
         data = AssignmentInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        assignment = assignments.assignment_create(team=team, created_by=request.user, **data.validated_data)
-        created = assignments.team_assignments(team).get(pk=assignment.pk)
+        assignment = services.assignment_create(team=team, created_by=request.user, **data.validated_data)
+        created = services.team_assignments(team).get(pk=assignment.pk)
         return Response(TeamAssignmentSerializer(created).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -70,7 +71,7 @@ class TeamAssignmentViewSet(viewsets.GenericViewSet):
         responses={204: OpenApiResponse(description="Cancelled."), **error_responses(401, 403, 404)},
     )
     def destroy(self, request: Request, team_id: str, pk: str) -> Response:
-        assignments.assignment_cancel(team=self._team(), assignment_id=int(pk))
+        services.assignment_cancel(team=self._team(), assignment_id=int(pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -83,7 +84,7 @@ class MyAssignmentViewSet(viewsets.GenericViewSet):
         operation_id="assignments_list", responses={200: MyAssignmentSerializer(many=True), **error_responses(401)}
     )
     def list(self, request: Request) -> Response:
-        page = self.paginate_queryset(assignments.assignments_of(request.user))
+        page = self.paginate_queryset(services.assignments_of(request.user))
         body = MyAssignmentSerializer(page, many=True, context={"now": timezone.now()}).data
         return self.get_paginated_response(body)
 
@@ -108,7 +109,7 @@ class TeamProgressViewSet(viewsets.GenericViewSet):
         team = team_selectors.managed_team(request.user, int(team_id))
         filters = ProgressFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        rows = team_progress.team_progress(team=team, **filters.validated_data)
+        rows = services.team_progress(team=team, **filters.validated_data)
         return Response(MemberProgressSerializer(rows, many=True).data)
 
 
@@ -126,7 +127,7 @@ class TeamLeaderboardViewSet(viewsets.GenericViewSet):
             OpenApiParameter(
                 "days",
                 int,
-                description=f"The period, in days (1 to {leaderboard.MAX_DAYS}; {leaderboard.DEFAULT_DAYS}).",
+                description=f"The period, in days (1 to {MAX_DAYS}; {DEFAULT_DAYS}).",
             ),
         ],
         responses={200: LeaderboardEntrySerializer(many=True), **error_responses(400, 401, 403, 404)},
@@ -135,5 +136,5 @@ class TeamLeaderboardViewSet(viewsets.GenericViewSet):
         team = team_selectors.membership_of(request.user, int(team_id)).team
         filters = LeaderboardFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        rows = leaderboard.team_leaderboard(team=team, days=filters.validated_data["days"])
+        rows = services.team_leaderboard(team=team, days=filters.validated_data["days"])
         return Response(LeaderboardEntrySerializer(rows, many=True).data)

@@ -7,7 +7,7 @@
 - :mod:`.disputes`: a rep's dispute of an evaluation, and staff's review of it (the gold set);
 - :mod:`.health_runs`: the runs that measure the judge for the admin's scoring-health page;
 - :mod:`.assignments`: a manager's assignments, the attempts a completed session counts, the
-  reminder and overdue sweep (with the lists they are read by); :mod:`.team_progress` and
+  reminder and overdue sweep (with the lists they are read by); :mod:`.progress` and
   :mod:`.leaderboard`: the team pages' reads.
 
 Callers import from ``training.services``.
@@ -29,6 +29,7 @@ from training.services.health_runs import (
     judge_health_run_request,
 )
 from training.services.leaderboard import team_leaderboard
+from training.services.progress import team_progress
 from training.services.scenarios import scenario_snapshot, scenario_spec, scenario_to_practise
 from training.services.sessions import (
     RespondResult,
@@ -45,7 +46,6 @@ from training.services.summary import (
     session_summary_figures,
     summary_sentence,
 )
-from training.services.team_progress import team_progress
 
 __all__ = [
     "CRITERION_IMPROVEMENT",

@@ -13,7 +13,7 @@ from core.errors import PermissionDenied
 from teams.models import Team
 from teams.selectors import team_members
 from training.models import TrainingSession
-from training.services.team_progress import current_member_of_team
+from training.services.progress import current_member_of_team
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 365
