@@ -1,31 +1,77 @@
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import numpy as np
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from accounts.models import User
 from agents.types import Pattern, Transcript, transcript_from_dict
+from champions.access import visible_champions
 from champions.models import PATTERN_FIELDS, Champion, ChampionPattern, Scenario, embedding_matrix
 from core.errors import Conflict
 
+# What the list reads of a champion: not its transcript, voice or metrics.
+CHAMPION_LIST_FIELDS = (
+    "id",
+    "owner",
+    "team",
+    "published_at",
+    "name",
+    "status",
+    "step",
+    "progress",
+    "error",
+    "duration_seconds",
+    "has_video",
+    "original_filename",
+    "created_at",
+    "analyzed_at",
+)
 
-def champion_list(*, owner: User) -> QuerySet[Champion]:
+
+def champion_list(*, user: User) -> QuerySet[Champion]:
+    """The champions ``user`` sees (``champions.access``), newest first, with their team, counts
+    and ``can_manage``. The counts are subqueries, not joins: no GROUP BY, no row per pattern."""
+    patterns = (
+        ChampionPattern.objects.filter(champion=OuterRef("pk"), hidden=False)
+        .order_by()
+        .values("champion")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    scenarios = (
+        Scenario.objects.filter(champion=OuterRef("pk"))
+        .order_by()
+        .values("champion")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return (
-        Champion.objects.filter(owner=owner)
-        .annotate(pattern_count=Count("patterns", distinct=True), scenario_count=Count("scenarios", distinct=True))
-        .defer("transcript", "transcript_text")
-        # Meta.ordering is dropped from queries with GROUP BY, and the counts above add one:
-        # without this the pages of the list come in no defined order.
+        visible_champions(user)
+        .select_related("team")
+        .only(*CHAMPION_LIST_FIELDS, "team__id", "team__name")
+        .annotate(
+            pattern_count=Coalesce(Subquery(patterns), 0),
+            scenario_count=Coalesce(Subquery(scenarios), 0),
+        )
+        # Newest first, the id breaking ties: the pages of the list come in one defined order.
         .order_by("-created_at", "-id")
     )
 
 
-def champion_detail_queryset(*, owner: User) -> QuerySet[Champion]:
-    return Champion.objects.filter(owner=owner).prefetch_related(
-        Prefetch("patterns", queryset=ChampionPattern.objects.defer("embedding").order_by("position")),
-        Prefetch("scenarios", queryset=Scenario.objects.order_by("position")),
+def champion_detail_queryset(*, user: User) -> QuerySet[Champion]:
+    """The champions ``user`` sees, with their patterns (hidden ones too: the serializer shows
+    them to those who manage the champion only) and scenarios."""
+    return (
+        visible_champions(user)
+        .select_related("team")
+        .prefetch_related(
+            Prefetch("patterns", queryset=ChampionPattern.objects.defer("embedding").order_by("position")),
+            Prefetch("scenarios", queryset=Scenario.objects.order_by("position")),
+        )
     )
 
 
@@ -44,17 +90,23 @@ class ChampionPlaybook:
     patterns: list[Pattern]
     vectors: np.ndarray | None  # None unless every pattern has its embedding
     buyer_lines: list[str]
+    # Names this set of patterns and wordings: a judgement remembered for another set (before a
+    # manager hid or reworded a pattern) is not this playbook's.
+    version: str = ""
 
 
 def champion_patterns(*, champion_id: int) -> list[Pattern]:
-    """The champion's patterns in their recorded order, as the engines' dataclasses."""
-    rows = ChampionPattern.objects.filter(champion_id=champion_id).order_by("position").only(*PATTERN_FIELDS)
+    """The champion's patterns in use (a manager's hidden ones are never used), in their
+    recorded order, as the engines' dataclasses."""
+    rows = (
+        ChampionPattern.objects.filter(champion_id=champion_id, hidden=False).order_by("position").only(*PATTERN_FIELDS)
+    )
     return [row.as_pattern() for row in rows]
 
 
 def champion_playbook(champion_id: int) -> ChampionPlaybook:
     rows = list(
-        ChampionPattern.objects.filter(champion_id=champion_id)
+        ChampionPattern.objects.filter(champion_id=champion_id, hidden=False)
         .order_by("position")
         .only("id", "embedding", *PATTERN_FIELDS)
     )
@@ -62,7 +114,8 @@ def champion_playbook(champion_id: int) -> ChampionPlaybook:
     blobs = [row.embedding for row in rows]
     vectors = embedding_matrix(blobs) if blobs and all(blobs) else None
     buyer_lines = [p.text for p in patterns if p.speaker == "other"]
-    return ChampionPlaybook([row.pk for row in rows], patterns, vectors, buyer_lines)
+    version = hashlib.sha256("\x1f".join(f"{row.pk}:{row.text}" for row in rows).encode()).hexdigest()[:16]
+    return ChampionPlaybook([row.pk for row in rows], patterns, vectors, buyer_lines, version)
 
 
 def champion_transcript(*, champion_id: int) -> Transcript:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import unicodedata
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -34,6 +35,10 @@ from champions.vector_index import get_vector_index
 from core import events, ops
 from core.errors import Conflict, InvalidInput
 from core.tasks import enqueue_on_commit
+from teams.selectors import managed_team
+
+# The upload's description of the call (Champion.context), as the model allows.
+UPLOAD_CONTEXT_CHARS = 1000
 
 REANALYZABLE = (Champion.Status.UPLOADED, Champion.Status.READY, Champion.Status.FAILED)
 
@@ -77,15 +82,27 @@ def _probe_upload(path: str, display_name: str) -> MediaInfo:
     return info
 
 
+def upload_context(text: str) -> str:
+    """What the uploader says of the call, as stored: control and format characters (a bidi
+    override, a NUL) become spaces, runs of spaces one, at most ``UPLOAD_CONTEXT_CHARS``."""
+    cleaned = "".join(" " if unicodedata.category(ch) in ("Cc", "Cf") else ch for ch in text or "")
+    return " ".join(cleaned.split())[:UPLOAD_CONTEXT_CHARS]
+
+
 def champion_create_from_upload(
     *,
     owner: User,
     uploaded_file: UploadedFile,
     name: str = "",
     champion_speaker: str = Champion.ChampionSpeaker.MOST_SPEAKING_TIME,
+    team_id: int | None = None,
+    context: str = "",
 ) -> Champion:
     """Checks the upload by decoding it, moves it to private media under a server-made name
-    and creates the champion. A refused upload leaves no file and no row behind."""
+    and creates the champion: personal, or a draft of ``team_id``, which ``owner`` must manage
+    (checked first: a refused upload is never decoded). A refused upload leaves no file and no
+    row behind."""
+    team = managed_team(owner, team_id) if team_id is not None else None
     display_name = Path(uploaded_file.name or "upload").name[:255]
     own_temp: str | None = None
     if hasattr(uploaded_file, "temporary_file_path"):
@@ -109,6 +126,8 @@ def champion_create_from_upload(
         with transaction.atomic():
             champion = Champion.objects.create(
                 owner=owner,
+                team=team,
+                context=upload_context(context),
                 name=(name.strip() or Path(display_name).stem)[:200],
                 recording=relative,
                 original_filename=display_name,

@@ -56,7 +56,7 @@ class DatabaseVectorIndex:
         return None  # deleting the patterns deleted the vectors
 
     def count(self, champion_id: int) -> int:
-        return ChampionPattern.objects.filter(champion_id=champion_id, embedding__isnull=False).count()
+        return ChampionPattern.objects.filter(champion_id=champion_id, embedding__isnull=False, hidden=False).count()
 
     def check(self) -> str:
         ChampionPattern.objects.exists()
@@ -151,9 +151,10 @@ def get_vector_index() -> VectorIndex:
 
 
 def index_items_for(champion_id: int) -> list[IndexedPattern]:
+    """The champion's points: its patterns in use (a hidden one is never searched either)."""
     return [
         IndexedPattern(pattern_id=pattern.pk, champion_id=champion_id, category=pattern.category, vector=pattern.vector)
-        for pattern in ChampionPattern.objects.filter(champion_id=champion_id, embedding__isnull=False)
+        for pattern in ChampionPattern.objects.filter(champion_id=champion_id, embedding__isnull=False, hidden=False)
     ]
 
 

@@ -17,6 +17,37 @@ class UploadInputSerializer(serializers.Serializer):
         default=Champion.ChampionSpeaker.MOST_SPEAKING_TIME,
         help_text="Which voice is the champion: the one with the most speaking time (default) or the other one.",
     )
+    team_id = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="The team the champion belongs to (the caller must manage it); without it, a personal champion.",
+    )
+    context = serializers.CharField(
+        max_length=1000,
+        required=False,
+        allow_blank=True,
+        trim_whitespace=True,
+        help_text="What to know of the call: company, product and people's names (at most 1000 characters).",
+    )
+
+
+class MoveInputSerializer(serializers.Serializer):
+    team_id = serializers.IntegerField(min_value=1, help_text="A team the caller manages.")
+
+
+class PatternUpdateInputSerializer(serializers.Serializer):
+    hidden = serializers.BooleanField(required=False, help_text="Hidden patterns are never used.")
+    text = serializers.CharField(required=False, min_length=1, max_length=2000)
+
+    def validate(self, attrs: dict) -> dict:
+        if not attrs:
+            raise serializers.ValidationError("Give hidden, text or both.")
+        return attrs
+
+
+class TeamRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
 
 
 # What both the list and the detail show of a champion and its analysis.
@@ -30,10 +61,26 @@ CHAMPION_STATUS_FIELDS = [
     "duration_seconds",
     "has_video",
     "original_filename",
+    "team",
+    "published",
+    "can_manage",
 ]
 
 
-class ChampionListSerializer(serializers.ModelSerializer):
+class TeamFieldsMixin(serializers.Serializer):
+    """Whose a champion is and what the caller may do with it (``champions.access``)."""
+
+    team = TeamRefSerializer(allow_null=True, read_only=True, help_text="The team it belongs to; null: personal.")
+    published = serializers.SerializerMethodField(help_text="Seen by the team's reps (a team champion only).")
+    can_manage = serializers.BooleanField(
+        read_only=True, help_text="The caller may analyse, delete, publish and edit it."
+    )
+
+    def get_published(self, champion: Champion) -> bool:
+        return champion.published_at is not None
+
+
+class ChampionListSerializer(TeamFieldsMixin, serializers.ModelSerializer):
     pattern_count = serializers.IntegerField(read_only=True)
     scenario_count = serializers.IntegerField(read_only=True)
 
@@ -50,10 +97,36 @@ class ChampionStatusSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class ChampionTeamStatusSerializer(serializers.ModelSerializer):
+    """A champion after publish, unpublish or move."""
+
+    team = TeamRefSerializer(allow_null=True, read_only=True)
+    published = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Champion
+        fields = ["id", "name", "status", "team", "published", "published_at"]
+        read_only_fields = fields
+
+    def get_published(self, champion: Champion) -> bool:
+        return champion.published_at is not None
+
+
 class PatternSerializer(serializers.ModelSerializer):
     class Meta:
         model = ChampionPattern
-        fields = ["id", "category", "text", "start", "end", "speaker", "confidence", "responds_to"]
+        fields = [
+            "id",
+            "category",
+            "text",
+            "start",
+            "end",
+            "speaker",
+            "confidence",
+            "responds_to",
+            "hidden",
+            "edited_at",
+        ]
         read_only_fields = fields
 
 
@@ -95,7 +168,7 @@ class TranscriptSerializer(serializers.Serializer):
     segments = SegmentSerializer(many=True)
 
 
-class ChampionDetailSerializer(serializers.ModelSerializer):
+class ChampionDetailSerializer(TeamFieldsMixin, serializers.ModelSerializer):
     transcript = serializers.SerializerMethodField()
     warnings = serializers.ListField(
         source="analysis_warnings",
@@ -103,7 +176,9 @@ class ChampionDetailSerializer(serializers.ModelSerializer):
         read_only=True,
         help_text="What to know about an analysis that went through, e.g. a call only partly transcribed.",
     )
-    patterns = PatternSerializer(many=True, read_only=True)
+    patterns = serializers.SerializerMethodField(
+        help_text="The champion's patterns; hidden ones (``hidden: true``) to those who manage it only."
+    )
     scenarios = ScenarioSerializer(many=True, read_only=True)
 
     class Meta:
@@ -125,6 +200,12 @@ class ChampionDetailSerializer(serializers.ModelSerializer):
             "analyzed_at",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(PatternSerializer(many=True))
+    def get_patterns(self, champion: Champion) -> list[dict]:
+        # From the prefetched rows: a rep sees the patterns in use, a manager all of them.
+        shown = [p for p in champion.patterns.all() if champion.can_manage or not p.hidden]
+        return PatternSerializer(shown, many=True).data
 
     @extend_schema_field(TranscriptSerializer(allow_null=True))
     def get_transcript(self, champion: Champion) -> dict | None:

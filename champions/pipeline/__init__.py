@@ -34,7 +34,7 @@ from agents.audio.voice import call_metrics, transcribed_share, voice_profile
 from agents.providers.embeddings import get_embedder
 from agents.providers.transcription import get_transcriber
 from agents.reasoning import get_reasoner
-from agents.types import CallMetrics, VoiceProfile
+from agents.types import CallMetrics, ScenarioSpec, VoiceProfile
 from champions import storage
 from champions.models import EMBEDDING_DIMENSIONS, Champion, ChampionPattern, Scenario, embedding_blob
 from champions.pipeline.runs import Superseded, lock_current, save_if_current
@@ -48,11 +48,13 @@ __all__ = [
     "RecordingOverLimit",
     "Superseded",
     "analyse_voice",
+    "champion_call_metrics",
     "decode",
     "embed_and_index",
     "extract_patterns",
     "finish",
     "generate_scenarios",
+    "scenario_fields",
     "transcribe",
 ]
 
@@ -140,7 +142,8 @@ def analyse_voice(champion: Champion) -> None:
     clone_voice(champion, samples, transcript, speaker)
 
 
-def _metrics_of(champion: Champion) -> CallMetrics:
+def champion_call_metrics(champion: Champion) -> CallMetrics:
+    """The call's metrics as the engines take them (the fields the dataclass knows)."""
     known = set(CallMetrics.__dataclass_fields__)
     return CallMetrics(**{k: v for k, v in champion.call_metrics.items() if k in known})
 
@@ -148,7 +151,7 @@ def _metrics_of(champion: Champion) -> CallMetrics:
 def extract_patterns(champion: Champion) -> None:
     reasoner = get_reasoner()
     patterns = reasoner.extract_patterns(champion.parsed_transcript)
-    tone = reasoner.describe_tone(_metrics_of(champion), VoiceProfile(**champion.voice_profile))
+    tone = reasoner.describe_tone(champion_call_metrics(champion), VoiceProfile(**champion.voice_profile))
     with transaction.atomic():
         lock_current(champion)
         # Replace, never append: a re-run step leaves exactly one set of patterns.
@@ -185,24 +188,28 @@ def embed_and_index(champion: Champion) -> None:
 
 def generate_scenarios(champion: Champion) -> None:
     specs = get_reasoner().generate_scenarios(
-        champion_patterns(champion_id=champion.pk), champion.parsed_transcript, _metrics_of(champion)
+        champion_patterns(champion_id=champion.pk), champion.parsed_transcript, champion_call_metrics(champion)
     )
     with transaction.atomic():
         lock_current(champion)
         champion.scenarios.all().delete()
         Scenario.objects.bulk_create(
-            Scenario(
-                champion=champion,
-                position=position,
-                title=spec.title[:200],
-                persona=spec.persona,
-                context=spec.context,
-                goal=spec.goal,
-                difficulty=spec.difficulty,
-                objections=[asdict(objection) for objection in spec.objections],
-            )
+            Scenario(champion=champion, position=position, **scenario_fields(spec))
             for position, spec in enumerate(specs)
         )
+
+
+def scenario_fields(spec: ScenarioSpec) -> dict[str, object]:
+    """A scenario row's fields from the engine's spec: the one mapping, for this step and for
+    the scenarios rebuilt after a pattern edit (``champions.team_services``)."""
+    return {
+        "title": spec.title[:200],
+        "persona": spec.persona,
+        "context": spec.context,
+        "goal": spec.goal,
+        "difficulty": spec.difficulty,
+        "objections": [asdict(objection) for objection in spec.objections],
+    }
 
 
 def finish(champion: Champion) -> None:

@@ -32,7 +32,7 @@ def test_the_list_is_the_owners_newest_first_with_their_counts(user):
     PatternFactory.create_batch(3, champion=newer)
     ScenarioFactory(champion=newer)
     ChampionFactory()  # someone else's
-    listed = list(champion_list(owner=user))
+    listed = list(champion_list(user=user))
     assert [c.pk for c in listed] == [newer.pk, older.pk]
     assert (listed[0].pattern_count, listed[0].scenario_count) == (3, 1)
     assert (listed[1].pattern_count, listed[1].scenario_count) == (0, 0)
@@ -43,9 +43,9 @@ def test_the_detail_queryset_is_scoped_and_prefetches_ordered_results(user, djan
     for position in (2, 0, 1):
         PatternFactory(champion=champion, position=position)
         ScenarioFactory(champion=champion, position=position)
-    assert not champion_detail_queryset(owner=ChampionFactory().owner).filter(pk=champion.pk).exists()
+    assert not champion_detail_queryset(user=ChampionFactory().owner).filter(pk=champion.pk).exists()
     with django_assert_num_queries(3):
-        detail = champion_detail_queryset(owner=user).get(pk=champion.pk)
+        detail = champion_detail_queryset(user=user).get(pk=champion.pk)
         assert [p.position for p in detail.patterns.all()] == [0, 1, 2]
         assert [s.position for s in detail.scenarios.all()] == [0, 1, 2]
 

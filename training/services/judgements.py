@@ -36,9 +36,19 @@ def normalized_reply(reply: str) -> str:
 
 
 def judgement_cache_key(
-    *, champion_id: int, analysis_run: str, scenario_id: int | None, stage: int, reply: str, version: str
+    *,
+    champion_id: int,
+    analysis_run: str,
+    scenario_id: int | None,
+    stage: int,
+    reply: str,
+    version: str,
+    playbook_version: str = "",
 ) -> str:
-    material = "|".join(map(str, (champion_id, analysis_run, scenario_id, stage, normalized_reply(reply), version)))
+    # The playbook's version: a pattern a manager hid or reworded since is judged afresh.
+    material = "|".join(
+        map(str, (champion_id, analysis_run, playbook_version, scenario_id, stage, normalized_reply(reply), version))
+    )
     return f"training:judgement:{hashlib.sha256(material.encode()).hexdigest()}"
 
 
@@ -64,6 +74,7 @@ def reply_evaluation(
     key = judgement_cache_key(
         champion_id=champion_id,
         analysis_run=analysis_run,
+        playbook_version=playbook.version,
         scenario_id=scenario_id,
         stage=stage,
         reply=reply,
