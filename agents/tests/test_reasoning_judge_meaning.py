@@ -77,6 +77,43 @@ def test_a_keyword_salad_of_the_objection_and_the_judges_favourite_moves_fails(m
         assert _score(salad, moment, patterns) < pass_mark("easy"), (script, salad)
 
 
+# The cheats on the champion's own answer: nonsense appended, words interleaved.
+APPENDED = "Purple elephants dance on Tuesday, bananas are thirty percent off this week."
+INTERLEAVED_WORDS = ("purple", "elephants", "banana", "tuesday", "jelly", "moon")
+
+
+def test_the_champions_answer_with_nonsense_appended_fails_even_at_easy(moments):
+    for script, moment, patterns in moments:
+        padded = f"{moment.objection.champion_response} {APPENDED}"
+
+        evaluation = judge_reply_offline(padded, moment=moment, patterns=patterns)
+
+        assert evaluation.score < pass_mark("easy"), (script, padded)
+        assert any("makes no sense here" in line for line in evaluation.feedback)
+
+
+def test_the_champions_answer_with_every_other_sentence_nonsense_fails(moments):
+    for script, moment, patterns in moments:
+        sentences = moment.objection.champion_response.split(". ")
+        mixed = ". ".join(APPENDED.rstrip(".") if i % 2 == 0 else s for i, s in enumerate(sentences))
+        assert _score(mixed, moment, patterns) < pass_mark("easy"), (script, mixed)
+
+
+def test_the_champions_words_interleaved_with_nonsense_words_fail(moments):
+    for script, moment, patterns in moments:
+        words = moment.objection.champion_response.split()
+        mixed = " ".join(
+            f"{word} {INTERLEAVED_WORDS[i % len(INTERLEAVED_WORDS)]}" if i % 2 else word for i, word in enumerate(words)
+        )
+        assert _score(mixed, moment, patterns) < pass_mark("easy"), (script, mixed)
+
+
+def test_the_champions_answer_with_a_next_step_appended_still_passes_at_hard(moments):
+    for script, moment, patterns in moments:
+        answer = f"{moment.objection.champion_response} Would it help if we set up a short call next week?"
+        assert _score(answer, moment, patterns) >= pass_mark("hard"), (script, answer)
+
+
 def test_an_answer_to_another_objection_fails(moments):
     for position, (script, moment, patterns) in enumerate(moments):
         _, other, _ = moments[(position + 1) % len(moments)]

@@ -68,6 +68,8 @@ def meaning_feedback(moment: JudgeMoment, scores: MeaningScores | None) -> list[
     concern = "the concern the buyer raised" if moment.stage == "objection" else "what the buyer just said"
     if scores.coherence < 0.5:
         return [f"Your reply does not read as sentences: answer {concern} in plain words, not a list of keywords."]
+    if scores.sense < 0.5:
+        return [f"Part of your reply makes no sense here: drop what is not about {concern}."]
     if scores.manner < 1.0:
         return [f"Do not pressure or brush off the buyer: answer {concern} instead."]
     if scores.coverage < 0.5:

@@ -7,7 +7,8 @@ candidate calibration then rescores every reply with arithmetic alone.
 
 The search is a small grid over the parameters that decide between "an answer" and "not an
 answer" (where similarity to the champion's answer starts and saturates, how much the buyer's
-topic can lift it, where the gate opens). A calibration is better when more replies land on their
+topic can lift it, where the gate opens), then, with those fixed, a second grid over what makes a
+unit of the reply senseless and how much such units cost (:func:`.scoring.sense_of`). A calibration is better when more replies land on their
 side of one threshold, then when the gap between the weakest strong reply and the strongest
 must-fail reply is wider. The pass marks per difficulty are then spread over that gap: easy just
 above the must-fail replies, hard just below the champion's answers and paraphrases.
@@ -104,13 +105,41 @@ _GRID: dict[str, tuple[float, ...]] = {
 }
 
 
+# The second stage: where a unit stops making sense and what a senseless share costs.
+_SENSE_GRID: dict[str, tuple[float, ...]] = {
+    "sense_floor": (0.15, 0.2, 0.25),
+    "sense_ceiling": (0.25, 0.3, 0.35),
+    "senseless_weight": (2.0, 3.0, 4.0, 5.0),
+}
+
+
+# Rounds of the two grids at most (two have sufficed on the tuning split).
+_ROUNDS = 4
+
+
 def fit_calibration(replies: Sequence[ScoredReply], base: Calibration = CALIBRATION) -> Calibration:
-    """The calibration of the grid that best separates strong from must-fail replies."""
+    """The calibration of the two grids that best separates strong from must-fail replies: each
+    grid searched with the other's best values, in turn, until neither moves (each depends on
+    the other: what nonsense costs decides which similarity ramp separates best)."""
+    calibration = base
+    for _ in range(_ROUNDS):
+        fitted = _best_of_grid(replies, _best_of_grid(replies, calibration, _GRID), _SENSE_GRID)
+        if fitted == calibration:
+            break
+        calibration = fitted
+    return calibration
+
+
+def _best_of_grid(replies: Sequence[ScoredReply], base: Calibration, grid: dict[str, tuple[float, ...]]) -> Calibration:
     best: tuple[tuple[int, int], Calibration] | None = None
-    names = list(_GRID)
-    for values in itertools.product(*(_GRID[name] for name in names)):
+    names = list(grid)
+    for values in itertools.product(*(grid[name] for name in names)):
         candidate = replace(base, **dict(zip(names, values, strict=True)))
-        if candidate.answer_ceiling <= candidate.answer_floor or candidate.gate_ceiling <= candidate.gate_floor:
+        if (
+            candidate.answer_ceiling <= candidate.answer_floor
+            or candidate.gate_ceiling <= candidate.gate_floor
+            or candidate.sense_ceiling <= candidate.sense_floor
+        ):
             continue
         strong, weak = _split_scores(replies, candidate)
         correct, _, gap = separation(strong, weak)

@@ -10,10 +10,14 @@ Every signal comes from sentence embeddings (the one embedder of
   objection; else their closest move of the stage, discounted);
 - ``coverage``: the share of the reply, sentence by sentence, that is about the line or the
   answer, so a relevant sentence cannot carry a paragraph of nonsense;
+- ``unit_sense``: per sentence or clause, whether it makes sense here at all (about the moment,
+  or a generic move of an answer; :mod:`.sense`), which the scoring turns into the share of the
+  reply that is nonsense, another call's answer or padding;
 - ``coherence``: whether the words form sentences: the share of function words (a keyword salad
   has almost none), runs of content words, repeated words, and, for a reply made of the
   champion's own words, whether they still come in the champion's phrases (sentence embeddings
-  barely see word order, so a scrambled copy is caught on the words).
+  barely see word order, so a scrambled copy is caught on the words), and whether words foreign
+  to them are wedged between them (``wedged_share``).
 
 The judge turns them into its technique criterion and into the gate that lets surface moves
 (acknowledging, asking, proposing a next step) count only on top of a relevant answer.
@@ -33,6 +37,7 @@ import numpy as np
 from agents.providers.embeddings import Embedder
 from agents.reasoning import categories as cat
 from agents.reasoning.judge.moment import STAGE_CATEGORIES, JudgeMoment, own_response_index, relevant_patterns
+from agents.reasoning.judge.sense import unit_sense, wedged_share
 from agents.types import Pattern
 
 # The champion's other moves of the stage (another objection's answer, a value statement) are a
@@ -58,9 +63,10 @@ _WORD = re.compile(r"[a-z0-9']+")
 _SENTENCE_END = re.compile(r"(?<=[.?!…])\s+")
 _CLAUSE_BREAK = re.compile(r",\s+(?=(?:and|so|but|which|while|because|then)\b)|;\s+|\s+-\s+")
 _MIN_CLAUSE_WORDS = 4
-# A reply is compared in at most this many units: each costs an embedding (about 5 ms and more on
-# one core), and three tell a relevant point from padding as well as more do.
-MAX_REPLY_UNITS = 3
+# A reply is compared in at most this many units, embedded in one batch (its cost follows the
+# reply's tokens more than the number of units); each unit must be short enough that a nonsense
+# sentence is not merged into a relevant one.
+MAX_REPLY_UNITS = 6
 _MOMENT_CACHE_SIZE = 4096
 _moment_cache: weakref.WeakKeyDictionary[Embedder, OrderedDict[str, np.ndarray]] = weakref.WeakKeyDictionary()
 _moment_lock = threading.Lock()
@@ -80,11 +86,14 @@ class MeaningSignals:
     distinct_share: float  # 0-1: distinct content words over content words
     champion_overlap: float  # 0-1: share of the reply's content words taken from the champion's answer
     champion_order: float  # 0-2: how much of the champion's phrasing those keep (2: too few to tell)
+    wedged_share: float  # 0-1: share of words wedged, not the champion's, between the champion's neighbours
     words: int
     reference_index: int | None  # the champion pattern the reply is compared with
     reference_text: str | None  # the champion's answer compared with (pattern or scenario text)
     reference_line: float  # that answer's own similarity to the buyer's line
     own_answer: bool = True  # the reference is the champion's own answer to this objection
+    unit_sense: tuple[float, ...] = ()  # per unit of the reply: best similarity to the moment or a move
+    unit_words: tuple[int, ...] = ()  # and its words
 
 
 @dataclass(frozen=True)
@@ -148,12 +157,14 @@ def meaning_signals(
     reference = _reference(moment, patterns, pattern_vectors, embedder, reply_vector, known)
     reference_clause_vectors = moment_vectors(embedder, clauses_of(reference.text)) if reference else None
     words = words_of(text)
+    relevance = _unit_relevance(clause_vectors, line_vector, reference, reference_clause_vectors)
+    weights = [max(1, len(words_of(c))) for c in clauses]
     return MeaningSignals(
         line=float(reply_vector @ line_vector),
         answer=_similarity(reply_vector, reference),
         echo_share=_echo_share(words, line),
         recall=_recall(reference_clause_vectors, clause_vectors, reference),
-        coverage=_coverage(clauses, clause_vectors, line_vector, reference, reference_clause_vectors),
+        coverage=_coverage(relevance, weights),
         function_share=sum(w in GLUE_WORDS for w in words) / max(1, len(words)),
         content_pairs=_content_pairs(words),
         distinct_share=_distinct_share(words),
@@ -163,7 +174,24 @@ def meaning_signals(
         reference_text=reference.text if reference else None,
         reference_line=float(reference.vector @ line_vector) if reference else 0.0,
         own_answer=bool(reference and reference.own),
+        wedged_share=wedged_share(words, words_of(reference.text) if reference else []),
+        unit_sense=tuple(
+            float(x)
+            for x in unit_sense(relevance, clause_vectors, embedder, _champion_moves(moment, patterns, pattern_vectors))
+        ),
+        unit_words=tuple(weights),
     )
+
+
+def _champion_moves(
+    moment: JudgeMoment, patterns: Sequence[Pattern], pattern_vectors: np.ndarray | None
+) -> np.ndarray | None:
+    """The stored vectors of the champion's moves of the stage in this call (their answers and
+    value statements at an objection), which a unit of the reply may make sense against; None
+    without stored vectors (embedding every pattern on each reply would cost too much)."""
+    if pattern_vectors is None:
+        return None
+    return np.asarray(pattern_vectors, dtype=np.float32)[relevant_patterns(moment, patterns)]
 
 
 def moment_vectors(embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
@@ -265,24 +293,28 @@ def _recall(
     return recall if reference.own else recall * OTHER_MOVE_DISCOUNT
 
 
-def _coverage(
-    clauses: list[str],
+def _unit_relevance(
     clause_vectors: np.ndarray,
     line_vector: np.ndarray,
     reference: _Reference | None,
     reference_clause_vectors: np.ndarray | None,
-) -> float:
-    """Word-weighted mean over the reply's clauses of their relevance (best similarity to the
-    line, the champion's answer or one of its clauses), each mapped to 0-1 between unrelated
-    (0.15) and clearly on topic (0.45)."""
+) -> np.ndarray:
+    """Per clause of the reply, its best similarity to the line, the champion's answer or one of
+    its clauses."""
     relevance = clause_vectors @ line_vector
     if reference is not None:
         relevance = np.maximum(relevance, clause_vectors @ reference.vector)
     if reference_clause_vectors is not None and len(reference_clause_vectors):
         relevance = np.maximum(relevance, (clause_vectors @ reference_clause_vectors.T).max(axis=1))
-    weights = np.array([max(1, len(words_of(c))) for c in clauses], dtype=np.float32)
+    return relevance
+
+
+def _coverage(relevance: np.ndarray, weights: list[int]) -> float:
+    """Word-weighted mean over the reply's clauses of their relevance, each mapped to 0-1 between
+    unrelated (0.15) and clearly on topic (0.45)."""
     on_topic = np.clip((relevance - 0.15) / 0.30, 0.0, 1.0)
-    return float((on_topic * weights).sum() / weights.sum())
+    sizes = np.array(weights, dtype=np.float32)
+    return float((on_topic * sizes).sum() / sizes.sum())
 
 
 def _content_pairs(words: list[str]) -> float:

@@ -8,9 +8,14 @@
   product can sound like the champion's answer and still not be about the concern) and for one
   made of the buyer's own words (echoing the objection is not answering it);
 - ``coherence``: the reply reads as sentences (function words, no long runs of keywords, few
-  repetitions, the champion's words in the champion's phrases rather than scrambled);
-- ``meaning`` = relevance × coverage × coherence × manner (pushy or dismissive replies lose
-  most of it). Technique is ``100 × meaning``; the gate rises from 0 to 1 between two meaning
+  repetitions, the champion's words in the champion's phrases rather than scrambled, and no
+  words wedged between them);
+- ``sense``: what is left once the reply's units that make no sense here (close in meaning to
+  neither the moment nor a generic move of an answer: nonsense, another call's answer) are taken
+  off, at ``senseless_weight`` times their share of the reply's words: a good answer does not
+  carry appended nonsense, so a fifth of nonsense costs the reply most of its meaning;
+- ``meaning`` = relevance × coverage × coherence × sense × manner (pushy or dismissive replies
+  lose most of it). Technique is ``100 × meaning``; the gate rises from 0 to 1 between two meaning
   values, and multiplies every surface criterion: an acknowledgment, a question or a next step
   adds points only on top of a relevant answer, never on its own.
 
@@ -26,7 +31,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from agents.reasoning.judge.meaning import MeaningSignals
+from agents.reasoning.judge.sense import senseless_share
 
 
 @dataclass(frozen=True)
@@ -45,6 +53,9 @@ class Calibration:
     pairs_ceiling: float  # and of a list of keywords
     distinct_floor: float  # share of distinct content words below which a reply only repeats
     manner_factor: float  # what a pushy or dismissive reply keeps of its meaning
+    sense_floor: float  # similarity of a unit to the moment or a generic move that makes no sense
+    sense_ceiling: float  # and that makes sense here
+    senseless_weight: float  # the meaning lost per share of the reply's words that makes no sense
     gate_floor: float  # meaning below which surface moves count nothing
     gate_ceiling: float  # and above which they count fully
 
@@ -64,6 +75,9 @@ CALIBRATION = Calibration(
     pairs_ceiling=0.6,
     distinct_floor=0.5,
     manner_factor=0.4,
+    sense_floor=0.2,
+    sense_ceiling=0.35,
+    senseless_weight=5.0,
     gate_floor=0.4,
     gate_ceiling=0.5,
 )
@@ -85,6 +99,11 @@ def pass_mark(difficulty: str) -> int:
 _COPY_OVERLAP = 0.5
 _ORDER_BROKEN = 0.55
 _ORDER_KEPT = 0.65
+# Share of the reply's words wedged between the champion's neighbouring words from which it is
+# the champion's answer with words interleaved (the tuning split's paraphrases: 0.07 at most; the
+# champion's answer with a word after every two: 0.33).
+_WEDGED_FLOOR = 0.1
+_WEDGED_CEILING = 0.2
 # Share of the reply's content words taken from the buyer's line from which it is an echo of the
 # objection rather than an answer (champions' answers, shipped and tuning scripts: 0.33 at most;
 # the objection repeated back: 0.83 and more).
@@ -106,6 +125,7 @@ class MeaningScores:
     relevance: float
     coherence: float
     coverage: float
+    sense: float
     manner: float
     meaning: float
     gate: float
@@ -128,7 +148,21 @@ def coherence_of(signals: MeaningSignals, calibration: Calibration = CALIBRATION
     scrambled_copy = (
         _ramp(signals.champion_order, _ORDER_BROKEN, _ORDER_KEPT) if signals.champion_overlap >= _COPY_OVERLAP else 1.0
     )
-    return min(function_words, repetition, keyword_runs, scrambled_copy)
+    interleaved = 1.0 - _ramp(signals.wedged_share, _WEDGED_FLOOR, _WEDGED_CEILING)
+    return min(function_words, repetition, keyword_runs, scrambled_copy, interleaved)
+
+
+def sense_of(signals: MeaningSignals, calibration: Calibration = CALIBRATION) -> float:
+    """0-1: what the reply keeps once its units that make no sense here are taken off."""
+    if not signals.unit_sense:
+        return 1.0
+    share = senseless_share(
+        np.array(signals.unit_sense, dtype=np.float32),
+        np.array(signals.unit_words, dtype=np.float32),
+        floor=calibration.sense_floor,
+        ceiling=calibration.sense_ceiling,
+    )
+    return max(0.0, 1.0 - calibration.senseless_weight * share)
 
 
 def meaning_scores(signals: MeaningSignals, *, rude: bool, calibration: Calibration = CALIBRATION) -> MeaningScores:
@@ -147,11 +181,12 @@ def meaning_scores(signals: MeaningSignals, *, rude: bool, calibration: Calibrat
     relevance *= 1.0 - _ramp(signals.echo_share, _ECHO_FLOOR, _ECHO_CEILING)
     coherence = coherence_of(signals, calibration)
     manner = calibration.manner_factor if rude else 1.0
-    meaning = relevance * signals.coverage * coherence * manner
+    sense = sense_of(signals, calibration)
+    meaning = relevance * signals.coverage * coherence * sense * manner
     # A coherent reply on the buyer's topic that is no answer like the champion's (a clarifying
     # question) keeps some technique, below the gate's floor: it ranks above a reply about nothing,
     # and its surface moves still count nothing.
-    on_topic = _ramp(signals.line, _TOPIC_CREDIT_FLOOR, _TOPIC_CREDIT_CEILING) * coherence * manner
+    on_topic = _ramp(signals.line, _TOPIC_CREDIT_FLOOR, _TOPIC_CREDIT_CEILING) * coherence * sense * manner
     meaning = max(meaning, _TOPIC_CREDIT_SHARE * calibration.gate_floor * on_topic)
     return MeaningScores(
         closeness=closeness,
@@ -159,6 +194,7 @@ def meaning_scores(signals: MeaningSignals, *, rude: bool, calibration: Calibrat
         relevance=relevance,
         coherence=coherence,
         coverage=signals.coverage,
+        sense=sense,
         manner=manner,
         meaning=meaning,
         gate=_ramp(meaning, calibration.gate_floor, calibration.gate_ceiling),
