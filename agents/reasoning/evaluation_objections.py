@@ -5,6 +5,9 @@ a turn labelled as an objection. Precision: right ones among the found ones (a r
 agreement taken for an objection lowers it). Recall: labelled objection turns with at least one
 found objection on them (an objection phrased as a condition that is missed lowers it). Goal on
 the scripts nobody tuned on: at least 90 % each.
+
+The extractor has its own tuning split (:data:`EXTRACTION_SPLITS`): the judge's tuning scripts
+plus scripts written only to tune objection detection; its reported split is the judge's.
 """
 
 from __future__ import annotations
@@ -13,10 +16,20 @@ from dataclasses import dataclass
 
 from agents.reasoning import categories as cat
 from agents.reasoning.evaluation import script_patterns
+from agents.reasoning.evaluation_judge_set import REPORTED, TUNING
 from agents.reasoning.evaluation_playbooks import overlaps
-from agents.scripts import load_script, transcript_from_script
+from agents.scripts import (
+    EVAL_REPORTED_SCRIPT_NAMES,
+    EXTRACTION_TUNING_SCRIPT_NAMES,
+    load_script,
+    transcript_from_script,
+)
 
 OBJECTION_GOAL = 0.9
+EXTRACTION_SPLITS: dict[str, tuple[str, ...]] = {
+    TUNING: EXTRACTION_TUNING_SCRIPT_NAMES,
+    REPORTED: EVAL_REPORTED_SCRIPT_NAMES,
+}
 
 
 @dataclass(frozen=True)

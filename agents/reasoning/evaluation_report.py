@@ -14,13 +14,17 @@ from agents.reasoning.evaluation import ExtractorEvaluation, JudgeEvaluation, ev
 from agents.reasoning.evaluation_judge_set import (
     ADVERSARIAL_PASS_GOAL,
     RANKING_GOAL,
-    SPLITS,
     STRONG_PASS_GOAL,
     JudgeSetEvaluation,
     SplitFigures,
     evaluate_judge_set,
 )
-from agents.reasoning.evaluation_objections import OBJECTION_GOAL, ObjectionDetection, evaluate_objection_detection
+from agents.reasoning.evaluation_objections import (
+    EXTRACTION_SPLITS,
+    OBJECTION_GOAL,
+    ObjectionDetection,
+    evaluate_objection_detection,
+)
 from agents.reasoning.evaluation_playbooks import LABELLED
 from agents.scripts import HELD_OUT_SCRIPT_NAMES
 
@@ -120,8 +124,8 @@ def report_lines(*, playbooks: tuple[str, ...] = (LABELLED,), errors_for: tuple[
     lines += extractor_lines(evaluate_extractor())
     if HELD_OUT_SCRIPT_NAMES:
         lines += extractor_lines(evaluate_extractor(HELD_OUT_SCRIPT_NAMES), title="held-out demo scripts", indent="  ")
-    lines.append("Offline extractor on the evaluation scripts:")
-    for split, names in SPLITS.items():
+    lines.append("Offline extractor on the evaluation scripts (tuning: the judge's and the extraction-only ones):")
+    for split, names in EXTRACTION_SPLITS.items():
         lines += extractor_lines(evaluate_extractor(names), title=f"{split} scripts", indent="  ")
         detection = evaluate_objection_detection(names)
         lines += objection_lines(detection, f"{split} objections", with_errors=split in errors_for)

@@ -64,6 +64,16 @@ EVAL_REPORTED_SCRIPT_NAMES: tuple[str, ...] = (
     "fitness_studios",
 )
 EVAL_SCRIPT_NAMES: tuple[str, ...] = EVAL_TUNING_SCRIPT_NAMES + EVAL_REPORTED_SCRIPT_NAMES
+# Scripts written to tune the extractor's objection detection only (buyer requests, agreements and
+# objections phrased as conditions); the judge's labelled set has no moments for them. The
+# extractor's tuning split is these plus the TUNING scripts; its reported split stays REPORTED.
+EXTRACTION_ONLY_TUNING_SCRIPT_NAMES: tuple[str, ...] = (
+    "auto_service",
+    "restaurant_food_safety",
+    "veterinary_inventory",
+    "college_retention",
+)
+EXTRACTION_TUNING_SCRIPT_NAMES: tuple[str, ...] = EVAL_TUNING_SCRIPT_NAMES + EXTRACTION_ONLY_TUNING_SCRIPT_NAMES
 EVAL_DIRECTORY = "eval"
 
 SPEAKERS = ("champion", "other")
@@ -97,7 +107,7 @@ def load_script(name: str) -> CallScript:
     KeyError for an unknown name."""
     if name in SCRIPT_NAMES:
         path = f"{name}.json"
-    elif name in EVAL_SCRIPT_NAMES:
+    elif name in EVAL_SCRIPT_NAMES + EXTRACTION_ONLY_TUNING_SCRIPT_NAMES:
         path = f"{EVAL_DIRECTORY}/{name}.json"
     else:
         raise KeyError(f"unknown script {name!r}; known: {', '.join(SCRIPT_NAMES + EVAL_SCRIPT_NAMES)}")

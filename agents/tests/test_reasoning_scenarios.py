@@ -82,3 +82,48 @@ def test_the_context_states_the_calls_length_as_it_was(duration, questions, said
     )
 
     assert said in scenario.context
+
+
+# Four objections whose topics a first-keyword rule gets wrong: the incumbent the buyer "pays for"
+# is a competitor objection, not a price one.
+TOPICAL_OBJECTIONS = (
+    ("We already pay for a telematics system from our leasing company. Why would we need another tool?", "competitor"),
+    ("Even so, our budget for this year is already spent.", "price"),
+    ("We are heading into our busy season, so this is a bad time for us.", "timing"),
+    ("I cannot sign off on this alone, our board has to approve it.", "authority"),
+)
+
+
+def test_scenario_titles_name_the_topics_of_the_objections_they_hold():
+    from agents.reasoning.categories.topics import TOPICS
+    from agents.reasoning.scenarios import generate_scenarios_offline
+    from agents.reasoning.scenarios.offline import objection_topic_names
+
+    patterns: list[Pattern] = []
+    for index, (line, _topic) in enumerate(TOPICAL_OBJECTIONS):
+        start = 60.0 * (index + 1)
+        patterns.append(Pattern(category="objection", text=line, start=start, end=start + 5, speaker="other"))
+        patterns.append(
+            Pattern(
+                category="objection_response",
+                text=f"I understand, here is how we handle that ({index}).",
+                start=start + 6,
+                end=start + 12,
+                speaker="champion",
+                responds_to=line,
+            )
+        )
+    transcript = transcript_from_script(load_script("logistics_routing"))
+    scenarios = generate_scenarios_offline(patterns, transcript, call_metrics_with(transcript.duration))
+    by_difficulty = {s.difficulty: s for s in scenarios}
+
+    assert by_difficulty["easy"].title.startswith("Competitor objection from the ")
+    assert by_difficulty["medium"].title.startswith("2 objections from the ")
+    assert by_difficulty["medium"].title.endswith(": competitor and price objections (medium)")
+    assert by_difficulty["hard"].title.startswith("4 objections from the ")
+    assert by_difficulty["hard"].title.endswith(": competitor, price, timing and authority objections (hard)")
+    for scenario in scenarios:
+        named = set(objection_topic_names(scenario.objections))
+        assert named == {topic for line, topic in TOPICAL_OBJECTIONS if line in {o.text for o in scenario.objections}}
+        topics_part = scenario.title.split(" from the ")[0] + scenario.title.split(":")[-1]
+        assert {t for t in (*TOPICS, "concern") if t in topics_part.lower()} == named, scenario.title

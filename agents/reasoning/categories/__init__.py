@@ -38,19 +38,36 @@ from agents.reasoning.categories.names import (
     OPENER,
     VALUE_STATEMENT,
 )
-from agents.reasoning.categories.objection_cues import CONCERN_ACKNOWLEDGMENT, OBJECTION_TOPIC, RESISTANCE_MARKER
-from agents.reasoning.categories.prototypes import PROTOTYPES
+from agents.reasoning.categories.objection_cues import (
+    CONCERN_ACKNOWLEDGMENT,
+    CONDITION_MARKER,
+    OBJECTION_TOPIC,
+    REQUEST_FORM,
+    RESISTANCE_MARKER,
+)
+from agents.reasoning.categories.prototypes import (
+    BUYER_AGREEMENT,
+    BUYER_ANSWER,
+    BUYER_CONTRASTS,
+    BUYER_REQUEST,
+    PROTOTYPES,
+)
 
 __all__ = [
     "ACTION_PROPOSAL",
     "AGENDA_CHECK",
     "BENEFICIARY_GETS",
+    "BUYER_AGREEMENT",
+    "BUYER_ANSWER",
+    "BUYER_CONTRASTS",
+    "BUYER_REQUEST",
     "CATEGORIES",
     "CATEGORY_LABELS",
     "CHAMPION_CATEGORIES",
     "CLOSING",
     "CLOSING_CUE",
     "CONCERN_ACKNOWLEDGMENT",
+    "CONDITION_MARKER",
     "DISCOVERY_QUESTION",
     "FAREWELL",
     "FILLER_ACKNOWLEDGMENT",
@@ -64,6 +81,7 @@ __all__ = [
     "QUESTION_START",
     "RECAP_CUE",
     "REFRAME",
+    "REQUEST_FORM",
     "RESISTANCE_MARKER",
     "SOCIAL_PROOF",
     "VALUE_CUE",

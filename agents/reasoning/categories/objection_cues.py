@@ -118,11 +118,34 @@ RESISTANCE_MARKER = phrase_pattern(
     "too",
     "also",
 )
+# An objection phrased as a condition: what must happen before the buyer says yes ("I would need
+# to run this by our CFO", "unless it integrates with our ERP"). Grammar, not topic: evidence only
+# together with a sentence that is closer to the objections than to the buyer's plain answers.
+CONDITION_MARKER = phrase_pattern(
+    "unless",
+    "only if",
+    r"only (?:makes sense|works|helps) if",
+    "as long as",
+    r"(?:would|will|'d) (?:need|have) to",
+    r"(?:have|need) to see",
+    "before anything else",
+)
+# A buyer asking the seller for something (material, a demo, a reference): a request, not an
+# objection, even when it names the price ("Can you send me the pricing?", "A clear cost
+# comparison would help."). Grammar of the speech act, not topic words.
+REQUEST_FORM = phrase_pattern(
+    r"(?:can|could|would|will) you (?:send|share|show|email|give|include|prepare|bring|put|get)",
+    r"(?:please )?send (?:me|us|over)",
+    r"would (?:really |also |definitely |certainly )?(?:help|be (?:useful|helpful|great|good))",
+    r"(?:i|we)(?:'d| would) (?:like|love) to (?:see|get|have|talk|hear)",
+    r"put (?:that|it) in",
+)
 # How a seller opens an answer to a concern. When the champion's turn starts like this, the
 # buyer's turn just before it was very likely an objection: the answer reveals the question.
 CONCERN_ACKNOWLEDGMENT = re.compile(
     r"^(?:i (?:completely |totally |fully )?(?:understand|get (?:that|it)|hear you)|"
     r"(?:that is|that's|it is|it's) (?:a )?(?:fair|good|great|valid|real|common|reasonable)|"
+    r"(?:completely|totally|entirely|very) fair|"
     r"(?:completely|totally) understandable|that makes (?:total |a lot of )?sense|"
     r"(?:good|fair|great) (?:point|question)|of course|thanks for (?:telling|sharing|raising)|"
     r"(?:that is|that's|that must be) (?:frustrating|tough|hard|annoying)|i can imagine|"

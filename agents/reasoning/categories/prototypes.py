@@ -17,6 +17,12 @@ from agents.reasoning.categories.names import (
     VALUE_STATEMENT,
 )
 
+# The buyer's sentences that are not objections, in three kinds (prototype classes, not categories).
+BUYER_ANSWER = "buyer_answer"
+BUYER_REQUEST = "buyer_request"
+BUYER_AGREEMENT = "buyer_agreement"
+BUYER_CONTRASTS: tuple[str, ...] = (BUYER_ANSWER, BUYER_REQUEST, BUYER_AGREEMENT)
+
 PROTOTYPES: dict[str, tuple[str, ...]] = {
     OPENER: (
         "Hi, thanks for taking the time to talk with me today.",
@@ -57,22 +63,65 @@ PROTOTYPES: dict[str, tuple[str, ...]] = {
         "Changing systems would be a huge disruption for my team.",
         "We signed a three year contract with our current provider.",
         "I'm not convinced the results would be the same for us.",
-        "Can you send me some information and I'll think about it?",
+        # Objections phrased as conditions: the buyer names what must happen before a yes.
+        "We would have to see it working with our current system first.",
+        "Unless it connects to the software we already use, it is not going to work for us.",
+        "It only makes sense for us if it works with the tools we already have.",
+        "I would need to get sign off from our finance director before anything happens.",
+        "We would need to see a pilot before we commit to anything.",
+        # The people who would have to live with it.
+        "My staff will hate it, they do not want one more thing to learn.",
+        "People here will push back on anything that feels like being watched.",
+        "We have been burned by vendors before.",
+        "Our customers will not want that, they prefer to talk to a person.",
+        "Privacy is a deal breaker for us.",
     ),
-    # Not a category: the buyer's plain answers and agreement, the contrast that tells an
-    # objection from a buyer who merely talks about prices or vendors.
-    "buyer_neutral": (
+    # Not categories: what else a buyer says, the contrast that tells an objection from a buyer
+    # who merely talks about prices or vendors (a plain answer), asks for something (a request)
+    # or agrees. A buyer sentence is an objection only when it is closer to the objections than
+    # to all three (extraction.scores.objection_score).
+    BUYER_ANSWER: (
         "We have about fifty people on the team.",
         "Right now we do most of it by hand.",
-        "Yes, that's exactly right.",
-        "That sounds good to me.",
         "We use a spreadsheet for that at the moment.",
         "Our main customers are in the food industry.",
         "It usually takes a couple of days.",
-        "Thursday afternoon works for me.",
-        "That would be really helpful, thanks.",
         "We had a rough quarter because of late orders.",
         "The sales team complains about it all the time.",
+        "Each missed delivery costs us about fifty dollars.",
+        "Our energy prices went up twenty percent last year.",
+        "We lose about ten thousand dollars a year on mistakes like that.",
+        "Our insurance premium went up after the accident.",
+        "We pay around two percent on every card transaction.",
+    ),
+    BUYER_REQUEST: (
+        "Could you send me your price list by email?",
+        "Can you send me a short summary I can share with my team?",
+        "A side by side comparison of the numbers would be useful.",
+        "It would help to see a case study from a company like ours.",
+        "It would help to see how it works with our system.",
+        "Please send me the contract and the invoice details.",
+        "I would like to see a demo with my team.",
+        "Send me an invite for next week.",
+        "It would be great to talk to one of your customers.",
+        "Could you put that in writing for me?",
+    ),
+    BUYER_AGREEMENT: (
+        "That sounds good to me.",
+        "Yes, that would help.",
+        "Fair enough, that makes sense.",
+        "Okay, that is better than I expected.",
+        "Great, let's do that.",
+        "Thursday afternoon works for me.",
+        "Next month would suit us better.",
+        "That would save my team a lot of work.",
+        "That would make a real difference for us.",
+        # Agreement that names the price or the incumbent is still agreement.
+        "The price looks fair for what we would get.",
+        "Good, the budget for it is already approved.",
+        "Our current provider never offered us anything like that.",
+        "That is exactly right.",
+        "I like that idea.",
         "Sure, go ahead, I have a few minutes.",
     ),
     OBJECTION_RESPONSE: (

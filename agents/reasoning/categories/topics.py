@@ -77,6 +77,10 @@ TOPIC_PROTOTYPES: dict[str, tuple[str, ...]] = {
         "My people are not technical, they will struggle with a new tool.",
         "We have been burned by a vendor before and I do not want that again.",
         "How do I know you will still deliver after the first few months?",
+        "My team will push back, nobody likes being monitored.",
+        "Our customers will not want to deal with a machine, they want a person.",
+        "If our data leaves our hands, we cannot accept it.",
+        "Security and privacy are a deal breaker for us.",
     ),
 }
 # Each cue word found in the line adds this much to its topic's similarity: cues tip a close call

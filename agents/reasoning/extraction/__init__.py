@@ -21,7 +21,7 @@ from agents.reasoning.extraction.classify import (
     classify_utterances,
     company_names_from_opening,
 )
-from agents.reasoning.extraction.cues import is_question, objection_topic
+from agents.reasoning.extraction.cues import is_question
 from agents.reasoning.extraction.dialogue import (
     MAX_RESPONSE_UTTERANCES,
     REVEALED_OBJECTION_SCORE,
@@ -46,6 +46,5 @@ __all__ = [
     "company_names_from_opening",
     "extract_patterns_offline",
     "is_question",
-    "objection_topic",
     "patterns_from_classified",
 ]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from agents.providers.embeddings import Embedder, get_embedder
 from agents.reasoning import categories as cat
-from agents.reasoning.extraction.cues import objection_topic
+from agents.reasoning.categories.topics import objection_topic_of
 from agents.reasoning.extraction.dialogue import (
     ClassifiedUtterance,
     continue_moves,
@@ -38,6 +39,18 @@ def company_names_from_opening(utterances: list[Utterance], opening_limit: float
     return tuple(dict.fromkeys(names))
 
 
+def _answers_question(utterance: Utterance, earlier: list[ClassifiedUtterance]) -> bool:
+    """Whether the buyer's ``utterance`` lies in the turn right after a champion turn that ended
+    on a discovery question."""
+    previous_turn = [item for item in earlier if item.utterance.turn == utterance.turn - 1]
+    return (
+        utterance.speaker == "other"
+        and bool(previous_turn)
+        and previous_turn[-1].utterance.speaker == "champion"
+        and previous_turn[-1].category == cat.DISCOVERY_QUESTION
+    )
+
+
 def classify_utterances(transcript: Transcript, *, embedder: Embedder | None = None) -> list[ClassifiedUtterance]:
     """Each utterance of ``transcript`` with its category (or None) and a confidence."""
     embedder = embedder or get_embedder()
@@ -57,7 +70,7 @@ def classify_utterances(transcript: Transcript, *, embedder: Embedder | None = N
         scores: dict[str, float] = {}
         if utterance.speaker in ("other", None):
             scores[cat.OBJECTION] = objection_score(
-                utterance.text, similarity[cat.OBJECTION], similarity["buyer_neutral"]
+                utterance.text, similarity, answers_question=_answers_question(utterance, results)
             )
         if utterance.speaker in ("champion", None):
             in_opening = not opening_over and utterance.start <= opening_limit
@@ -86,8 +99,32 @@ def classify_utterances(transcript: Transcript, *, embedder: Embedder | None = N
                 utterance=utterance,
                 category=category,
                 confidence=softmax_confidence(scores, best),
-                objection_topic=objection_topic(utterance.text) if category == cat.OBJECTION else None,
             )
         )
     results = objections_revealed_by_answers(results, similarities)
-    return mark_responses(extend_objections(continue_moves(results)))
+    results = extend_objections(continue_moves(results), similarities)
+    return mark_responses(with_objection_topics(results, embedder))
+
+
+def with_objection_topics(items: list[ClassifiedUtterance], embedder: Embedder) -> list[ClassifiedUtterance]:
+    """Each objection's topic, by best match over the whole objection: its neighbouring sentences
+    of one turn read together, as the playbook's pattern will quote them."""
+    result = list(items)
+    index = 0
+    while index < len(result):
+        if result[index].category != cat.OBJECTION:
+            index += 1
+            continue
+        end = index + 1
+        while (
+            end < len(result)
+            and result[end].category == cat.OBJECTION
+            and result[end].utterance.turn == result[index].utterance.turn
+        ):
+            end += 1
+        text = " ".join(item.utterance.text for item in result[index:end])
+        topic = objection_topic_of(text, embedder=embedder)
+        for position in range(index, end):
+            result[position] = dataclasses.replace(result[position], objection_topic=topic)
+        index = end
+    return result

@@ -1,4 +1,5 @@
-"""Sentence-level cues the other engines share: a question, the topic of an objection."""
+"""Sentence-level cues the other engines share: a question. (The topic of an objection is
+:func:`agents.reasoning.categories.topics.objection_topic_of`, by meaning over the whole line.)"""
 
 from __future__ import annotations
 
@@ -12,11 +13,3 @@ def is_question(text: str) -> bool:
     # Speech recognisers sometimes drop the question mark; an interrogative start still tells.
     first_words = " ".join(lowered.split()[:3])
     return bool(cat.QUESTION_START.match(first_words))
-
-
-def objection_topic(text: str) -> str | None:
-    lowered = text.lower()
-    for topic, pattern in cat.OBJECTION_TOPIC.items():
-        if pattern.search(lowered):
-            return topic
-    return None

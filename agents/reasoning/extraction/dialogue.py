@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from agents.reasoning import categories as cat
-from agents.reasoning.extraction.cues import is_question, objection_topic
-from agents.reasoning.extraction.scores import objection_score
+from agents.reasoning.extraction.cues import is_question
+from agents.reasoning.extraction.scores import objection_margin, objection_score
 from agents.reasoning.segmentation import Utterance
 
 # A champion turn answering an objection is the response; longer turns are cut there.
@@ -20,7 +20,8 @@ class ClassifiedUtterance:
     utterance: Utterance
     category: str | None
     confidence: float
-    # For an objection: price, timing, competitor, authority, need or risk.
+    # For an objection: price, timing, competitor, authority, need or risk, the best match over
+    # the whole objection (all its sentences), set once the objection is complete.
     objection_topic: str | None = None
 
 
@@ -44,24 +45,18 @@ def objections_revealed_by_answers(
             and previous.category is None
             and cat.CONCERN_ACKNOWLEDGMENT.match(answer.utterance.text.strip().lower())
         ):
-            # The objection is the buyer's turn: take its sentences from the end while they
-            # carry evidence, so a leading plain answer stays out.
+            # The objection is in the buyer's turn: its sentences that carry evidence, so a plain
+            # answer around it ("That is when we make half our money.") stays out.
             cursor = index - 1
             while cursor >= 0 and result[cursor].utterance.turn == previous.utterance.turn:
                 candidate = result[cursor]
-                score = objection_score(
-                    candidate.utterance.text,
-                    similarities[cursor][cat.OBJECTION],
-                    similarities[cursor]["buyer_neutral"],
-                )
-                if candidate.category is not None or score < REVEALED_OBJECTION_SCORE:
-                    break
-                result[cursor] = ClassifiedUtterance(
-                    utterance=candidate.utterance,
-                    category=cat.OBJECTION,
-                    confidence=round(min(0.9, score), 3),
-                    objection_topic=objection_topic(candidate.utterance.text),
-                )
+                score = objection_score(candidate.utterance.text, similarities[cursor])
+                if candidate.category is None and score >= REVEALED_OBJECTION_SCORE:
+                    result[cursor] = ClassifiedUtterance(
+                        utterance=candidate.utterance,
+                        category=cat.OBJECTION,
+                        confidence=round(min(0.9, score), 3),
+                    )
                 cursor -= 1
     return result
 
@@ -93,22 +88,46 @@ def continue_moves(items: list[ClassifiedUtterance]) -> list[ClassifiedUtterance
     return result
 
 
-def _joins_objection(candidate: ClassifiedUtterance, objection: ClassifiedUtterance) -> bool:
+def _joins_objection(
+    candidate: ClassifiedUtterance, objection: ClassifiedUtterance, similarity: dict[str, float]
+) -> bool:
     return (
         candidate.category is None
         and objection.category == cat.OBJECTION
         and candidate.utterance.turn == objection.utterance.turn
         and candidate.utterance.speaker == "other"
         and candidate.utterance.word_count > 3
+        and not _another_move(candidate.utterance.text, similarity)
     )
 
 
-def extend_objections(items: list[ClassifiedUtterance]) -> list[ClassifiedUtterance]:
+# A sentence this much closer to the buyer's plain answers, requests or agreements than to the
+# objections is not the objection's context ("Seventy percent is more than I guessed.").
+_CONTEXT_MARGIN = -0.05
+
+
+def _another_move(text: str, similarity: dict[str, float]) -> bool:
+    """An agreement, a request or a remark far from any objection, that does not resist, is a
+    move of its own: an objection's quote must not hold it."""
+    lowered = text.lower()
+    if cat.RESISTANCE_MARKER.search(lowered):
+        return False
+    agreement = similarity[cat.BUYER_AGREEMENT]
+    others = (cat.OBJECTION, cat.BUYER_ANSWER, cat.BUYER_REQUEST)
+    closest_is_agreement = agreement > max(similarity[c] for c in others)
+    return (
+        closest_is_agreement or bool(cat.REQUEST_FORM.search(lowered)) or objection_margin(similarity) < _CONTEXT_MARGIN
+    )
+
+
+def extend_objections(
+    items: list[ClassifiedUtterance], similarities: list[dict[str, float]]
+) -> list[ClassifiedUtterance]:
     """A buyer's concern often takes two sentences: the context before it ("Our IT provider says
     the firewall is solid. Honestly, I don't think we need this.") or the reason after it ("The
     timing worries me. I do not want crews on the roof in term time."). A neighbouring sentence
     of the same turn joins the objection: any sentence before it, one after it when it resists
-    too (a negation, a "but"); a bare acknowledgment never does."""
+    too (a negation, a "but"); a bare acknowledgment, an agreement or a request never does."""
     result = list(items)
 
     def joined(candidate: ClassifiedUtterance, objection: ClassifiedUtterance) -> ClassifiedUtterance:
@@ -116,16 +135,17 @@ def extend_objections(items: list[ClassifiedUtterance]) -> list[ClassifiedUttera
             utterance=candidate.utterance,
             category=cat.OBJECTION,
             confidence=round(objection.confidence * 0.8, 3),
-            objection_topic=objection.objection_topic,
         )
 
     for index in range(1, len(result)):
         current, previous = result[index], result[index - 1]
-        if _joins_objection(current, previous) and cat.RESISTANCE_MARKER.search(current.utterance.text.lower()):
+        if _joins_objection(current, previous, similarities[index]) and cat.RESISTANCE_MARKER.search(
+            current.utterance.text.lower()
+        ):
             result[index] = joined(current, previous)
     for index in range(len(result) - 2, -1, -1):
         current, following = result[index], result[index + 1]
-        if _joins_objection(current, following):
+        if _joins_objection(current, following, similarities[index]):
             result[index] = joined(current, following)
     return result
 

@@ -36,16 +36,47 @@ def softmax_confidence(scores: dict[str, float], chosen: str) -> float:
     return round(float(probabilities[chosen]), 3)
 
 
-def objection_score(text: str, similarity: float, neutral_similarity: float) -> float:
+# Objection evidence. The buyer's sentence must be closer to the objections than to every other
+# kind of buyer sentence (a plain answer, a request, an agreement): the margin carries the
+# sentence's meaning, and topic words count fully only on the objection side of it, since "Each
+# missed booking costs us two hundred dollars" or "Can you send me the pricing?" name a price
+# without objecting to one. The buyer's answer to a discovery question is an answer unless it
+# resists, and a request is a request unless it states a condition.
+OBJECTION_MARGIN_WEIGHT = 1.5
+TOPIC_BONUS = 0.45
+TOPIC_BONUS_OFF_SIDE = 0.1
+RESISTANCE_BONUS = 0.12
+CONDITION_BONUS = 0.2
+REQUEST_PENALTY = 0.3
+ANSWER_PENALTY = 0.15
+
+
+def objection_margin(similarity: dict[str, float]) -> float:
+    """How much closer the sentence is to the objections than to any other kind of buyer sentence."""
+    return similarity[cat.OBJECTION] - max(similarity[c] for c in cat.BUYER_CONTRASTS)
+
+
+def objection_score(text: str, similarity: dict[str, float], *, answers_question: bool = False) -> float:
+    """The objection score of the buyer's sentence ``text``, from its prototype similarities;
+    ``answers_question`` when the buyer's turn answers the champion's discovery question."""
     lowered = text.lower()
     topics = [t for t, p in cat.OBJECTION_TOPIC.items() if p.search(lowered)]
-    # Closer to objections than to plain buyer answers: the contrast carries what the cue
-    # lists miss (new wordings of a concern), and discounts a buyer who only mentions prices.
-    score = SIMILARITY_WEIGHT * similarity + 0.5 * (similarity - neutral_similarity)
+    margin = objection_margin(similarity)
+    resists = bool(cat.RESISTANCE_MARKER.search(lowered))
+    condition = margin >= 0 and bool(cat.CONDITION_MARKER.search(lowered))
+    request = not condition and bool(cat.REQUEST_FORM.search(lowered))
+    objection_side = margin >= 0 and not request and (resists or not answers_question)
+    score = SIMILARITY_WEIGHT * similarity[cat.OBJECTION] + OBJECTION_MARGIN_WEIGHT * margin
     if topics:
-        score += 0.45 + 0.1 * (len(topics) - 1)
-    if cat.RESISTANCE_MARKER.search(lowered):
-        score += 0.12
+        score += (TOPIC_BONUS if objection_side else TOPIC_BONUS_OFF_SIDE) + 0.1 * (len(topics) - 1)
+    if resists:
+        score += RESISTANCE_BONUS
+    if condition:
+        score += CONDITION_BONUS
+    if request:
+        score -= REQUEST_PENALTY
+    if answers_question and not resists:
+        score -= ANSWER_PENALTY
     if is_question(text) and not topics:
         # A buyer's question without a concern is curiosity ("what about the drivers?").
         score -= 0.2

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from agents.reasoning import categories as cat
-from agents.reasoning.extraction import objection_topic
+from agents.reasoning.categories.topics import objection_topic_of
 from agents.reasoning.scenarios.call_facts import (
     closing_ask,
     company_name,
@@ -110,9 +110,15 @@ def _objection_scenario(
     )
 
 
+def objection_topic_names(objections: list[Objection]) -> list[str]:
+    """The topic name of each objection as titles say it, by best match over the objection's whole
+    line (the extractor's topic of the same text): a risk or an unknown topic is a "concern"."""
+    topics = [objection_topic_of(o.text) for o in objections]
+    return ["concern" if topic in (None, "risk") else topic for topic in topics]
+
+
 def _topic_phrase(objections: list[Objection]) -> str:
-    topics = [objection_topic(o.text) or "general" for o in objections]
-    names = list(dict.fromkeys("concern" if t in ("general", "risk") else t for t in topics))
+    names = list(dict.fromkeys(objection_topic_names(objections)))
     if not names:
         return "the buyer's questions"
     if len(names) == 1:
