@@ -287,8 +287,7 @@ CELERY_BEAT_SCHEDULE = {
     # Re-enqueues pipeline steps whose worker vanished (CHAMPION_STEP_STALE_SECONDS).
     "resume-stalled-analyses": {"task": "champions.tasks.resume_stalled_analyses", "schedule": 300.0},
     "abandon-idle-training-sessions": {"task": "training.tasks.abandon_idle_sessions", "schedule": 300.0},
-    # Assignment reminders (due within a day) and overdue notices, each once per assignee.
-    "sweep-assignments": {"task": "training.tasks.sweep_assignments", "schedule": 900.0},
+    "sweep-assignments": {"task": "training.tasks.sweep_assignments", "schedule": 900.0},  # reminders, overdue notices
     # Webhook retries are due times in the database; this sweep is what sends them.
     "webhooks-sweep-due-deliveries": {
         "task": "webhooks_app.tasks.sweep_due_deliveries",
@@ -352,9 +351,8 @@ TRAINING_IDLE_MINUTES = env.int("TRAINING_IDLE_MINUTES", default=30)
 
 # --- Webhooks (webhooks_app) ----------------------------------------------------------
 # Outgoing webhooks follow Standard Webhooks (https://www.standardwebhooks.com).
-# CIDR ranges webhooks may reach although private, loopback or link-local, e.g.
-# "10.20.0.0/16,127.0.0.0/8". Empty by default: only public addresses. Cloud metadata
-# addresses are refused whatever this says.
+# CIDR ranges webhooks may reach although private, loopback or link-local, e.g. "10.20.0.0/16,127.0.0.0/8".
+# Empty by default: only public addresses. Cloud metadata addresses are refused whatever this says.
 WEBHOOK_ALLOWED_NETWORKS = env.list("WEBHOOK_ALLOWED_NETWORKS", default=[])
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=15.0)
 # An endpoint with no successful attempt for this long (and failures all along) is disabled.
