@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.tests.factories import UserFactory
 from champion_clone.celery import app as celery_app
 from champions.models import Champion
+from champions.scripted import champion_from_script
 from champions.tests.factories import ScenarioFactory
 from conftest import authenticated_client
 from core import events
@@ -358,6 +359,41 @@ class TestAttempts:
         Assignment.objects.filter(pk=assignment.pk).update(due_at=timezone.now() - timedelta(hours=2))
         complete_session(s.rep, s.scenario, score=80)
         assert assignee(assignment, s.rep).passed_at is not None
+
+
+def test_a_rep_practising_the_published_team_champion_end_to_end_passes_the_assignment(
+    dispatched, django_capture_on_commit_callbacks
+):
+    """The real flow: a manager's analysed champion published to the team, a rep starts the
+    assigned scenario, replies with the champion's own answers, ends; the assignment counts it."""
+    s = scene(reps=1)
+    champion = champion_from_script(s.manager)
+    Champion.objects.filter(pk=champion.pk).update(team=s.team, published_at=timezone.now())
+    scenario = champion.scenarios.order_by("position").first()
+    assignment = services.assignment_create(
+        team=s.team,
+        created_by=s.manager,
+        scenario_id=scenario.pk,
+        assignee_ids="all",
+        due_at=timezone.now() + timedelta(days=2),
+        pass_score=1,
+    )
+    client = authenticated_client(s.rep)
+    started = client.post("/training/start", {"champion_id": champion.pk, "scenario_id": scenario.pk}, format="json")
+    assert started.status_code == 201, started.content
+    session = started.json()["session"]
+    for objection in session["scenario"]["objections"]:
+        reply = f"I understand, that is a fair concern. {objection['champion_response']} Would that work for you?"
+        response = client.post("/training/respond", {"session_id": session["id"], "message": reply}, format="json")
+        assert response.status_code == 200, response.content
+    with django_capture_on_commit_callbacks(execute=True):
+        ended = client.post("/training/end", {"session_id": session["id"]}, format="json")
+    assert ended.status_code == 200, ended.content
+    row = assignee(assignment, s.rep)
+    assert row.attempts == 1 and row.best_score == ended.json()["overall_score"] and row.passed_at is not None
+    assert [e.user_id for e in assignment_events(dispatched, events.ASSIGNMENT_PASSED)] == [s.rep.pk]
+    mine = client.get("/assignments").json()["results"]
+    assert [(a["id"], a["status"], a["attempts"]) for a in mine] == [(assignment.pk, "passed", 1)]
 
 
 @pytest.mark.django_db(transaction=True)
