@@ -26,6 +26,10 @@ RESOURCE_NAMES = {
     "adminpanel.errorlog": "ERROR",
     "adminpanel.adminalert": "ALERT",
     "champions.champion": "CHAMPION",
+    "champions.championpattern": "CHAMPION_PATTERN",
+    "teams.team": "TEAM",
+    "teams.membership": "TEAM_MEMBER",
+    "teams.invitation": "TEAM_INVITATION",
     "emails_app.emailtemplate": "EMAIL_TEMPLATE",
     "webhooks_app.webhookendpoint": "WEBHOOK",
 }
@@ -76,6 +80,7 @@ def connect() -> None:
     from accounts.models import User
     from adminpanel.models import AdminNote
     from champions.models import Champion
+    from teams.models import Invitation, Membership, Team
 
     if not auditlog.contains(User):
         # Never the password hash; the fields staff change, with old and new values.
@@ -96,4 +101,11 @@ def connect() -> None:
         # Errors and alerts are written by the system; what staff do to them (resolve,
         # dismiss) is logged explicitly by their services (ERROR_RESOLVE, ALERT_DISMISS).
         auditlog.register(Champion, include_fields=["name", "owner"])
+        # Who joined, left or changed role, whether through the product or the admin. Pattern
+        # edits, publishing and moves are explicit entries of their services (CHAMPION_*):
+        # a pattern row is not registered, since every re-analysis rewrites them all.
+        auditlog.register(Team, include_fields=["name", "leaderboard_enabled"])
+        auditlog.register(Membership, include_fields=["team", "user", "role"])
+        # Never the nonce: with the invitation's id it makes the link.
+        auditlog.register(Invitation, include_fields=["team", "email", "role", "accepted_at", "revoked_at"])
     pre_save.connect(_add_user_agent, sender=LogEntry, dispatch_uid="adminpanel.audit_user_agent")

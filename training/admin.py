@@ -7,17 +7,25 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from core.admin import ReadOnlyAdmin
 from core.errors import DomainError
 from training import services
-from training.models import EvaluationDispute, GoldEvaluation, SessionMessage, TrainingSession
+from training.models import (
+    Assignment,
+    AssignmentAssignee,
+    EvaluationDispute,
+    GoldEvaluation,
+    SessionMessage,
+    TrainingSession,
+)
 from training.services.disputes import RESOLUTION_NOTE_MAX_CHARS
 
 
@@ -312,3 +320,67 @@ class GoldEvaluationAdmin(ReadOnlyAdmin):
     @admin.display(description="reply")
     def short_reply(self, obj: GoldEvaluation) -> str:
         return obj.reply[:100]
+
+
+# --- Assignments (README.md, "Teams") -------------------------------------------------------
+
+
+class AssigneeInline(admin.TabularInline):
+    model = AssignmentAssignee
+    fields = ["user", "attempts", "best_score", "passed_at", "reminded_at", "overdue_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[AssignmentAssignee]:
+        return super().get_queryset(request).select_related("user")
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class AssignmentStateFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [("open", "open"), ("past_due", "past due"), ("cancelled", "cancelled")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Assignment]) -> QuerySet[Assignment]:
+        now = timezone.now()
+        conditions = {
+            "open": Q(cancelled_at__isnull=True, due_at__gt=now),
+            "past_due": Q(cancelled_at__isnull=True, due_at__lte=now),
+            "cancelled": Q(cancelled_at__isnull=False),
+        }
+        return queryset.filter(conditions[self.value()]) if self.value() in conditions else queryset
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(ReadOnlyAdmin):
+    """Managers assign from the product; staff read, with each assignee's progress inline."""
+
+    list_display = ["id", "scenario_title", "team", "champion", "due_at", "pass_score", "passed", "cancelled_at"]
+    list_filter = [AssignmentStateFilter, ("due_at", admin.DateFieldListFilter)]
+    list_select_related = ["team", "champion"]
+    search_fields = ["scenario_title", "team__name", "champion__name", "assignees__user__email"]
+    date_hierarchy = "due_at"
+    raw_id_fields = ["team", "champion", "scenario", "created_by"]
+    inlines = [AssigneeInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Assignment]:
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                assignee_total=Count("assignees"),
+                passed_total=Count("assignees", filter=Q(assignees__passed_at__isnull=False)),
+            )
+        )
+
+    @admin.display(description="passed / assignees", ordering="passed_total")
+    def passed(self, obj: Assignment) -> str:
+        return f"{obj.passed_total} / {obj.assignee_total}"
+
+    def get_readonly_fields(self, request: HttpRequest, obj: object = None) -> list[str]:
+        return [field.name for field in Assignment._meta.fields]

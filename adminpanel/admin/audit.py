@@ -52,7 +52,17 @@ class ActionLabelFilter(admin.SimpleListFilter):
     parameter_name = "named_action"
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
-        names = ["ERROR_RESOLVE", "ALERT_DISMISS", "WEBHOOK_SECRET_REGENERATE", "CHAMPION_REANALYZE"]
+        names = [
+            "ERROR_RESOLVE",
+            "ALERT_DISMISS",
+            "WEBHOOK_SECRET_REGENERATE",
+            "CHAMPION_REANALYZE",
+            # A team's champions (README.md, "Teams"): publishing, moving, pattern edits.
+            "CHAMPION_PUBLISH",
+            "CHAMPION_UNPUBLISH",
+            "CHAMPION_MOVE",
+            "CHAMPION_PATTERN_EDIT",
+        ]
         return [(name, name) for name in names]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[LogEntry]) -> QuerySet[LogEntry]:

@@ -54,15 +54,61 @@ class TestDashboard:
         assert [row["stage"] for row in figures["funnel"]][0] == "registered"
         assert "cdn" not in html.lower()
 
+    @staticmethod
+    def add_teams_with_reps(users) -> None:
+        from teams.models import Membership, Team
+
+        teams = Team.objects.bulk_create([Team(name=f"Team {i}") for i in range(30)])
+        Membership.objects.bulk_create(
+            [Membership(team=teams[index % 30], user=user, role="rep") for index, user in enumerate(users)]
+        )
+
     def test_dashboard_query_count_does_not_grow_with_the_data(self, admin_client, django_assert_max_num_queries):
         cache.clear()
         with django_assert_max_num_queries(40) as small:
             admin_client.get(reverse("admin:index"))
         User.objects.bulk_create([User(email=f"bulk{i}@example.com") for i in range(1000)])
         ActivityLog.objects.bulk_create([ActivityLog(action="user.login") for _ in range(1000)])
+        self.add_teams_with_reps(User.objects.filter(email__startswith="bulk")[:300])
         cache.clear()
         with django_assert_max_num_queries(len(small)):
             admin_client.get(reverse("admin:index"))
+
+    def test_dashboard_counts_teams_active_reps_and_assignment_completion(self, admin_client):
+        from champions.tests.factories import ReadyChampionFactory
+        from teams.tests.factories import team_with
+        from training.models import Assignment, AssignmentAssignee, TrainingSession
+        from training.tests.factories import TrainingSessionFactory
+
+        now = timezone.now()
+        manager, active, idle, elsewhere = UserFactory.create_batch(4)
+        team = team_with(manager, active, idle, name="Sales East")
+        team_with(UserFactory(), name="Empty")
+        champion = ReadyChampionFactory(owner=manager, team=team, published_at=now)
+        completed = TrainingSession.Status.COMPLETED
+        TrainingSessionFactory(user=active, champion=champion, status=completed, ended_at=now - timedelta(days=2))
+        # Not active on this team: long ago, on a personal champion, or not completed.
+        TrainingSessionFactory(user=idle, champion=champion, status=completed, ended_at=now - timedelta(days=45))
+        TrainingSessionFactory(user=idle, status=completed, ended_at=now)
+        TrainingSessionFactory(user=idle, champion=champion)
+        TrainingSessionFactory(user=elsewhere, champion=champion, status=completed, ended_at=now)
+        live = Assignment.objects.create(team=team, champion=champion, due_at=now + timedelta(days=7), pass_score=60)
+        past = Assignment.objects.create(team=team, champion=champion, due_at=now - timedelta(days=1), pass_score=60)
+        gone = Assignment.objects.create(
+            team=team, champion=champion, due_at=now + timedelta(days=7), pass_score=60, cancelled_at=now
+        )
+        AssignmentAssignee.objects.create(assignment=live, user=active, passed_at=now)
+        AssignmentAssignee.objects.create(assignment=live, user=idle)
+        AssignmentAssignee.objects.create(assignment=past, user=idle)  # overdue: apart
+        AssignmentAssignee.objects.create(assignment=gone, user=active, passed_at=now)  # cancelled: not counted
+        cache.clear()
+        response = admin_client.get(reverse("admin:index"))
+        teams = response.context["dashboard"]["teams"]
+        assert teams["total"] == 2
+        assert teams["per_team"] == [{"id": team.pk, "name": "Sales East", "reps": 2, "active_reps": 1}]
+        assert teams["assignees"] == {"passed": 1, "open": 1, "overdue": 1}
+        assert teams["completion"] == 50.0
+        assert 'id="dashboard-teams"' in response.content.decode()
 
     def test_figures_are_cached(self, admin_client, django_assert_max_num_queries):
         admin_client.get(reverse("admin:index"))
