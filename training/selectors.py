@@ -3,7 +3,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.db.models import Avg, Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
+from django.db.models import Avg, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
 from django.db.models.functions import Abs, RowNumber
 
 from accounts.models import User
@@ -13,30 +13,42 @@ from agents.types import Objection, Pattern
 from champions.selectors import ChampionPlaybook, champion_playbook
 from champions.storage import media_path
 from core.errors import NotFound
+from teams.models import Membership
+from teams.selectors import managed_team, managed_team_ids
 from training.models import EvaluationDispute, GoldEvaluation, JudgeHealthRun, SessionMessage, TrainingSession
 from training.services.scenarios import scenario_spec
 
 
-def session_list(*, user: User, champion_id: int | None = None, status: str | None = None) -> QuerySet[TrainingSession]:
-    sessions = (
-        TrainingSession.objects.filter(user=user)
-        .select_related("champion")
-        .only(
-            "id",
-            "champion_id",
-            "champion__name",
-            "scenario_id",
-            "scenario_snapshot",
-            "status",
-            "outcome",
-            "stage",
-            "turn_count",
-            "started_at",
-            "ended_at",
-            "overall_score",
-            "summary",
-            "last_activity_at",
+def session_list(
+    *, user: User, champion_id: int | None = None, status: str | None = None, team_id: int | None = None
+) -> QuerySet[TrainingSession]:
+    """The user's own sessions; with ``team_id``, which ``user`` must manage (404 when not a
+    member, 403 as a rep), the sessions of the team's current members on its champions."""
+    if team_id is None:
+        scope = TrainingSession.objects.filter(user=user)
+    else:
+        team = managed_team(user, team_id)
+        scope = TrainingSession.objects.filter(
+            Exists(Membership.objects.filter(team=team, user_id=OuterRef("user_id"))), champion__team=team
         )
+    sessions = scope.select_related("champion", "user").only(
+        "id",
+        "user_id",
+        "user__full_name",
+        "user__email",
+        "champion_id",
+        "champion__name",
+        "scenario_id",
+        "scenario_snapshot",
+        "status",
+        "outcome",
+        "stage",
+        "turn_count",
+        "started_at",
+        "ended_at",
+        "overall_score",
+        "summary",
+        "last_activity_at",
     )
     if champion_id is not None:
         sessions = sessions.filter(champion_id=champion_id)
@@ -45,11 +57,23 @@ def session_list(*, user: User, champion_id: int | None = None, status: str | No
     return sessions
 
 
+def readable_sessions(user: User) -> QuerySet[TrainingSession]:
+    """The sessions ``user`` may read: their own, and, on the champions of a team they manage,
+    those of the team's current members (README.md, "Teams"). Writing stays the session's
+    user's alone (``training.services``)."""
+    member_of_champion_team = Membership.objects.filter(
+        team_id=OuterRef("champion__team_id"), user_id=OuterRef("user_id")
+    )
+    return TrainingSession.objects.filter(
+        Q(user=user) | Q(Exists(member_of_champion_team), champion__team_id__in=managed_team_ids(user))
+    )
+
+
 def session_detail_queryset(*, user: User) -> QuerySet[TrainingSession]:
     messages = SessionMessage.objects.order_by("turn_index").annotate(**latest_dispute_annotations())
     return (
-        TrainingSession.objects.filter(user=user)
-        .select_related("champion")
+        readable_sessions(user)
+        .select_related("champion", "user")
         .prefetch_related(Prefetch("messages", queryset=messages))
     )
 

@@ -33,6 +33,7 @@ class RespondInputSerializer(serializers.Serializer):
 
 class SessionFilterSerializer(serializers.Serializer):
     champion_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False)
+    team_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False)
     status = serializers.ChoiceField(choices=TrainingSession.Status.choices, required=False)
 
 
@@ -138,6 +139,7 @@ class SessionSerializer(serializers.ModelSerializer):
         model = TrainingSession
         fields = [
             "id",
+            "user_id",
             "champion_id",
             "champion_name",
             "scenario",
@@ -155,11 +157,22 @@ class SessionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SessionDetailSerializer(SessionSerializer):
-    messages = MessageSerializer(many=True, read_only=True)
+class SessionListSerializer(SessionSerializer):
+    """A session in the list and the detail, which load its user: whose it is, since a manager
+    reads the team's (``GET /training/sessions?team_id=``)."""
+
+    user_name = serializers.CharField(source="user.get_full_name", read_only=True, help_text="Whose session.")
 
     class Meta(SessionSerializer.Meta):
-        fields = [*SessionSerializer.Meta.fields, "strengths", "improvements", "comparison_to_champion", "messages"]
+        fields = [*SessionSerializer.Meta.fields, "user_name"]
+        read_only_fields = fields
+
+
+class SessionDetailSerializer(SessionListSerializer):
+    messages = MessageSerializer(many=True, read_only=True)
+
+    class Meta(SessionListSerializer.Meta):
+        fields = [*SessionListSerializer.Meta.fields, "strengths", "improvements", "comparison_to_champion", "messages"]
         read_only_fields = fields
 
 

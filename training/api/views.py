@@ -26,7 +26,7 @@ from training.api.serializers import (
     SessionDetailSerializer,
     SessionFilterSerializer,
     SessionIdInputSerializer,
-    SessionSerializer,
+    SessionListSerializer,
     StartInputSerializer,
     StartOutputSerializer,
 )
@@ -98,7 +98,9 @@ class TrainingViewSet(viewsets.ViewSet):
 
 class TrainingSessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OwnedObjectsViewSet):
     """A user's practice sessions: ``/training/sessions``, ``/training/sessions/{id}``, the
-    speech files of their messages, and disputes of their evaluations."""
+    speech files of their messages, and disputes of their evaluations. A team's managers read
+    (list with ``?team_id=``, detail) its members' sessions on its champions; only the
+    session's user writes (``training.services``: another user's session is a 404)."""
 
     def get_owned_queryset(self, owner: User) -> QuerySet[TrainingSession]:
         if self.action == "retrieve":
@@ -109,17 +111,23 @@ class TrainingSessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, O
             user=owner,
             champion_id=filters.validated_data.get("champion_id"),
             status=filters.validated_data.get("status"),
+            team_id=filters.validated_data.get("team_id"),
         )
 
     def get_serializer_class(self):
-        return SessionDetailSerializer if self.action == "retrieve" else SessionSerializer
+        return SessionDetailSerializer if self.action == "retrieve" else SessionListSerializer
 
     @extend_schema(
         parameters=[
             OpenApiParameter("champion_id", int, description="Only the sessions on this champion."),
             OpenApiParameter("status", str, enum=TrainingSession.Status.values),
+            OpenApiParameter(
+                "team_id",
+                int,
+                description="A team the caller manages: its current members' sessions on its champions.",
+            ),
         ],
-        responses={200: SessionSerializer(many=True), **error_responses(401)},
+        responses={200: SessionListSerializer(many=True), **error_responses(400, 401, 403, 404)},
     )
     def list(self, request: Request, *args: object, **kwargs: object) -> Response:
         return super().list(request, *args, **kwargs)

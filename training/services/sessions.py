@@ -15,6 +15,7 @@ from agents.reasoning.coach import Coach, get_coach
 from agents.reasoning.judge import judge_moment
 from agents.reasoning.judge.version import judge_version
 from agents.types import ProspectTurn, ReplyEvaluation, ScenarioSpec
+from champions.access import champion_for
 from champions.models import Champion
 from champions.selectors import ChampionPlaybook, champion_playbook
 from core import events, ops
@@ -50,9 +51,8 @@ def _owned_session_for_update(user: User, session_id: int) -> TrainingSession:
 
 @transaction.atomic
 def session_start(*, user: User, champion_id: int, scenario_id: int | None = None) -> TrainingSession:
-    champion = Champion.objects.filter(pk=champion_id, owner=user).first()
-    if champion is None:
-        raise NotFound("No such champion.")
+    # Any champion the user sees: their own, or their team's (published, or a draft they manage).
+    champion = champion_for(user, champion_id)
     if champion.status != Champion.Status.READY:
         raise Conflict(f"The champion is {champion.status}; practice starts once its analysis is ready.")
     scenario = scenario_to_practise(champion, scenario_id)
