@@ -49,13 +49,34 @@ def _training_session(owner) -> int:
     return TrainingSession.objects.create(user=owner, champion=champion, scenario_snapshot={"objections": []}).pk
 
 
-# (method, path with "{id}", factory(owner) -> object id). Each issue appends its routes.
+def _pattern_of_champion(owner) -> dict:
+    from champions.tests.factories import EmbeddedPatternFactory, ReadyChampionFactory
+
+    pattern = EmbeddedPatternFactory(champion=ReadyChampionFactory(owner=owner))
+    return {"id": pattern.champion_id, "pattern": pattern.pk, "body": {"hidden": True}}
+
+
+def _ready_champion_to_start(owner) -> dict:
+    from champions.tests.factories import ReadyChampionFactory, ScenarioFactory
+
+    champion = ReadyChampionFactory(owner=owner)
+    ScenarioFactory(champion=champion)
+    return {"id": champion.pk, "body": {"champion_id": champion.pk}}
+
+
+# (method, path with "{id}", factory(owner) -> object id, or {"id", other path fields, "body"}).
+# Each issue appends its routes.
 OWNED_ROUTES: list[tuple[str, str, Callable]] = [
     ("get", "/champions/{id}", _ready_champion),
     ("delete", "/champions/{id}", _champion),
     ("post", "/analyze/{id}", _champion),
     ("get", "/scenarios/{id}", _ready_champion),
     ("get", "/training/sessions/{id}", _training_session),
+    ("post", "/champions/{id}/publish", _ready_champion),
+    ("post", "/champions/{id}/unpublish", _ready_champion),
+    ("post", "/champions/{id}/move", _ready_champion),
+    ("patch", "/champions/{id}/patterns/{pattern}", _pattern_of_champion),
+    ("post", "/training/start", _ready_champion_to_start),
 ]
 
 
@@ -104,7 +125,9 @@ def test_every_private_operation_needs_a_token(anon_client):
 )
 def test_another_users_object_is_404(method, path, make_object):
     owner, intruder = UserFactory(), UserFactory()
-    object_id = make_object(owner)
-    response = getattr(authenticated_client(intruder), method)(path.format(id=object_id), {}, format="json")
+    made = make_object(owner)
+    fields = made if isinstance(made, dict) else {"id": made}
+    body = fields.pop("body", {})
+    response = getattr(authenticated_client(intruder), method)(path.format(**fields), body, format="json")
     assert response.status_code == 404, response.content
     assert set(response.json()) == {"detail", "code", "fields"}
