@@ -6,13 +6,20 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import UploadedFile
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from accounts.models import User
 from champions import services
-from champions.management.commands.seed_demo import DEMO_CHAMPION_NAME, DEMO_EMAIL
 from champions.models import Champion
 from champions.pipeline.steps import STEPS, progress_at_start
 from champions.tests.factories import ChampionFactory, QueuedChampionFactory
+from training.management.commands.seed_demo import (
+    DEMO_CHAMPION_NAME,
+    DEMO_EMAIL,
+    DEMO_MANAGER_EMAIL,
+    DEMO_REP2_EMAIL,
+    DEMO_TEAM_NAME,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -43,8 +50,11 @@ def test_seed_demo_is_idempotent(monkeypatch):
     rep = User.objects.get(email=DEMO_EMAIL)
     champion = Champion.objects.get(owner=rep, name=DEMO_CHAMPION_NAME)
     assert champion.status == "queued" and champion.duration_seconds > 90
-    assert "Password (shown once)" in first.getvalue() and "Password" not in second.getvalue()
+    assert first.getvalue().count("Password (shown once)") == 3 and "Password" not in second.getvalue()
     assert Champion.objects.count() == 1
+    # The team is made at once; the champion, still being analysed, waits as its draft.
+    assert champion.team.name == DEMO_TEAM_NAME and champion.published_at is None
+    assert "published and assigned once ready" in second.getvalue()
 
 
 def test_analyze_champion_shows_each_steps_label_and_progress(scripted_steps, capsys):
@@ -73,3 +83,33 @@ def test_seed_demo_in_the_foreground_analyses_here(scripted_steps):
     champion = Champion.objects.get(name=DEMO_CHAMPION_NAME)
     assert champion.status == "ready" and scripted_steps.calls[0] == "decode"
     assert f"Demo champion #{champion.pk} is ready." in out.getvalue()
+
+
+def test_seed_demo_makes_a_demo_team_with_the_champion_published_and_its_first_scenario_assigned(scripted_steps):
+    from champions.tests.factories import ScenarioFactory
+    from teams.models import Invitation, Membership
+    from training.models import Assignment
+
+    scripted_steps.actions["scenarios"] = lambda champion: [
+        ScenarioFactory(champion=champion, position=position, title=title)
+        for position, title in ((1, "Second"), (0, "First"))
+    ]
+    first, second = StringIO(), StringIO()
+    call_command("seed_demo", "--foreground", stdout=first)
+    call_command("seed_demo", "--foreground", stdout=second)
+    champion = Champion.objects.select_related("team").get(name=DEMO_CHAMPION_NAME)
+    team = champion.team
+    assert team.name == DEMO_TEAM_NAME and champion.published_at is not None
+    roles = dict(Membership.objects.filter(team=team).values_list("user__email", "role"))
+    assert roles == {DEMO_MANAGER_EMAIL: "manager", DEMO_EMAIL: "rep", DEMO_REP2_EMAIL: "rep"}
+    assert Invitation.objects.filter(team=team, accepted_at__isnull=False).count() == 2
+    [assignment] = Assignment.objects.filter(team=team)
+    assert (assignment.scenario.title, assignment.pass_score, assignment.min_attempts) == ("First", 60, 1)
+    assert assignment.created_by.email == DEMO_MANAGER_EMAIL
+    assert set(assignment.assignees.values_list("user__email", flat=True)) == {DEMO_EMAIL, DEMO_REP2_EMAIL}
+    days = (assignment.due_at - timezone.now()).total_seconds() / 86400
+    assert 6.99 < days <= 7
+    for email in (DEMO_EMAIL, DEMO_MANAGER_EMAIL, DEMO_REP2_EMAIL):
+        assert f"{email} created. Password (shown once): " in first.getvalue()
+    assert "Password" not in second.getvalue() and "Demo assignment" not in second.getvalue()
+    assert Champion.objects.count() == 1 and Membership.objects.count() == 3
