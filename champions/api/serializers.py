@@ -5,6 +5,9 @@ from rest_framework import serializers
 
 from champions.models import Champion, ChampionPattern, Scenario
 
+# The largest id the database stores (a 64-bit integer): a larger one is a 400, not a 500.
+ID_LIMIT = 2**63 - 1
+
 
 class UploadInputSerializer(serializers.Serializer):
     file = serializers.FileField(
@@ -20,6 +23,7 @@ class UploadInputSerializer(serializers.Serializer):
     team_id = serializers.IntegerField(
         required=False,
         min_value=1,
+        max_value=ID_LIMIT,
         help_text="The team the champion belongs to (the caller must manage it); without it, a personal champion.",
     )
     context = serializers.CharField(
@@ -32,7 +36,7 @@ class UploadInputSerializer(serializers.Serializer):
 
 
 class MoveInputSerializer(serializers.Serializer):
-    team_id = serializers.IntegerField(min_value=1, help_text="A team the caller manages.")
+    team_id = serializers.IntegerField(min_value=1, max_value=ID_LIMIT, help_text="A team the caller manages.")
 
 
 class PatternUpdateInputSerializer(serializers.Serializer):

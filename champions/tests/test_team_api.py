@@ -192,6 +192,16 @@ class TestUploadIntoATeam:
         assert set(response.json()) == {"detail", "code", "fields"}
         assert_nothing_stored()
 
+    @pytest.mark.parametrize("team_id", [0, 2**63, "sales"])
+    def test_a_team_id_that_is_no_id_is_400(self, scene, team_id):
+        response = upload(authenticated_client(scene.manager), b"x" * 100, team_id=team_id)
+        assert response.status_code == 400 and "team_id" in response.json()["fields"]
+        personal = ReadyChampionFactory(owner=scene.manager)
+        response = authenticated_client(scene.manager).post(
+            f"/champions/{personal.pk}/move", {"team_id": team_id}, format="json"
+        )
+        assert response.status_code == 400 and "team_id" in response.json()["fields"]
+
     def test_a_context_over_1000_characters_is_400(self, scene):
         response = upload(authenticated_client(scene.manager), b"x" * 100, context="a" * 1001)
         assert response.status_code == 400 and "context" in response.json()["fields"]
