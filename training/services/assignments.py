@@ -186,6 +186,9 @@ def record_attempt(session: TrainingSession) -> int:
     passing. A passed assignee's counters stop: they say what it took to pass."""
     if session.status != TrainingSession.Status.COMPLETED or session.overall_score is None:
         return 0
+    if session.turn_count < 3:
+        # Only the prospect's opening line: ending a session without one reply is no attempt.
+        return 0
     assignee_ids = list(_open_assignees_of_session(session).values_list("pk", flat=True))
     if not assignee_ids:
         return 0
@@ -224,7 +227,8 @@ def _claim_and_publish(candidates: QuerySet[AssignmentAssignee], stamp: str, eve
     """Sets ``stamp`` on each candidate where it is still null and publishes ``event_type`` for
     the rows this run set: a re-run, or two beats at once, never publish twice."""
     published = 0
-    for assignee in candidates.iterator():
+    # A list, not a cursor held open across the claims: a sweep's candidates are few.
+    for assignee in list(candidates):
         with transaction.atomic():
             if AssignmentAssignee.objects.filter(pk=assignee.pk, **{f"{stamp}__isnull": True}).update(**{stamp: now}):
                 _publish(event_type, assignee.assignment, assignee.user_id)

@@ -16,7 +16,8 @@ from champions.tests.factories import ReadyChampionFactory, ScenarioFactory
 from conftest import authenticated_client
 from teams.models import Team
 from teams.tests.factories import team_with
-from training.models import TrainingSession
+from training import services
+from training.models import Assignment, TrainingSession
 from training.tests.factories import CRITERIA, TraineeMessageFactory, TrainingSessionFactory, scenario_snapshot
 
 
@@ -58,11 +59,25 @@ def assign(client, team: Team, scenario: Scenario, assignee_ids: object = "all",
     return client.post(f"/teams/{team.pk}/assignments", body, format="json")
 
 
-def open_session(user: User, scenario: Scenario, *, score: int, title: str | None = None) -> TrainingSession:
+def make_assignment(s: Scene, *, users=None, due_in=timedelta(days=7), pass_score=70, min_attempts=1) -> Assignment:
+    """An assignment of the scene's scenario, by its manager, to ``users`` (the reps by default)."""
+    return services.assignment_create(
+        team=s.team,
+        created_by=s.manager,
+        scenario_id=s.scenario.pk,
+        assignee_ids=[u.pk for u in users] if users else "all",
+        due_at=timezone.now() + due_in,
+        pass_score=pass_score,
+        min_attempts=min_attempts,
+    )
+
+
+def open_session(user: User, scenario: Scenario, *, score: int) -> TrainingSession:
     """An active session of ``user`` on ``scenario`` with one scored reply."""
-    snapshot = {**scenario_snapshot(), "id": scenario.pk, "title": title or scenario.title}
+    snapshot = {**scenario_snapshot(), "id": scenario.pk, "title": scenario.title}
+    # The opening line, the reply and the prospect's answer: three turns.
     session = TrainingSessionFactory(
-        user=user, champion=scenario.champion, scenario=scenario, scenario_snapshot=snapshot
+        user=user, champion=scenario.champion, scenario=scenario, scenario_snapshot=snapshot, turn_count=3
     )
     TraineeMessageFactory(session=session, score=score, turn_index=1)
     return session

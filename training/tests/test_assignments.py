@@ -26,28 +26,18 @@ from training.tasks import sweep_assignments
 from training.tests.assignment_scene import (
     assign,
     complete_session,
+    make_assignment,
     open_session,
     scene,
     team_champion,
 )
+from training.tests.factories import TrainingSessionFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def assignment_events(dispatched, event_type: str) -> list[events.DomainEvent]:
     return [event for event in dispatched if event.type == event_type]
-
-
-def make_assignment(s, *, users=None, due_in=timedelta(days=7), pass_score=70, min_attempts=1) -> Assignment:
-    return services.assignment_create(
-        team=s.team,
-        created_by=s.manager,
-        scenario_id=s.scenario.pk,
-        assignee_ids=[u.pk for u in (users or s.reps)],
-        due_at=timezone.now() + due_in,
-        pass_score=pass_score,
-        min_attempts=min_attempts,
-    )
 
 
 def assignee(assignment: Assignment, user) -> AssignmentAssignee:
@@ -330,6 +320,14 @@ class TestAttempts:
         assert services.record_attempt(session) == 0
         assert assignee(assignment, s.rep).attempts == 0
 
+    def test_ending_a_session_without_a_reply_is_no_attempt(self):
+        s = scene(reps=1)
+        assignment = make_assignment(s, pass_score=0)
+        session = TrainingSessionFactory(user=s.rep, champion=s.champion, scenario=s.scenario)
+        response = authenticated_client(s.rep).post("/training/end", {"session_id": session.pk}, format="json")
+        assert response.status_code == 200 and response.json()["overall_score"] == 0
+        assert assignee(assignment, s.rep).attempts == 0
+
     def test_a_cancelled_assignment_or_a_removed_member_counts_nothing(self):
         s = scene(reps=2)
         cancelled = make_assignment(s)
@@ -396,6 +394,26 @@ def test_a_rep_practising_the_published_team_champion_end_to_end_passes_the_assi
     assert [(a["id"], a["status"], a["attempts"]) for a in mine] == [(assignment.pk, "passed", 1)]
 
 
+def end_at_once(user, sessions) -> list[int]:
+    """Ends ``sessions`` through the API from one thread each, released together; the statuses."""
+    barrier = threading.Barrier(len(sessions))
+    statuses = []
+
+    def end(session_id: int) -> None:
+        barrier.wait()
+        statuses.append(
+            authenticated_client(user).post("/training/end", {"session_id": session_id}, format="json").status_code
+        )
+        connection.close()
+
+    threads = [threading.Thread(target=end, args=(session.pk,)) for session in sessions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return statuses
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_completions_at_once_both_count_and_pass_once(monkeypatch):
     """Two sessions of one rep end at the same moment: both attempts count, the pass event goes
@@ -406,21 +424,7 @@ def test_two_completions_at_once_both_count_and_pass_once(monkeypatch):
     s = scene(reps=1)
     assignment = make_assignment(s, pass_score=70, min_attempts=1)
     sessions = [open_session(s.rep, s.scenario, score=score) for score in (80, 90)]
-    barrier = threading.Barrier(len(sessions))
-    results = []
-
-    def end(session_id: int) -> None:
-        barrier.wait()
-        response = authenticated_client(s.rep).post("/training/end", {"session_id": session_id}, format="json")
-        results.append(response.status_code)
-        connection.close()
-
-    threads = [threading.Thread(target=end, args=(session.pk,)) for session in sessions]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert results == [200, 200]
+    assert end_at_once(s.rep, sessions) == [200, 200]
     row = assignee(assignment, s.rep)
     # The first to commit passed; the other found it passed and stopped counting, or both
     # counted before either passed: never one lost, never two events.
@@ -433,18 +437,7 @@ def test_two_completions_at_once_below_the_pass_both_count():
     s = scene(reps=1)
     assignment = make_assignment(s, pass_score=100, min_attempts=10)
     sessions = [open_session(s.rep, s.scenario, score=score) for score in (50, 60, 70)]
-    barrier = threading.Barrier(len(sessions))
-
-    def end(session_id: int) -> None:
-        barrier.wait()
-        authenticated_client(s.rep).post("/training/end", {"session_id": session_id}, format="json")
-        connection.close()
-
-    threads = [threading.Thread(target=end, args=(session.pk,)) for session in sessions]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    assert end_at_once(s.rep, sessions) == [200] * 3
     row = assignee(assignment, s.rep)
     assert (row.attempts, row.best_score) == (3, 70.0)
 

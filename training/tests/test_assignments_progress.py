@@ -11,9 +11,14 @@ from accounts.tests.factories import UserFactory
 from champions.tests.factories import ReadyChampionFactory
 from conftest import authenticated_client
 from teams.models import Membership
-from training import services
 from training.models import AssignmentAssignee, TrainingSession
-from training.tests.assignment_scene import complete_session, completed_session_row, scene, team_champion
+from training.tests.assignment_scene import (
+    complete_session,
+    completed_session_row,
+    make_assignment,
+    scene,
+    team_champion,
+)
 from training.tests.factories import CRITERIA
 
 pytestmark = pytest.mark.django_db
@@ -44,14 +49,7 @@ class TestProgress:
         TrainingSession.objects.filter(pk=completed_session_row(s.rep, s.champion, score=99).pk).update(
             status=TrainingSession.Status.ABANDONED
         )
-        passed = services.assignment_create(
-            team=s.team,
-            created_by=s.manager,
-            scenario_id=s.scenario.pk,
-            assignee_ids="all",
-            due_at=timezone.now() + timedelta(days=1),
-            pass_score=70,
-        )
+        passed = make_assignment(s, due_in=timedelta(days=1))
         AssignmentAssignee.objects.filter(assignment=passed, user=s.rep).update(passed_at=timezone.now())
         passed.due_at = timezone.now() - timedelta(hours=1)
         passed.save(update_fields=["due_at"])
@@ -121,14 +119,7 @@ class TestProgress:
         for rep in s.reps:
             completed_session_row(rep, s.champion, score=70)
             completed_session_row(rep, second, score=50)
-        services.assignment_create(
-            team=s.team,
-            created_by=s.manager,
-            scenario_id=s.scenario.pk,
-            assignee_ids="all",
-            due_at=timezone.now() + timedelta(days=1),
-            pass_score=70,
-        )
+        make_assignment(s, due_in=timedelta(days=1))
         client = authenticated_client(s.manager)
         # Auth, the membership, the champion filter's check, the members, the sessions, the counts.
         with django_assert_num_queries(6):
