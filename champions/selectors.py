@@ -13,24 +13,6 @@ from champions.access import visible_champions
 from champions.models import PATTERN_FIELDS, Champion, ChampionPattern, Scenario, embedding_matrix
 from core.errors import Conflict
 
-# What the list reads of a champion: not its transcript, voice or metrics.
-CHAMPION_LIST_FIELDS = (
-    "id",
-    "owner",
-    "team",
-    "published_at",
-    "name",
-    "status",
-    "step",
-    "progress",
-    "error",
-    "duration_seconds",
-    "has_video",
-    "original_filename",
-    "created_at",
-    "analyzed_at",
-)
-
 
 def champion_list(*, user: User) -> QuerySet[Champion]:
     """The champions ``user`` sees (``champions.access``), newest first, with their team, counts
@@ -52,7 +34,7 @@ def champion_list(*, user: User) -> QuerySet[Champion]:
     return (
         visible_champions(user)
         .select_related("team")
-        .only(*CHAMPION_LIST_FIELDS, "team__id", "team__name")
+        .defer("transcript", "transcript_text", "team__leaderboard_enabled", "team__created_by", "team__created_at")
         .annotate(
             pattern_count=Coalesce(Subquery(patterns), 0),
             scenario_count=Coalesce(Subquery(scenarios), 0),

@@ -1,11 +1,28 @@
 import uuid
+from dataclasses import dataclass
 
 import factory
 import numpy as np
 from django.utils import timezone
 
+from accounts.models import User
 from accounts.tests.factories import UserFactory
 from champions.models import EMBEDDING_DIMENSIONS, Champion, ChampionPattern, Scenario, embedding_blob
+from teams.models import Team
+from teams.tests.factories import team_with
+
+# What the pipeline's voice step stores (every field of agents.types.CallMetrics): what the
+# scenarios' rebuild after a pattern edit reads.
+FULL_CALL_METRICS = {
+    "duration_seconds": 120.0,
+    "words_per_minute": 150.0,
+    "questions_per_minute": 1.5,
+    "filler_words": 2,
+    "filler_words_per_minute": 1.0,
+    "longest_monologue_seconds": 20.0,
+    "talk_ratio": 0.5,
+    "question_count": 3,
+}
 
 
 def unit_vector(seed: int) -> np.ndarray:
@@ -77,4 +94,30 @@ class ScenarioFactory(factory.django.DjangoModelFactory):
                 "start": 42.0,
             }
         ]
+    )
+
+
+@dataclass
+class TeamScene:
+    """A team with a manager and a rep, a user in no team, and two ready champions of the
+    team uploaded by the manager: a draft and a published one."""
+
+    manager: User
+    rep: User
+    outsider: User
+    team: Team
+    draft: Champion
+    published: Champion
+
+
+def team_scene() -> TeamScene:
+    manager, rep, outsider = UserFactory(), UserFactory(), UserFactory()
+    team = team_with(manager, rep)
+    return TeamScene(
+        manager=manager,
+        rep=rep,
+        outsider=outsider,
+        team=team,
+        draft=ReadyChampionFactory(owner=manager, team=team),
+        published=ReadyChampionFactory(owner=manager, team=team, published_at=timezone.now()),
     )

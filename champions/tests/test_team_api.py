@@ -4,8 +4,6 @@ reword a pattern: audited, never used again, scenarios rebuilt)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pytest
 from auditlog.models import LogEntry
@@ -13,15 +11,22 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from accounts.models import User
 from accounts.tests.factories import UserFactory
 from agents.providers.embeddings import embed
 from champions.models import Champion, ChampionPattern
 from champions.selectors import champion_patterns, champion_playbook
-from champions.tests.factories import ChampionFactory, EmbeddedPatternFactory, ReadyChampionFactory, ScenarioFactory
+from champions.tests.factories import (
+    FULL_CALL_METRICS,
+    ChampionFactory,
+    EmbeddedPatternFactory,
+    ReadyChampionFactory,
+    ScenarioFactory,
+    TeamScene,
+    team_scene,
+)
 from champions.tests.test_api import assert_nothing_stored, media_files
 from conftest import authenticated_client
-from teams.models import Membership, Team
+from teams.models import Membership
 from teams.tests.factories import team_with
 
 pytestmark = pytest.mark.django_db
@@ -33,47 +38,14 @@ OBJECTIONS = [
 ]
 
 
-# The metrics the pipeline's voice step stores (every field of agents.types.CallMetrics).
-CALL_METRICS = {
-    "duration_seconds": 120.0,
-    "words_per_minute": 150.0,
-    "questions_per_minute": 1.5,
-    "filler_words": 2,
-    "filler_words_per_minute": 1.0,
-    "longest_monologue_seconds": 20.0,
-    "talk_ratio": 0.5,
-    "question_count": 3,
-}
-
-
-@dataclass
-class Scene:
-    manager: User
-    rep: User
-    outsider: User
-    team: Team
-    draft: Champion
-    published: Champion
-
-
 @pytest.fixture
-def scene(db) -> Scene:
-    """A team (a manager, a rep), an outsider, and a draft and a published team champion."""
-    manager, rep, outsider = UserFactory(), UserFactory(), UserFactory()
-    team = team_with(manager, rep)
-    return Scene(
-        manager=manager,
-        rep=rep,
-        outsider=outsider,
-        team=team,
-        draft=ReadyChampionFactory(owner=manager, team=team),
-        published=ReadyChampionFactory(owner=manager, team=team, published_at=timezone.now()),
-    )
+def scene(db) -> TeamScene:
+    return team_scene()
 
 
 def playbook_champion(owner, team=None) -> Champion:
     """A ready champion with three objections, the champion's answers and a value statement."""
-    champion = ReadyChampionFactory(owner=owner, team=team, call_metrics=CALL_METRICS)
+    champion = ReadyChampionFactory(owner=owner, team=team, call_metrics=FULL_CALL_METRICS)
     position = 0
     for index, (objection, answer) in enumerate(OBJECTIONS):
         start = 30.0 + 20 * index

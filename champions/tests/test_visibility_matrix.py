@@ -21,7 +21,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
-from champions.tests.factories import EmbeddedPatternFactory, ReadyChampionFactory, ScenarioFactory
+from champions.tests.factories import FULL_CALL_METRICS, EmbeddedPatternFactory, ReadyChampionFactory, ScenarioFactory
 from conftest import authenticated_client
 from teams.models import Role
 from teams.tests.factories import MembershipFactory, team_with
@@ -74,18 +74,6 @@ MATRIX = [
     ("assignments", "get", "/teams/{team}/assignments", None, (200, 200, 403, 404, 404, 404)),
 ]
 
-# What the pipeline's voice step stores: the scenarios' rebuild after a pattern edit reads it.
-CALL_METRICS = {
-    "duration_seconds": 120.0,
-    "words_per_minute": 150.0,
-    "questions_per_minute": 1.5,
-    "filler_words": 2,
-    "filler_words_per_minute": 1.0,
-    "longest_monologue_seconds": 20.0,
-    "talk_ratio": 0.5,
-    "question_count": 3,
-}
-
 
 @dataclass
 class Scene:
@@ -99,9 +87,9 @@ def build_scene() -> Scene:
     MembershipFactory(team=team, user=users["manager"], role=Role.MANAGER)
     team_with(users["other_team"], name="Another team")
     champions = {
-        "draft": ReadyChampionFactory(owner=users["owner"], team=team, call_metrics=CALL_METRICS),
+        "draft": ReadyChampionFactory(owner=users["owner"], team=team, call_metrics=FULL_CALL_METRICS),
         "published": ReadyChampionFactory(
-            owner=users["owner"], team=team, published_at=timezone.now(), call_metrics=CALL_METRICS
+            owner=users["owner"], team=team, published_at=timezone.now(), call_metrics=FULL_CALL_METRICS
         ),
         "personal": ReadyChampionFactory(owner=users["owner"]),
     }

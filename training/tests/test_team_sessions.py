@@ -4,18 +4,14 @@ team's champions; a rep's sessions on personal champions stay the rep's."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
-from django.utils import timezone
 
 from accounts.models import User
 from accounts.tests.factories import UserFactory
-from champions.models import Champion
 from champions.scripted import champion_from_script
-from champions.tests.factories import ReadyChampionFactory, ScenarioFactory
+from champions.tests.factories import ReadyChampionFactory, ScenarioFactory, TeamScene, team_scene
 from conftest import authenticated_client
-from teams.models import Membership, Team
+from teams.models import Membership
 from teams.tests.factories import team_with
 from training.models import TrainingSession
 from training.tests.factories import TraineeMessageFactory, TrainingSessionFactory
@@ -23,25 +19,12 @@ from training.tests.factories import TraineeMessageFactory, TrainingSessionFacto
 pytestmark = pytest.mark.django_db
 
 
-@dataclass
-class Scene:
-    manager: User
-    rep: User
-    outsider: User
-    team: Team
-    published: Champion
-    draft: Champion
-
-
 @pytest.fixture
-def scene(db) -> Scene:
-    manager, rep, outsider = UserFactory(), UserFactory(), UserFactory()
-    team = team_with(manager, rep)
-    published = ReadyChampionFactory(owner=manager, team=team, published_at=timezone.now())
-    draft = ReadyChampionFactory(owner=manager, team=team)
-    for champion in (published, draft):
+def scene(db) -> TeamScene:
+    scene = team_scene()
+    for champion in (scene.published, scene.draft):
         ScenarioFactory(champion=champion)
-    return Scene(manager, rep, outsider, team, published, draft)
+    return scene
 
 
 def start(user: User, champion_id: int):
