@@ -181,3 +181,31 @@ def test_openai_long_recordings_go_up_in_pieces_with_offset_timings(server: Loca
     # Each piece's words were shifted by the piece's start.
     for segment in transcript.segments:
         assert segment.start < segment.words[0].start < segment.end
+
+
+def test_openai_request_carries_the_sanitised_prompt(server: LocalVendorServer, short_wav: str) -> None:
+    server.route("POST", TRANSCRIPTIONS, Reply.json(_verbose(4.0)))
+
+    _openai(server).transcribe(short_wav, prompt="Maya from\x00 FlowDesk.\u200b\n Daniel at Shopline.")
+
+    (request,) = server.requests
+    assert request.form["prompt"] == ["Maya from FlowDesk. Daniel at Shopline."]
+
+
+def test_openai_request_without_a_context_sends_no_prompt(server: LocalVendorServer, short_wav: str) -> None:
+    server.route("POST", TRANSCRIPTIONS, Reply.json(_verbose(4.0)))
+
+    _openai(server).transcribe(short_wav, prompt=" \x00 ")
+
+    (request,) = server.requests
+    assert "prompt" not in request.form
+
+
+def test_openai_every_piece_of_a_long_recording_gets_the_prompt(server: LocalVendorServer, tmp_path: Path) -> None:
+    server.route("POST", TRANSCRIPTIONS, _chunk_reply)
+    long_wav = write_silent_wav(tmp_path / "long.wav", seconds=50.0)
+
+    _openai(server, chunk_seconds=20.0).transcribe(long_wav, prompt="RouteWise")
+
+    assert len(server.requests) == 3
+    assert all(request.form["prompt"] == ["RouteWise"] for request in server.requests)

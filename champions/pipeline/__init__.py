@@ -111,7 +111,9 @@ def _check_speech_found(words: int, duration_seconds: float, engine: str) -> Non
 
 def transcribe(champion: Champion) -> None:
     transcriber = get_transcriber()
-    transcript = transcriber.transcribe(storage.media_path(champion.audio_file))
+    # The upload's context (company, product and people's names) is Whisper's prompt, so the
+    # names come out spelled as the user spells them.
+    transcript = transcriber.transcribe(storage.media_path(champion.audio_file), prompt=champion.context)
     _check_speech_found(len(transcript.text.split()), champion.duration_seconds, transcriber.name)
     champion.set_transcript(transcript)
     champion.transcript_text = transcript.text

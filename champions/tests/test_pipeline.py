@@ -12,6 +12,9 @@ from django.utils import timezone
 
 from adminpanel.models import ErrorLog
 from agents.providers.errors import TransientProviderError
+from agents.testing.synth import write_silent_wav
+from agents.testing.wire import LocalVendorServer, Reply
+from champions import pipeline, storage
 from champions.models import Champion, ChampionPattern, Scenario
 from champions.pipeline import Superseded, runner, steps
 from champions.pipeline.failure import analysis_fail, readable_error
@@ -158,3 +161,30 @@ class TestStepsOnAScriptedChampion:
         Champion.objects.filter(pk=champion.pk).update(status="queued", analysis_run=run_id)
         assert runner.analysis_run(champion.pk, str(run_id), from_step="patterns")
         assert (champion.patterns.count(), champion.scenarios.count()) == before
+
+
+class TestTranscribeStep:
+    def test_the_champions_context_is_the_transcribers_prompt(self, settings):
+        """With an OpenAI key (a local server speaking its protocol), the transcribe step sends
+        the upload's context as Whisper's prompt and stores what came back."""
+        champion = QueuedChampionFactory(context="Carlos from RouteWise calls Priya.", duration_seconds=4.0)
+        champion.audio_file = storage.audio_name_for(champion.pk, champion.owner_id)
+        storage.media_path(champion.audio_file).parent.mkdir(parents=True, exist_ok=True)
+        write_silent_wav(storage.media_path(champion.audio_file), seconds=4.0)
+        words = ["Carlos", "from", "RouteWise", "here,", "good", "morning", "Priya"]
+        body = {
+            "language": "english",
+            "duration": 4.0,
+            "text": " ".join(words),
+            "words": [{"word": word, "start": 0.4 * i, "end": 0.4 * i + 0.3} for i, word in enumerate(words)],
+            "segments": [{"id": 0, "start": 0.0, "end": 3.0, "text": " ".join(words)}],
+        }
+        with LocalVendorServer() as server:
+            server.route("POST", r"/v1/audio/transcriptions", Reply.json(body))
+            settings.OPENAI_API_KEY, settings.OPENAI_BASE_URL = "sk-test", f"{server.url}/v1"
+            pipeline.transcribe(champion)
+            (request,) = server.requests
+
+        assert request.form["prompt"] == ["Carlos from RouteWise calls Priya."]
+        champion.refresh_from_db()
+        assert champion.transcript_text == " ".join(words) and champion.transcription_engine == "openai"

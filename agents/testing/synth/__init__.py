@@ -26,7 +26,7 @@ from agents.testing.synth.containers import (
     write_text_as_mp4,
     write_video_without_audio,
 )
-from agents.testing.synth.scoring import wer
+from agents.testing.synth.scoring import wer, wer_by_speaker
 
 __all__ = [
     "DEFAULT_VOICES",
@@ -38,6 +38,7 @@ __all__ = [
     "synthesize_call",
     "wav_to_mp4",
     "wer",
+    "wer_by_speaker",
     "write_silent_wav",
     "write_text_as_mp4",
     "write_video_without_audio",

@@ -2,9 +2,13 @@
 
 For calls of 1, 5 and 10 minutes (labelled scripts spoken in two voices: Piper for the champion
 and espeak-ng for the buyer, wrapped into MP4), prints per-step wall time, the real-time factor, the peak RSS of the analysing
-process, the word error rate against the script, speaker attribution accuracy over speaking
-time, and the share of labelled segments given the right category. A benchmark, not a test:
-figures depend on the machine (see README, "Benchmarks").
+process, the word error rate against the script (the whole call, and each speaker's from one
+alignment of the transcript against the script: ``agents.testing.synth.wer_by_speaker``),
+speaker attribution accuracy over speaking time, and the share of labelled segments given the
+right category. The calls named by ``--context-minutes`` are analysed a second time from the
+same recording with an upload ``context`` naming the scripts' companies, people and products
+(Whisper's prompt), and both word error rates are printed. A benchmark, not a test: figures
+depend on the machine (see README, "Benchmarks").
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from django.db import connections
 from accounts.models import User
 from agents.reasoning.evaluation import NONE_LABEL, predicted_label_for_span
 from agents.scripts import SCRIPT_NAMES, load_script
-from agents.testing.synth import call_voices, encode_recording, synthesize_call, wer
+from agents.testing.synth import call_voices, encode_recording, synthesize_call, wer, wer_by_speaker
 from champions import services
 from champions.models import Champion
 from champions.pipeline.steps import STEPS, PipelineStep
@@ -32,19 +36,33 @@ BENCH_EMAIL = "bench@bench.championclone.test"
 WORDS_PER_MINUTE_SPOKEN = 150  # espeak's default pace, to pick enough turns for a length
 
 
-def script_for(minutes: float) -> list[tuple[str, str, str | None]]:
-    """Whole labelled scripts back to back (then turns of the next) until ~``minutes`` long."""
-    turns: list[tuple[str, str, str | None]] = []
+def _scripts_for(minutes: float) -> list[tuple[str, list[tuple[str, str, str | None]]]]:
+    """Whole labelled scripts back to back (then turns of the next) until ~``minutes`` long,
+    each script's name with the turns of it that are spoken."""
+    spoken: list[tuple[str, list[tuple[str, str, str | None]]]] = []
     target_words = minutes * WORDS_PER_MINUTE_SPOKEN
     words = 0
     while words < target_words:
         for name in SCRIPT_NAMES:
+            spoken.append((name, []))
             for turn in load_script(name).turns:
-                turns.append((turn.speaker, turn.text, turn.label))
+                spoken[-1][1].append((turn.speaker, turn.text, turn.label))
                 words += len(turn.text.split())
                 if words >= target_words:
-                    return turns
-    return turns
+                    return spoken
+    return spoken
+
+
+def script_for(minutes: float) -> list[tuple[str, str, str | None]]:
+    """The turns of a call ~``minutes`` long (see :func:`_scripts_for`)."""
+    return [turn for _, turns in _scripts_for(minutes) for turn in turns]
+
+
+def context_for(minutes: float) -> str:
+    """What an uploader would write in ``context`` for that call: who calls from which company,
+    and the product (e.g. "Carlos, sales lead at RouteWise. RouteWise route planning ...")."""
+    names = dict.fromkeys(name for name, _ in _scripts_for(minutes))
+    return " ".join(f"{load_script(name).champion}. {load_script(name).product}." for name in names)
 
 
 def _analyse_in_child(champion_id: int, results: multiprocessing.Queue) -> None:
@@ -71,20 +89,27 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--minutes", type=float, nargs="+", default=[1, 5, 10])
+        parser.add_argument(
+            "--context-minutes", type=float, nargs="*", default=[5], help="calls analysed again with a context"
+        )
 
-    def handle(self, *args, minutes: list[float], **options) -> None:
+    def handle(self, *args, minutes: list[float], context_minutes: list[float], **options) -> None:
         owner, _ = User.objects.get_or_create(email=BENCH_EMAIL, defaults={"full_name": "Benchmark"})
         rows = []
         for length in minutes:
-            rows.append(self._bench_one(owner, length))
+            rows.append(self._bench_one(owner, length, with_context=length in context_minutes))
         owner.delete()
         self.stdout.write("")
-        header = f"{'call':>8} {'audio s':>8} {'wall s':>7} {'RTF':>6} {'peak RSS MiB':>12} {'WER %':>6} {'speaker %':>9} {'category %':>10}"
+        header = (
+            f"{'call':>8} {'audio s':>8} {'wall s':>7} {'RTF':>6} {'peak RSS MiB':>12} {'WER %':>6} "
+            f"{'champion %':>10} {'buyer %':>7} {'speaker %':>9} {'category %':>10}"
+        )
         self.stdout.write(header)
         for row in rows:
             self.stdout.write(
                 f"{row['minutes']:>6g} m {row['duration']:>8.1f} {row['wall']:>7.1f} {row['rtf']:>6.3f} "
-                f"{row['peak_rss_mib']:>12.0f} {row['wer'] * 100:>6.1f} {row['speaker_accuracy'] * 100:>9.1f} "
+                f"{row['peak_rss_mib']:>12.0f} {row['wer'] * 100:>6.1f} {row['wer_champion'] * 100:>10.1f} "
+                f"{row['wer_buyer'] * 100:>7.1f} {row['speaker_accuracy'] * 100:>9.1f} "
                 f"{row['category_accuracy'] * 100:>10.1f}"
             )
         self.stdout.write("\nper step (s): " + ", ".join(step.name for step in STEPS))
@@ -92,21 +117,49 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{row['minutes']:>6g} m  " + "  ".join(f"{row['steps'].get(step.name, 0):6.2f}" for step in STEPS)
             )
+        for row in rows:
+            if "with_context" in row:
+                self._write_context_comparison(row)
 
-    def _bench_one(self, owner: User, minutes: float) -> dict:
+    def _write_context_comparison(self, row: dict) -> None:
+        with_context = row["with_context"]
+        self.stdout.write(f"\n{row['minutes']:g} min call, the same recording with context {row['context']!r}:")
+        self.stdout.write(f"{'':>16} {'WER %':>6} {'champion %':>10} {'buyer %':>7} {'RTF':>6}")
+        for label, figures in (("without context", row), ("with context", with_context)):
+            self.stdout.write(
+                f"{label:>16} {figures['wer'] * 100:>6.1f} {figures['wer_champion'] * 100:>10.1f} "
+                f"{figures['wer_buyer'] * 100:>7.1f} {figures['rtf']:>6.3f}"
+            )
+
+    def _bench_one(self, owner: User, minutes: float, *, with_context: bool) -> dict:
         turns = script_for(minutes)
         with tempfile.TemporaryDirectory(prefix="bench-call-") as scratch:
             call = synthesize_call(
                 [(speaker, text) for speaker, text, _ in turns], Path(scratch) / "call.wav", synthesizer=call_voices()
             )
             mp4 = Path(encode_recording(call.wav_path, Path(scratch) / "call.mp4", video=True))
-            with mp4.open("rb") as handle:
-                champion = services.champion_create_from_upload(
-                    owner=owner,
-                    uploaded_file=UploadedFile(handle, name=mp4.name, size=mp4.stat().st_size),
-                    name=f"bench {minutes:g} min",
-                )
-        self.stdout.write(f"{minutes:g} min call: {call.duration:.0f} s of audio, {len(turns)} turns; analysing...")
+            self.stdout.write(f"{minutes:g} min call: {call.duration:.0f} s of audio, {len(turns)} turns; analysing...")
+            champion, result, wall = self._analyse(owner, mp4, f"bench {minutes:g} min")
+            row = self._figures(champion, result, wall, call, turns)
+            row["minutes"] = minutes
+            champion.delete()
+            if with_context:
+                row["context"] = context_for(minutes)
+                self.stdout.write(f"{minutes:g} min call again, with its context; analysing...")
+                champion, result, wall = self._analyse(owner, mp4, f"bench {minutes:g} min", context=row["context"])
+                row["with_context"] = self._figures(champion, result, wall, call, turns)
+                champion.delete()
+        return row
+
+    def _analyse(self, owner: User, mp4: Path, name: str, context: str = "") -> tuple[Champion, dict, float]:
+        """Upload ``mp4`` and analyse it in a forked process (model loading included)."""
+        with mp4.open("rb") as handle:
+            champion = services.champion_create_from_upload(
+                owner=owner,
+                uploaded_file=UploadedFile(handle, name=mp4.name, size=mp4.stat().st_size),
+                name=name,
+                context=context,
+            )
         connections.close_all()
         queue: multiprocessing.Queue = multiprocessing.get_context("fork").Queue()
         child = multiprocessing.get_context("fork").Process(target=_analyse_in_child, args=(champion.pk, queue))
@@ -118,7 +171,11 @@ class Command(BaseCommand):
         champion.refresh_from_db()
         if result["status"] != Champion.Status.READY:
             self.stderr.write(f"analysis failed: {result['error']}")
-        reference = " ".join(text for _, text, _ in turns)
+        return champion, result, wall
+
+    def _figures(self, champion: Champion, result: dict, wall: float, call, turns: list) -> dict:
+        spoken = [(speaker, text) for speaker, text, _ in turns]
+        by_speaker = wer_by_speaker(spoken, champion.transcript_text)
         patterns = champion_patterns(champion_id=champion.pk)
         labelled = [
             (turn, (speaker, label)) for turn, (speaker, _, label) in zip(call.turns, turns, strict=True) if label
@@ -126,20 +183,19 @@ class Command(BaseCommand):
         correct = sum(
             predicted_label_for_span(patterns, turn.start, turn.end) == label for turn, (_, label) in labelled
         )
-        row = {
-            "minutes": minutes,
+        return {
             "duration": call.duration,
             "wall": wall,
             "rtf": wall / call.duration,
             "peak_rss_mib": result["peak_rss_mib"],
             "steps": result["steps"],
-            "wer": wer(reference, champion.transcript_text),
+            "wer": wer(" ".join(text for _, text in spoken), champion.transcript_text),
+            "wer_champion": by_speaker.get("champion", 0.0),
+            "wer_buyer": by_speaker.get("other", 0.0),
             "speaker_accuracy": speaker_time_accuracy(champion.transcript.get("segments", []), call.turns),
             "category_accuracy": correct / len(labelled) if labelled else 0.0,
             "none_label": NONE_LABEL,
         }
-        champion.delete()
-        return row
 
 
 def speaker_time_accuracy(segments: list[dict], turns: list) -> float:
