@@ -127,3 +127,16 @@ def test_scenario_titles_name_the_topics_of_the_objections_they_hold():
         assert named == {topic for line, topic in TOPICAL_OBJECTIONS if line in {o.text for o in scenario.objections}}
         topics_part = scenario.title.split(" from the ")[0] + scenario.title.split(":")[-1]
         assert {t for t in (*TOPICS, "concern") if t in topics_part.lower()} == named, scenario.title
+
+
+def test_the_buyer_line_the_context_quotes_is_cleaned_of_hesitations_and_sound_tags():
+    segment = dataclasses.replace(
+        transcript_from_script(load_script("logistics_routing")).segments[3],
+        text="um, they build the the routes by hand [Music] and uh it takes two hours",
+    )
+    transcript = Transcript(text=segment.text, language="en", duration=60.0, segments=[segment])
+    assert segment.speaker == "other"
+
+    (scenario,) = OfflineReasoner().generate_scenarios([], transcript, call_metrics_with(60.0))
+
+    assert 'the buyer said: "They build the routes by hand and it takes two hours."' in scenario.context

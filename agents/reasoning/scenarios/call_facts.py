@@ -8,6 +8,7 @@ from collections import Counter
 
 from agents.reasoning import categories as cat
 from agents.reasoning.extraction import COMPANY_INTRO
+from agents.reasoning.listening.clean import clean_line
 from agents.types import Objection, Pattern, Transcript
 
 # Keyword lists per industry, matched on the transcript; the best-scoring industry names the
@@ -130,9 +131,13 @@ def detect_buyer_role(transcript: Transcript) -> str | None:
 
 
 def pain_quote(transcript: Transcript) -> str | None:
+    """The buyer's first line that names a pain, cleaned as the prospect would say it (no
+    hesitations, stutters or sound tags): the scenario quotes it to the rep and the prospect."""
     for segment in transcript.segments:
         if segment.speaker == "other" and _PAIN.search(segment.text.lower()):
-            return segment.text.strip()
+            line = clean_line(segment.text)
+            if line:
+                return line
     return None
 
 
