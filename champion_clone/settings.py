@@ -163,30 +163,8 @@ REST_FRAMEWORK = {
     ],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
-SPECTACULAR_SETTINGS = {
-    "TITLE": "Champion Clone API",
-    "DESCRIPTION": "Turn a recording of your best sales rep into a practice partner for everyone else.",
-    "VERSION": "1.0.0",
-    "SERVE_INCLUDE_SCHEMA": False,
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
-    "SERVE_AUTHENTICATION": [],
-    "COMPONENT_SPLIT_REQUEST": True,
-    "SCHEMA_PATH_PREFIX_TRIM": False,
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {
-        "ChampionStatusEnum": "champions.models.Champion.Status",
-        "TrainingSessionStatusEnum": "training.models.TrainingSession.Status",
-        "EvaluationDisputeStatusEnum": "training.models.EvaluationDispute.Status",
-        "AssignmentStatusEnum": "training.models.AssignmentAssignee.Status",
-        "HealthStatusEnum": ["ok", "degraded"],
-    },
-    "POSTPROCESSING_HOOKS": [
-        "drf_spectacular.hooks.postprocess_schema_enums",
-        "core.api.schema.strip_trailing_slashes",
-    ],
-}
+# The OpenAPI schema's settings (drf-spectacular), kept beside the other fixed decisions.
+SPECTACULAR_SETTINGS = configuration.SPECTACULAR_SETTINGS
 
 # Rate limits (django-ratelimit), the report's section 5.2.
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)

@@ -36,6 +36,11 @@ def visible_champions(user: User, queryset: QuerySet[Champion] | None = None) ->
     )
 
 
+def is_visible(user: User) -> Q:
+    """A filter on champions that keeps those ``user`` sees (for a subquery of another query)."""
+    return _visible(user)
+
+
 def managed_champions(user: User) -> QuerySet[Champion]:
     """The champions ``user`` may analyse, delete, publish and edit."""
     return Champion.objects.filter(_managed(user))

@@ -23,7 +23,7 @@ from champions.api.serializers import (
 from champions.models import Champion
 from core.api.ratelimit import check_rate_limit, user_or_ip
 from core.api.schema import error_responses
-from core.api.viewsets import OwnedObjectsViewSet
+from core.api.viewsets import ID_PATTERN, OwnedObjectsViewSet
 from core.uploads import SizeLimitedUploadHandler
 
 
@@ -156,7 +156,7 @@ class ChampionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OwnedObj
         request=PatternUpdateInputSerializer,
         responses={200: PatternSerializer, **error_responses(400, 401, 403, 404, 409)},
     )
-    @action(detail=True, methods=["patch"], url_path=r"patterns/(?P<pattern_id>[0-9]+)")
+    @action(detail=True, methods=["patch"], url_path=rf"patterns/(?P<pattern_id>{ID_PATTERN})")
     def patterns(self, request: Request, pattern_id: str, pk: str | None = None) -> Response:
         """Hides a wrong pattern or rewords it (the owner, or the team's managers); audited."""
         champion = self.get_managed_object()

@@ -8,10 +8,14 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 from rest_framework import viewsets
 
+# At most 18 digits: below 2**63, the largest id a bigint column holds.
+ID_PATTERN = "[0-9]{1,18}"
+
 
 class OwnedObjectsViewSet(viewsets.GenericViewSet):
-    # Ids are integers: anything else in the id's place is no route (404), never a lookup.
-    lookup_value_regex = "[0-9]+"
+    # Ids are integers that fit the database's bigint: anything else in the id's place (a word,
+    # a 20-digit number) is no route (404), never a lookup that overflows.
+    lookup_value_regex = ID_PATTERN
     # Actions the router serves at the site's root (``core.api.routers.OptionalSlashRouter``).
     root_actions: tuple[str, ...] = ()
 

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from core.api.ratelimit import check_rate_limit, user_or_ip
 from core.api.schema import error_responses
+from core.api.viewsets import ID_PATTERN
 from teams import selectors, services
 from teams.api.serializers import (
     InvitationAcceptSerializer,
@@ -26,7 +27,7 @@ from teams.api.serializers import (
 )
 from teams.models import Team
 
-ID = "[0-9]+"
+ID = ID_PATTERN
 
 
 class TeamViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):

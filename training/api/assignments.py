@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api.schema import error_responses
+from core.api.viewsets import ID_PATTERN
 from teams import selectors as team_selectors
 from training import services
 from training.api.assignment_serializers import (
@@ -33,7 +34,7 @@ TEAM_ID = OpenApiParameter("team_id", int, OpenApiParameter.PATH, description="T
 class TeamAssignmentViewSet(viewsets.GenericViewSet):
     """``/teams/{team_id}/assignments[/{id}]``: the team's managers only."""
 
-    lookup_value_regex = "[0-9]+"
+    lookup_value_regex = ID_PATTERN
     # For the schema's path parameter; every query goes through the team's scope below.
     queryset = Assignment.objects.none()
     serializer_class = TeamAssignmentSerializer

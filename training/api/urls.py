@@ -4,6 +4,7 @@ the team pages ``/teams/{id}/assignments[/{id}]``, ``/teams/{id}/progress``,
 POST is never redirected)."""
 
 from core.api.routers import OptionalSlashRouter
+from core.api.viewsets import ID_PATTERN
 from training.api.assignments import (
     MyAssignmentViewSet,
     TeamAssignmentViewSet,
@@ -15,7 +16,7 @@ from training.api.views import TrainingSessionViewSet, TrainingViewSet
 router = OptionalSlashRouter()
 router.register("training/sessions", TrainingSessionViewSet, basename="training-session")
 router.register("training", TrainingViewSet, basename="training")
-TEAM = r"teams/(?P<team_id>[0-9]+)"
+TEAM = rf"teams/(?P<team_id>{ID_PATTERN})"
 router.register(rf"{TEAM}/assignments", TeamAssignmentViewSet, basename="team-assignment")
 router.register(rf"{TEAM}/progress", TeamProgressViewSet, basename="team-progress")
 router.register(rf"{TEAM}/leaderboard", TeamLeaderboardViewSet, basename="team-leaderboard")

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from accounts.models import User
 from core.api.ratelimit import check_rate_limit, user_or_ip
 from core.api.schema import error_responses
-from core.api.viewsets import OwnedObjectsViewSet
+from core.api.viewsets import ID_PATTERN, OwnedObjectsViewSet
 from core.uploads import SizeLimitedUploadHandler
 from training import selectors, services
 from training.api.serializers import (
@@ -141,7 +141,7 @@ class TrainingSessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, O
         parameters=[OpenApiParameter("kind", str, OpenApiParameter.PATH, enum=["speech", "reference"])],
         responses={(200, "audio/wav"): OpenApiResponse(OpenApiTypes.BINARY), **error_responses(401, 404)},
     )
-    @action(detail=True, methods=["get"], url_path=r"audio/(?P<message_id>[0-9]+)/(?P<kind>speech|reference)")
+    @action(detail=True, methods=["get"], url_path=rf"audio/(?P<message_id>{ID_PATTERN})/(?P<kind>speech|reference)")
     def audio(self, request: Request, pk: str, message_id: str, kind: str) -> FileResponse:
         """The speech files of a session, to its own user only (private media, never static)."""
         path = selectors.session_audio_path(
@@ -154,7 +154,7 @@ class TrainingSessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, O
         request=DisputeInputSerializer,
         responses={201: DisputeSerializer, **error_responses(400, 401, 404, 409, 429)},
     )
-    @action(detail=True, methods=["post"], url_path=r"messages/(?P<message_id>[0-9]+)/dispute")
+    @action(detail=True, methods=["post"], url_path=rf"messages/(?P<message_id>{ID_PATTERN})/dispute")
     def dispute(self, request: Request, pk: str, message_id: str) -> Response:
         """Disputes the judge's score of one of the session's replies; staff review it (one
         open dispute per reply)."""

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from accounts.models import User
@@ -15,11 +16,11 @@ from agents.reasoning.coach import Coach, get_coach
 from agents.reasoning.judge import judge_moment
 from agents.reasoning.judge.version import judge_version
 from agents.types import ProspectTurn, ReplyEvaluation, ScenarioSpec
-from champions.access import champion_for
+from champions.access import champion_for, is_visible
 from champions.models import Champion
 from champions.selectors import ChampionPlaybook, champion_playbook
 from core import events, ops
-from core.errors import Conflict, InvalidInput, NotFound
+from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from training.models import SessionMessage, TrainingSession
 from training.services import assignments
 from training.services.buyer_turns import OPENING_BUYER_LINES, champion_buyer_turns
@@ -35,17 +36,23 @@ class RespondResult:
     prospect_message: SessionMessage
 
 
-def _owned_session_for_update(user: User, session_id: int) -> TrainingSession:
+def _owned_session_for_update(user: User, session_id: int, *, practising: bool = False) -> TrainingSession:
+    """The caller's own session, locked. ``practising``: the caller must still see its
+    champion (a rep removed from the team, or a champion unpublished, ends the practice; the
+    session stays the rep's to read and to end), checked in the same query."""
+    sessions = TrainingSession.objects.select_for_update(of=("self",)).select_related("champion")
+    if practising:
+        sessions = sessions.annotate(
+            champion_shared=Exists(Champion.objects.filter(is_visible(user), pk=OuterRef("champion_id")))
+        )
     session = (
-        TrainingSession.objects.select_for_update(of=("self",))
-        .select_related("champion")
         # Not the recorded call's transcript on every turn: only the session's end reads it.
-        .defer("champion__transcript", "champion__transcript_text")
-        .filter(pk=session_id, user=user)
-        .first()
+        sessions.defer("champion__transcript", "champion__transcript_text").filter(pk=session_id, user=user).first()
     )
     if session is None:
         raise NotFound("No such training session.")
+    if practising and not session.champion_shared:
+        raise PermissionDenied("This champion is no longer shared with you: the session can be read and ended only.")
     return session
 
 
@@ -98,7 +105,7 @@ def session_respond(
     serialized, never interleaved or double-counted.
     """
     text = validate_reply(message)
-    session = _owned_session_for_update(user, session_id)
+    session = _owned_session_for_update(user, session_id, practising=True)
     if session.status != TrainingSession.Status.ACTIVE:
         raise Conflict(f"This session is {session.status}.")
     if session.outcome:

@@ -134,3 +134,39 @@ class TestManagersRead:
             with django_assert_num_queries(4):  # user, the membership, count, page
                 response = manager.get(f"/training/sessions?team_id={scene.team.pk}&page_size=100")
             assert response.json()["count"] == members - 2  # every member but the manager and the rep
+
+
+class TestPracticeEndsWithAccess:
+    """A rep removed from the team (or whose champion was unpublished) cannot go on replying in
+    a session begun while it was shared; the session stays the rep's to read and to end."""
+
+    def _started(self, scene) -> int:
+        response = start(scene.rep, scene.published.pk)
+        assert response.status_code == 201, response.content
+        return response.json()["session"]["id"]
+
+    def _reply(self, user, session_id):
+        return authenticated_client(user).post(
+            "/training/respond",
+            {"session_id": session_id, "message": "What does a missed call cost you?"},
+            format="json",
+        )
+
+    def test_a_removed_rep_cannot_reply_but_reads_and_ends(self, scene):
+        session_id = self._started(scene)
+        assert self._reply(scene.rep, session_id).status_code == 200
+        turns = TrainingSession.objects.get(pk=session_id).turn_count
+        Membership.objects.filter(user=scene.rep).delete()
+
+        refused = self._reply(scene.rep, session_id)
+        assert refused.status_code == 403
+        assert TrainingSession.objects.get(pk=session_id).turn_count == turns
+        client = authenticated_client(scene.rep)
+        assert client.get(f"/training/sessions/{session_id}").status_code == 200
+        assert client.post("/training/end", {"session_id": session_id}, format="json").status_code == 200
+
+    def test_an_unpublished_champion_stops_the_reps_replies(self, scene):
+        session_id = self._started(scene)
+        scene.published.published_at = None
+        scene.published.save(update_fields=["published_at"])
+        assert self._reply(scene.rep, session_id).status_code == 403
