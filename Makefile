@@ -33,7 +33,7 @@ run: migrate
 	$(BIN)/python manage.py create_admin --email $(DEMO_ADMIN_EMAIL) --generate --if-missing
 	$(BIN)/python manage.py seed_test_data
 	$(BIN)/python manage.py seed_email_templates
-	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py seed_demo --foreground
 	$(BIN)/honcho start --procfile Procfile.dev
 
 ## The whole test suite (SQLite and no services unless DATABASE_URL / REDIS_URL are set).
