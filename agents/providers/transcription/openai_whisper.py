@@ -11,6 +11,7 @@ import numpy as np
 from agents.audio.wav import read_wav, write_wav
 from agents.providers.errors import PermanentProviderError, ProviderError, TransientProviderError
 from agents.providers.transcription.base import Transcriber, clean_timings, wav_duration, whisper_prompt
+from agents.providers.transcription.names import respell_names
 from agents.types import Segment, Transcript, Word
 
 # OpenAI refuses uploads over 25 MB; a 16 kHz 16-bit mono WAV reaches that at 13 minutes.
@@ -150,7 +151,7 @@ class OpenAITranscriber(Transcriber):
         wav_path = Path(wav_path)
         # Every piece of a long recording is its own request and gets the same prompt: the
         # names are as likely in the last ten minutes as in the first.
-        prompt = whisper_prompt(prompt)
+        whisper_text = whisper_prompt(prompt)
         duration = wav_duration(wav_path)
         pieces: list[tuple[Path, float]]
         scratch: tempfile.TemporaryDirectory[str] | None = None
@@ -168,16 +169,17 @@ class OpenAITranscriber(Transcriber):
             segments: list[Segment] = []
             language = ""
             for path, offset in pieces:
-                response = self._request(path, prompt)
+                response = self._request(path, whisper_text)
                 language = language or str(_attr(response, "language", "") or "")
                 segments.extend(_segments_from_verbose(response, offset))
         finally:
             if scratch is not None:
                 scratch.cleanup()
         segments = [s for s in clean_timings(segments, duration) if s.text]
-        return Transcript(
+        transcript = Transcript(
             text=" ".join(s.text for s in segments),
             language=_LANGUAGE_CODES.get(language.lower(), language.lower()),
             duration=duration,
             segments=segments,
         )
+        return respell_names(transcript, prompt)
