@@ -124,6 +124,9 @@ class TeamViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 class InvitationAcceptViewSet(viewsets.GenericViewSet):
     """``POST /invitations/accept``: the invited user, logged in, joins the team."""
 
+    # What OPTIONS describes (DRF's metadata asks every viewset for a serializer).
+    serializer_class = InvitationAcceptSerializer
+
     @extend_schema(
         operation_id="invitation_accept",
         request=InvitationAcceptSerializer,

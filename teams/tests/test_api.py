@@ -198,3 +198,9 @@ def test_invitations_are_rate_limited_per_manager(user, settings):
     team = team_with(user)
     client = authenticated_client(user)
     assert [_invite(client, team, f"r{i}@example.com").status_code for i in range(3)] == [201, 201, 429]
+
+
+@pytest.mark.parametrize("path", ["/invitations/accept", "/teams", "/teams/1", "/teams/1/invitations"])
+def test_options_describes_the_route(api_client, user, path):
+    team_with(user)
+    assert api_client.options(path).status_code == 200
