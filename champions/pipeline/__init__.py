@@ -111,8 +111,8 @@ def _check_speech_found(words: int, duration_seconds: float, engine: str) -> Non
 
 def transcribe(champion: Champion) -> None:
     transcriber = get_transcriber()
-    # The upload's context (company, product and people's names) is Whisper's prompt, so the
-    # names come out spelled as the user spells them.
+    # The upload's context (company, product and people's names): the names come out spelled
+    # as the user spells them (OpenAI's Whisper also gets it as its prompt).
     transcript = transcriber.transcribe(storage.media_path(champion.audio_file), prompt=champion.context)
     _check_speech_found(len(transcript.text.split()), champion.duration_seconds, transcriber.name)
     champion.set_transcript(transcript)

@@ -7,7 +7,7 @@ alignment of the transcript against the script: ``agents.testing.synth.wer_by_sp
 speaker attribution accuracy over speaking time, and the share of labelled segments given the
 right category. The calls named by ``--context-minutes`` are analysed a second time from the
 same recording with an upload ``context`` naming the scripts' companies, people and products
-(Whisper's prompt), and both word error rates are printed. A benchmark, not a test: figures
+(respelled into the transcript; OpenAI's Whisper prompt), and both word error rates are printed. A benchmark, not a test: figures
 depend on the machine (see README, "Benchmarks").
 """
 
