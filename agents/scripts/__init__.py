@@ -72,6 +72,13 @@ EXTRACTION_ONLY_TUNING_SCRIPT_NAMES: tuple[str, ...] = (
     "restaurant_food_safety",
     "veterinary_inventory",
     "college_retention",
+    # Written later for recall: hedged, question-form, past-experience, process, compliance and
+    # status-quo objections beside plain answers, requests and agreements that name a cost.
+    "municipal_permits",
+    "pharmacy_refills",
+    "law_firm_billing",
+    "flight_school_maintenance",
+    "newspaper_subscriptions",
 )
 EXTRACTION_TUNING_SCRIPT_NAMES: tuple[str, ...] = EVAL_TUNING_SCRIPT_NAMES + EXTRACTION_ONLY_TUNING_SCRIPT_NAMES
 EVAL_DIRECTORY = "eval"
