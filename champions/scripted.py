@@ -4,21 +4,38 @@ benchmark and the tests (the audio steps are measured by ``bench_pipeline``)."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 from accounts.models import User
 from agents.audio.voice import call_metrics
 from agents.scripts import load_script, transcript_from_script
-from agents.types import transcript_to_dict
+from agents.types import Transcript, transcript_to_dict
 from champions.models import Champion
 from champions.pipeline.runner import analysis_run
 
 
-def champion_from_script(owner: User, script_name: str = "saas_helpdesk") -> Champion:
+def looped(transcript: Transcript, minutes: float) -> Transcript:
+    """``transcript`` repeated, each copy shifted in time, until it lasts ``minutes``: a long
+    call for the benchmarks (the same moves recur, as in a long real call)."""
+    segments, offset = [], 0.0
+    while offset < minutes * 60:
+        for segment in transcript.segments:
+            words = [replace(w, start=w.start + offset, end=w.end + offset) for w in segment.words]
+            segments.append(replace(segment, start=segment.start + offset, end=segment.end + offset, words=words))
+        offset += transcript.duration + 1.0
+    return replace(transcript, segments=segments, duration=offset - 1.0)
+
+
+def champion_from_script(
+    owner: User, script_name: str = "saas_helpdesk", *, call_minutes: float | None = None
+) -> Champion:
     """A ready champion analysed from a labelled script's text (no audio): the real pattern,
-    index and scenario steps of the pipeline, on a transcript built from the script. Raises
-    if the analysis fails: the benchmark and the tests need a ready champion."""
+    index and scenario steps of the pipeline, on a transcript built from the script (looped
+    to ``call_minutes`` when given). Raises if the analysis fails: the benchmark and the tests
+    need a ready champion."""
     transcript = transcript_from_script(load_script(script_name))
+    if call_minutes:
+        transcript = looped(transcript, call_minutes)
     champion = Champion.objects.create(
         owner=owner,
         name=f"{script_name} champion",

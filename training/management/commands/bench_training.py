@@ -24,16 +24,48 @@ REPLIES = (
     "As a next step, can we book thirty minutes on Tuesday with your finance director?",
 )
 
+# Parts of the varied replies (every reply a different text, so no cache serves a repeat).
+OPENERS = ("I hear you.", "Fair point.", "That makes sense.", "Understood.", "Good question.")
+BODIES = (
+    "What does a slow reply cost you today in lost customers?",
+    "We can start with one team and prove the value in two weeks.",
+    "Teams like yours cut their response time by a third within a month.",
+    "Could you tell me more about how your team handles the busy season?",
+    "It plugs into the tools you already use, so nothing changes for your agents.",
+    "You only pay for the seats you use, and you can cancel any month.",
+    "Who else would need to be part of the decision?",
+    "As a next step, can we book thirty minutes on Tuesday with your finance director?",
+)
+
+
+def reply_text(index: int, *, varied: bool) -> str:
+    if not varied:
+        return REPLIES[index % len(REPLIES)]
+    opener = OPENERS[index % len(OPENERS)]
+    body = BODIES[(index // len(OPENERS)) % len(BODIES)]
+    extra = BODIES[(index // (len(OPENERS) * len(BODIES)) + index) % len(BODIES)]
+    return f"{opener} {body} {extra}" if extra != body else f"{opener} {body}"
+
 
 class Command(BaseCommand):
     help = "Benchmark POST /training/respond with the offline engine: p50/p95 latency and queries per respond."
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--replies", type=int, default=200)
+        parser.add_argument(
+            "--call-minutes",
+            type=float,
+            default=None,
+            help="Loop the champion's call to this length first (a champion from a long call).",
+        )
+        parser.add_argument("--varied", action="store_true", help="A different reply text every time.")
 
-    def handle(self, *args, replies: int, **options) -> None:
+    def handle(self, *args, replies: int, call_minutes: float | None, varied: bool, **options) -> None:
         user, _ = User.objects.get_or_create(email="bench-training@bench.championclone.test")
-        champion = champion_from_script(user, "saas_helpdesk")
+        champion = champion_from_script(user, "saas_helpdesk", call_minutes=call_minutes)
+        self.stdout.write(
+            f"champion from a {champion.duration_seconds / 60:.1f}-minute call, {champion.patterns.count()} patterns"
+        )
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {token_pair_for(user).access_token}")
         from django.conf import settings
@@ -53,7 +85,7 @@ class Command(BaseCommand):
                 started = time.perf_counter()
                 response = client.post(
                     "/training/respond",
-                    {"session_id": session_id, "message": REPLIES[index % len(REPLIES)]},
+                    {"session_id": session_id, "message": reply_text(index, varied=varied)},
                     format="json",
                 )
                 latencies.append((time.perf_counter() - started) * 1000)
