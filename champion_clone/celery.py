@@ -12,6 +12,8 @@ from pathlib import Path
 from celery import Celery
 from kombu import Exchange, Queue
 
+from champion_clone import broker
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "champion_clone.settings")
 
 app = Celery("champion_clone")
@@ -26,7 +28,7 @@ app.autodiscover_tasks()
 def ensure_filesystem_broker_folders() -> None:
     """kombu's filesystem transport expects its folders to exist."""
     options = app.conf.broker_transport_options or {}
-    if not str(app.conf.broker_url).startswith("filesystem://"):
+    if not str(app.conf.broker_url).startswith(f"{broker.SCHEME}://"):
         return
     for key in ("data_folder_in", "data_folder_out", "control_folder"):
         if options.get(key):

@@ -52,10 +52,11 @@ def caches(redis_url: str) -> dict[str, Any]:
 
 
 def celery_broker(redis_url: str, *, broker_dir: Path, polling_interval: float) -> tuple[str, dict[str, Any]]:
-    """Redis when configured; otherwise kombu's filesystem transport, a broker with no server."""
+    """Redis when configured; otherwise kombu's filesystem transport, a broker with no server
+    (with atomic writes: ``champion_clone.broker``)."""
     if redis_url:
         return redis_url, {"visibility_timeout": REDIS_VISIBILITY_TIMEOUT_SECONDS}
-    return "filesystem://", {
+    return "atomicfs://", {
         "data_folder_in": str(broker_dir / "queue"),
         "data_folder_out": str(broker_dir / "queue"),
         "control_folder": str(broker_dir / "control"),
