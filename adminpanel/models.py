@@ -26,6 +26,8 @@ class ActivityLog(models.Model):
             models.Index(fields=["created_at"], name="activity_created_idx"),
             models.Index(fields=["action", "created_at"], name="activity_action_created_idx"),
             models.Index(fields=["user", "created_at"], name="activity_user_created_idx"),
+            # The changelist's resource filter: its choices and its pages (adminpanel.admin.big_tables).
+            models.Index(fields=["resource_type", "created_at"], name="activity_resource_created_idx"),
         ]
 
     def __str__(self) -> str:

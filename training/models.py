@@ -44,6 +44,9 @@ class TrainingSession(models.Model):
         indexes = [
             models.Index(fields=["user", "-started_at"], name="session_user_started_idx"),
             models.Index(fields=["status", "last_activity_at"], name="session_status_activity_idx"),
+            # The admin dashboard's 30 days: sessions begun, and completed (active reps per team).
+            models.Index(fields=["started_at"], name="session_started_idx"),
+            models.Index(fields=["status", "ended_at"], name="session_status_ended_idx"),
         ]
 
     def __str__(self) -> str:

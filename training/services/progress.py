@@ -4,7 +4,8 @@ to the champion, and their assignments passed and overdue.
 
 These are reads (the selectors of the team pages); they live beside the assignment services
 that keep the counters they read. Four queries whatever the team's size: the members, the
-champion filter's check, one row per completed session, one aggregate of the assignments.
+champion filter's check, one aggregate row per member and champion (scores and criteria averaged
+in the database), one aggregate of the assignments.
 
 The gap to the champion is ``100 - average``: the judge scores a reply against the champion's
 own moves, so 100 is the champion's own level (the convention of ``GET /training/progress``).
@@ -16,9 +17,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Avg, Count, Exists, FloatField, Max, OuterRef, Q, Sum
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 from django.utils import timezone
 
+from agents.reasoning.judge.criteria import WEIGHTS as JUDGE_CRITERIA
 from champions.models import Champion
 from core.errors import InvalidInput
 from teams.models import Membership, Team
@@ -26,43 +30,43 @@ from teams.selectors import team_members
 from training.models import AssignmentAssignee, TrainingSession
 
 CHAMPION_LEVEL = 100.0
+# The criteria both judges score (one list, the offline judge's weights).
+CRITERIA = tuple(JUDGE_CRITERIA)
 
 
-@dataclass
-class _Scores:
-    """Scores of sessions, one value per session, kept to average and to take the best of."""
-
-    values: list[float] = field(default_factory=list)
-
-    def add(self, value: float | None) -> None:
-        if value is not None:
-            self.values.append(float(value))
-
-    def figures(self) -> dict:
-        if not self.values:
-            return {"average_score": None, "best_score": None, "gap_to_champion": None}
-        average = sum(self.values) / len(self.values)
-        return {
-            "average_score": round(average, 1),
-            "best_score": round(max(self.values), 1),
-            "gap_to_champion": round(CHAMPION_LEVEL - average, 1),
-        }
+def _figures(average: float | None, best: float | None) -> dict:
+    if average is None:
+        return {"average_score": None, "best_score": None, "gap_to_champion": None}
+    return {
+        "average_score": round(average, 1),
+        "best_score": round(best, 1),
+        "gap_to_champion": round(CHAMPION_LEVEL - average, 1),
+    }
 
 
 @dataclass
 class _ChampionScores:
+    """One member's completed sessions on one champion, as the database aggregated them."""
+
     name: str
-    sessions: int = 0
-    overall: _Scores = field(default_factory=_Scores)
-    criteria: dict[str, _Scores] = field(default_factory=lambda: defaultdict(_Scores))
+    sessions: int
+    scored: int  # sessions with an overall score
+    total: float  # their sum, for the member's average over every session
+    average: float | None
+    best: float | None
+    criteria: dict[str, tuple[float | None, float | None]] = field(default_factory=dict)  # average, best
 
     def figures(self, champion_id: int) -> dict:
         return {
             "champion_id": champion_id,
             "champion_name": self.name,
             "sessions": self.sessions,
-            **self.overall.figures(),
-            "criteria": {name: scores.figures() for name, scores in sorted(self.criteria.items())},
+            **_figures(self.average, self.best),
+            "criteria": {
+                name: _figures(average, best)
+                for name, (average, best) in sorted(self.criteria.items())
+                if average is not None
+            },
         }
 
 
@@ -79,11 +83,16 @@ def _checked_champion_id(team: Team, champion_id: int | None) -> int | None:
     return champion_id
 
 
+def _criterion(name: str) -> Cast:
+    return Cast(KT(f"comparison_to_champion__criteria__{name}"), FloatField())
+
+
 def _session_scores(
     team: Team, champion_id: int | None, since: datetime | None
 ) -> dict[int, dict[int, _ChampionScores]]:
     """Per member and champion: the completed sessions' overall scores and, per criterion, each
-    session's average (what ``session_end`` keeps in ``comparison_to_champion["criteria"]``)."""
+    session's average (what ``session_end`` keeps in ``comparison_to_champion["criteria"]``),
+    averaged in the database: one row per member and champion, not one per session."""
     sessions = TrainingSession.objects.filter(
         current_member_of_team(team), champion__team=team, status=TrainingSession.Status.COMPLETED
     )
@@ -91,16 +100,33 @@ def _session_scores(
         sessions = sessions.filter(champion_id=champion_id)
     if since is not None:
         sessions = sessions.filter(ended_at__gte=since)
-    rows = sessions.order_by().values_list(
-        "user_id", "champion_id", "champion__name", "overall_score", "comparison_to_champion"
+    criteria = {}
+    for name in CRITERIA:
+        criteria[f"{name}__average"] = Avg(_criterion(name))
+        criteria[f"{name}__best"] = Max(_criterion(name))
+    rows = (
+        sessions.order_by()
+        .values("user_id", "champion_id", "champion__name")
+        .annotate(
+            sessions=Count("id"),
+            scored=Count("overall_score"),
+            total=Sum("overall_score"),
+            average=Avg("overall_score"),
+            best=Max("overall_score"),
+            **criteria,
+        )
     )
     per_member: dict[int, dict[int, _ChampionScores]] = defaultdict(dict)
-    for user_id, row_champion_id, champion_name, overall_score, comparison in rows.iterator():
-        scores = per_member[user_id].setdefault(row_champion_id, _ChampionScores(name=champion_name))
-        scores.sessions += 1
-        scores.overall.add(overall_score)
-        for criterion, value in ((comparison or {}).get("criteria") or {}).items():
-            scores.criteria[criterion].add(value)
+    for row in rows:
+        per_member[row["user_id"]][row["champion_id"]] = _ChampionScores(
+            name=row["champion__name"],
+            sessions=row["sessions"],
+            scored=row["scored"],
+            total=row["total"] or 0.0,
+            average=row["average"],
+            best=row["best"],
+            criteria={name: (row[f"{name}__average"], row[f"{name}__best"]) for name in CRITERIA},
+        )
     return per_member
 
 
@@ -130,7 +156,9 @@ def team_progress(*, team: Team, champion_id: int | None = None, since: datetime
     progress = []
     for membership in members:
         champions = scores.get(membership.user_id, {})
-        overall = _Scores([value for entry in champions.values() for value in entry.overall.values])
+        scored = sum(entry.scored for entry in champions.values())
+        average = sum(entry.total for entry in champions.values()) / scored if scored else None
+        best = max((entry.best for entry in champions.values() if entry.best is not None), default=None)
         progress.append(
             {
                 "user_id": membership.user_id,
@@ -138,7 +166,7 @@ def team_progress(*, team: Team, champion_id: int | None = None, since: datetime
                 "email": membership.user.email,
                 "role": membership.role,
                 "sessions": sum(entry.sessions for entry in champions.values()),
-                **overall.figures(),
+                **_figures(average, best),
                 "champions": [
                     entry.figures(cid) for cid, entry in sorted(champions.items(), key=lambda item: item[1].name)
                 ],
