@@ -22,6 +22,11 @@ def test_an_incumbent_tool_that_the_buyer_pays_for_is_a_competitor_objection_not
         ("Honestly, I do not think we need a separate policy, our firewall is solid.", "need"),
         ("My drivers are not very technical. I am worried they will refuse to use a new app.", "risk"),
         ("We have been burned before. The last company promised the same thing.", "risk"),
+        # A purchasing process names no boss, and is still the buyer's authority to decide.
+        (
+            "Anything over fifty thousand dollars goes to a formal tender. Procurement will not let me pick.",
+            "authority",
+        ),
     ],
 )
 def test_each_topic_is_found_by_meaning(line, topic):

@@ -95,6 +95,55 @@ def test_an_objection_phrased_as_a_condition_is_found(condition):
     assert objection_texts(transcript) == [condition]
 
 
+@pytest.mark.parametrize(
+    "agreement",
+    [
+        # An agreement that names the cost, or approves of it, is still agreement.
+        "Okay, that makes sense, the cost is reasonable.",
+        "Fine, the monthly fee seems fair for what we get.",
+    ],
+)
+def test_an_agreement_naming_the_cost_is_not_an_objection(agreement):
+    transcript = call_with((agreement, "I understand, then let me show you how the first week works."))
+
+    assert objection_texts(transcript) == []
+
+
+@pytest.mark.parametrize(
+    "doubt",
+    [
+        "What happens to our records if your company goes under?",
+        "How would I know the numbers it gives us are right?",
+        "Can you really promise that kind of saving for a shop like ours?",
+    ],
+)
+def test_a_doubt_asked_as_a_question_is_an_objection(doubt):
+    transcript = call_with((doubt, "Good question. Here is how we handle that for every customer."))
+
+    assert objection_texts(transcript) == [doubt]
+
+
+def test_an_answer_that_still_describes_is_not_an_objection():
+    # "still" in the buyer's answer to a question describes; it resists nothing.
+    middle = (
+        ("champion", "How many people pay for the digital edition today?"),
+        ("other", "About four thousand. Print still brings in most of the money."),
+        ("champion", "So digital is the part that can grow."),
+    )
+    turns = tuple(ScriptTurn(speaker, text, None) for speaker, text in OPENING + middle + CLOSING)
+    transcript = transcript_from_script(CallScript("test_call", "test", "media", "Fleetly", "Sam", "Dana", turns))
+
+    assert objection_texts(transcript) == []
+
+
+def test_an_agreement_before_an_objection_stays_out_of_its_quote():
+    transcript = call_with(
+        ("Fine, offline mode covers most of it. Our security team will want a full review first.", "Understood.")
+    )
+
+    assert objection_texts(transcript) == ["Our security team will want a full review first."]
+
+
 def test_a_request_beside_a_conditional_objection_stays_out_of_its_quote():
     transcript = call_with(
         ("Can you send me the pricing?", "Of course, I will send it today."),

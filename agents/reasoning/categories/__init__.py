@@ -39,8 +39,11 @@ from agents.reasoning.categories.names import (
     VALUE_STATEMENT,
 )
 from agents.reasoning.categories.objection_cues import (
+    AGREEMENT_OPENING,
+    APPROVAL,
     CONCERN_ACKNOWLEDGMENT,
     CONDITION_MARKER,
+    DESCRIPTIVE_RESISTANCE,
     OBJECTION_TOPIC,
     REQUEST_FORM,
     RESISTANCE_MARKER,
@@ -56,6 +59,8 @@ from agents.reasoning.categories.prototypes import (
 __all__ = [
     "ACTION_PROPOSAL",
     "AGENDA_CHECK",
+    "AGREEMENT_OPENING",
+    "APPROVAL",
     "BENEFICIARY_GETS",
     "BUYER_AGREEMENT",
     "BUYER_ANSWER",
@@ -68,6 +73,7 @@ __all__ = [
     "CLOSING_CUE",
     "CONCERN_ACKNOWLEDGMENT",
     "CONDITION_MARKER",
+    "DESCRIPTIVE_RESISTANCE",
     "DISCOVERY_QUESTION",
     "FAREWELL",
     "FILLER_ACKNOWLEDGMENT",

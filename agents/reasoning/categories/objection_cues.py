@@ -40,6 +40,8 @@ OBJECTION_TOPIC = {
         "bad time",
         "later",
         "wait until",
+        "no room",
+        r"not the (?:moment|right time)",
     ),
     "competitor": phrase_pattern(
         "already (?:use|uses|using|have|has|pay|pays|paying|work with|working with|got)",
@@ -69,6 +71,11 @@ OBJECTION_TOPIC = {
         "cannot commit",
         "can't commit",
         "on board",
+        "procurement",
+        "tenders?",
+        "general manager",
+        r"final (?:word|say)",
+        r"vot(?:e|ed|ing) on",
     ),
     "need": phrase_pattern(
         "do not need",
@@ -100,6 +107,17 @@ OBJECTION_TOPIC = {
         "tried before",
         "did not work",
         "didn't work",
+        # A doubt asked as a question: "what happens if your company goes under?", "how would I
+        # know the figures are right?", "how would a shop like ours ever get those results?"
+        "what happens (?:if|when|to)",
+        "what if",
+        r"how (?:would|do|can|could|will) (?:i|we) (?:know|be sure|trust)",
+        r"how (?:would|could|can) [\w' ]+ ever",
+        r"(?:can|will|does|do|is) (?:you|it|this|that) really",
+        r"(?:isn't|is not) (?:this|it|that) just",
+        r"how (?:secure|safe|reliable)",
+        "bad experience",
+        "burned",
     ),
 }
 RESISTANCE_MARKER = phrase_pattern(
@@ -115,8 +133,24 @@ RESISTANCE_MARKER = phrase_pattern(
     "won't",
     "do not",
     "don't",
+    r"\w+n't",
     "too",
     "also",
+)
+# Resistance words that also just describe ("print still brings in most of the money", "we also
+# sell online"): in the buyer's answer to a question they are not resistance on their own.
+DESCRIPTIVE_RESISTANCE = phrase_pattern("still", "also")
+# The buyer opening with agreement ("Okay, that makes sense, the cost is reasonable.", "Fine,
+# offline mode covers most of it.") or approving ("the price seems fair"): not an objection unless
+# the sentence also resists or states a condition, however many topic words follow.
+AGREEMENT_OPENING = re.compile(
+    r"^(?:okay|ok|yes|yeah|sure|fine|alright|all right|fair enough|great|good|perfect|right|exactly|"
+    r"absolutely|true|(?:that is|that's) (?:true|right|exactly (?:it|right))|"
+    r"that makes sense|makes sense|that sounds (?:good|great|fair|right))\b"
+)
+APPROVAL = phrase_pattern(
+    r"(?:seems?|looks?|sounds?|is) (?:fair|reasonable|fine|doable|realistic|affordable)",
+    r"(?:is|sounds|looks) (?:a lot |much |far )?(?:better|easier) than",
 )
 # An objection phrased as a condition: what must happen before the buyer says yes ("I would need
 # to run this by our CFO", "unless it integrates with our ERP"). Grammar, not topic: evidence only
@@ -127,7 +161,7 @@ CONDITION_MARKER = phrase_pattern(
     r"only (?:makes sense|works|helps) if",
     "as long as",
     r"(?:would|will|'d) (?:need|have) to",
-    r"(?:have|need) to see",
+    r"(?:have|need|want) to see",
     "before anything else",
 )
 # A buyer asking the seller for something (material, a demo, a reference): a request, not an
@@ -146,10 +180,14 @@ CONCERN_ACKNOWLEDGMENT = re.compile(
     r"^(?:i (?:completely |totally |fully )?(?:understand|get (?:that|it)|hear you)|"
     r"(?:that is|that's|it is|it's) (?:a )?(?:fair|good|great|valid|real|common|reasonable)|"
     r"(?:completely|totally|entirely|very) fair|"
-    r"(?:completely|totally) understandable|that makes (?:total |a lot of )?sense|"
+    r"(?:completely|totally) understandable|that makes (?:total |complete |perfect |a lot of )?sense|"
+    r"(?:that is|that's) (?:completely |totally )?understandable|you(?: are|'re) (?:right|not wrong)|"
+    r"i (?:completely |totally |fully )?agree|i(?: am|'m) sorry|"
+    r"(?:that is|that's) (?:exactly )?the right thing to|"
     r"(?:good|fair|great) (?:point|question)|of course|thanks for (?:telling|sharing|raising)|"
     r"(?:that is|that's|that must be) (?:frustrating|tough|hard|annoying)|i can imagine|"
-    r"i appreciate (?:that|you)|"
-    r"(?:a lot of|many|most) (?:of )?(?:our )?\w+ (?:ask|say|tell|had|felt)|"
+    r"i appreciate (?:that|you)|understood|"
+    r"(?:that is|that's) (?:exactly )?the right (?:worry|question|concern)|"
+    r"(?:a lot of|many|most) (?:of )?(?:our )?(?:\w+ ){1,2}(?:ask|say|tell|had|felt)|"
     r"we hear (?:that|this))"
 )

@@ -75,6 +75,19 @@ PROTOTYPES: dict[str, tuple[str, ...]] = {
         "We have been burned by vendors before.",
         "Our customers will not want that, they prefer to talk to a person.",
         "Privacy is a deal breaker for us.",
+        # Doubts asked as questions: the buyer names a risk and waits for the seller to remove it.
+        "What happens to our data if your company goes out of business?",
+        "What happens if the system goes down in the middle of a busy day?",
+        "How would we know the numbers it gives us are accurate?",
+        "How would a small business like ours ever get the same results?",
+        "Do you have any customers our size who really use it every day?",
+        "Is this even allowed under the data protection rules we have to follow?",
+        # Process, effort, need and timing, said without a price or a vendor.
+        "Anything we buy has to go through a formal tender first.",
+        "Rolling this out sounds like a lot of work for everyone.",
+        "We do not really have that problem here.",
+        "If this goes wrong, I am the one who gets the blame.",
+        "Let's pick this up again after the holidays.",
     ),
     # Not categories: what else a buyer says, the contrast that tells an objection from a buyer
     # who merely talks about prices or vendors (a plain answer), asks for something (a request)
@@ -93,6 +106,12 @@ PROTOTYPES: dict[str, tuple[str, ...]] = {
         "We lose about ten thousand dollars a year on mistakes like that.",
         "Our insurance premium went up after the accident.",
         "We pay around two percent on every card transaction.",
+        # Facts about money, process and suppliers that resist nothing.
+        "Our financial year starts in July.",
+        "Our current supplier delivers twice a week.",
+        "The accounting team closes the month in the first week.",
+        "Our accountant mentioned a tax credit for this kind of equipment.",
+        "Our office manager handles the software purchases.",
     ),
     BUYER_REQUEST: (
         "Could you send me your price list by email?",
@@ -122,6 +141,7 @@ PROTOTYPES: dict[str, tuple[str, ...]] = {
         "Our current provider never offered us anything like that.",
         "That is exactly right.",
         "I like that idea.",
+        "I like it, the team has been asking for something like this.",
         "Sure, go ahead, I have a few minutes.",
     ),
     OBJECTION_RESPONSE: (

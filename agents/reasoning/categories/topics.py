@@ -56,6 +56,8 @@ TOPIC_PROTOTYPES: dict[str, tuple[str, ...]] = {
         "I would have to get the partners on board first.",
         "Finance will want to see a business case before anyone agrees.",
         "Let me check with the rest of the management team.",
+        "Anything this size has to go through procurement and a formal tender.",
+        "I cannot sign anything until the general manager has looked at it.",
     ),
     "need": (
         "Honestly, I do not think we need this.",

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from agents.reasoning import categories as cat
 from agents.reasoning.extraction.cues import is_question
-from agents.reasoning.extraction.scores import objection_margin, objection_score
+from agents.reasoning.extraction.scores import is_agreement, objection_margin, objection_score
 from agents.reasoning.segmentation import Utterance
 
 # A champion turn answering an objection is the response; longer turns are cut there.
@@ -51,7 +51,9 @@ def objections_revealed_by_answers(
             while cursor >= 0 and result[cursor].utterance.turn == previous.utterance.turn:
                 candidate = result[cursor]
                 score = objection_score(candidate.utterance.text, similarities[cursor])
-                if candidate.category is None and score >= REVEALED_OBJECTION_SCORE:
+                # An agreement before "I understand" is not revealed as a concern by it.
+                agrees = is_agreement(candidate.utterance.text.lower())
+                if candidate.category is None and score >= REVEALED_OBJECTION_SCORE and not agrees:
                     result[cursor] = ClassifiedUtterance(
                         utterance=candidate.utterance,
                         category=cat.OBJECTION,
@@ -114,7 +116,7 @@ def _another_move(text: str, similarity: dict[str, float]) -> bool:
         return False
     agreement = similarity[cat.BUYER_AGREEMENT]
     others = (cat.OBJECTION, cat.BUYER_ANSWER, cat.BUYER_REQUEST)
-    closest_is_agreement = agreement > max(similarity[c] for c in others)
+    closest_is_agreement = agreement > max(similarity[c] for c in others) or is_agreement(lowered)
     return (
         closest_is_agreement or bool(cat.REQUEST_FORM.search(lowered)) or objection_margin(similarity) < _CONTEXT_MARGIN
     )

@@ -48,6 +48,7 @@ TOPIC_BONUS_OFF_SIDE = 0.1
 RESISTANCE_BONUS = 0.12
 CONDITION_BONUS = 0.2
 REQUEST_PENALTY = 0.3
+AGREEMENT_PENALTY = 0.3
 ANSWER_PENALTY = 0.15
 
 
@@ -56,16 +57,30 @@ def objection_margin(similarity: dict[str, float]) -> float:
     return similarity[cat.OBJECTION] - max(similarity[c] for c in cat.BUYER_CONTRASTS)
 
 
+def _resists(lowered: str, *, answers_question: bool) -> bool:
+    """A marker of resistance; in an answer to a question, "still" or "also" alone only describe."""
+    markers = {match.group(0) for match in cat.RESISTANCE_MARKER.finditer(lowered)}
+    if answers_question:
+        markers -= {match.group(0) for match in cat.DESCRIPTIVE_RESISTANCE.finditer(lowered)}
+    return bool(markers)
+
+
+def is_agreement(lowered: str) -> bool:
+    """The lower-cased buyer sentence opens with agreement or approves ("the cost seems fair")."""
+    return bool(cat.AGREEMENT_OPENING.match(lowered) or cat.APPROVAL.search(lowered))
+
+
 def objection_score(text: str, similarity: dict[str, float], *, answers_question: bool = False) -> float:
     """The objection score of the buyer's sentence ``text``, from its prototype similarities;
     ``answers_question`` when the buyer's turn answers the champion's discovery question."""
     lowered = text.lower()
     topics = [t for t, p in cat.OBJECTION_TOPIC.items() if p.search(lowered)]
     margin = objection_margin(similarity)
-    resists = bool(cat.RESISTANCE_MARKER.search(lowered))
+    resists = _resists(lowered, answers_question=answers_question)
     condition = margin >= 0 and bool(cat.CONDITION_MARKER.search(lowered))
     request = not condition and bool(cat.REQUEST_FORM.search(lowered))
-    objection_side = margin >= 0 and not request and (resists or not answers_question)
+    agreement = not resists and not condition and is_agreement(lowered)
+    objection_side = margin >= 0 and not request and not agreement and (resists or not answers_question)
     score = SIMILARITY_WEIGHT * similarity[cat.OBJECTION] + OBJECTION_MARGIN_WEIGHT * margin
     if topics:
         score += (TOPIC_BONUS if objection_side else TOPIC_BONUS_OFF_SIDE) + 0.1 * (len(topics) - 1)
@@ -75,6 +90,8 @@ def objection_score(text: str, similarity: dict[str, float], *, answers_question
         score += CONDITION_BONUS
     if request:
         score -= REQUEST_PENALTY
+    if agreement:
+        score -= AGREEMENT_PENALTY
     if answers_question and not resists:
         score -= ANSWER_PENALTY
     if is_question(text) and not topics:
