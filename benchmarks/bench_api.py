@@ -4,6 +4,11 @@ mounted beside the real routes for this run only, and wrk driving each endpoint 
 each endpoint's requests/s, p50 and p95, and its ratio to the bare view, measured in one run.
 
     .venv/bin/python benchmarks/bench_api.py [--duration 10] [--connections 8] [--workers 2]
+        [--call-minutes 120] [--respond-reps 20]
+
+Then ``POST /training/respond`` on the champion of the long call, over HTTP: one rep replying
+turn after turn, then ``--respond-reps`` reps at once (each its own connection and session; a
+session whose conversation is over is ended and another begun), p50/p95 of each.
 
 wrk comes from Debian's packages; the script installs it with apt-get when it is missing.
 """
@@ -11,6 +16,8 @@ wrk comes from Debian's packages; the script installs it with apt-get when it is
 from __future__ import annotations
 
 import argparse
+import http.client
+import itertools
 import json
 import os
 import secrets
@@ -19,6 +26,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -26,6 +34,14 @@ from pathlib import Path
 REPOSITORY = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 # wrk prints these from its own histogram once the run is done (latency in microseconds).
+# What the reps say, in turn: objection answers, a question, a close, and a weak "ok".
+REPLIES = (
+    "I understand, price matters. What does a late delivery cost you today in lost customers?",
+    "That is a fair concern. We can start with one depot and prove the value in two weeks.",
+    "ok",
+    "Could you tell me more about how your drivers plan their routes in the busy season?",
+    "As a next step, can we book thirty minutes on Tuesday with your operations director?",
+)
 REPORT_SCRIPT = """
 done = function(summary, latency, requests)
   io.write(string.format("BENCH %d %d %f %f %d\\n", summary.requests, summary.duration,
@@ -49,6 +65,7 @@ def endpoints(seed: dict) -> list[tuple[str, str, str]]:
             "GET",
             f"/champions/{seed['long_champion_id']}",
         ),
+        ("GET /champions/{id}/transcript (50 segments)", "GET", f"/champions/{seed['long_champion_id']}/transcript"),
         ("GET /champions/999999 (404)", "GET", "/champions/999999"),
         ("POST /training/respond, ended session (409)", "POST", "/training/respond"),
     ]
@@ -179,6 +196,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
     parser.add_argument("--call-minutes", type=float, default=120.0, help="length of the long champion's call")
+    parser.add_argument("--respond-reps", type=int, default=20, help="reps replying at once (0: no respond part)")
     args = parser.parse_args()
     wrk = ensure_wrk()
     with tempfile.TemporaryDirectory(prefix="bench-api-") as tmp:
@@ -189,6 +207,8 @@ def main() -> None:
         server = serve(env, port, args.workers, work / "gunicorn.log")
         try:
             report(wrk, port, seed, args, work)
+            if args.respond_reps:
+                report_respond(port, seed, args)
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -210,6 +230,72 @@ def report(wrk: str, port: int, seed: dict, args: argparse.Namespace, work: Path
         print(
             f"{label:<48} {code:>6} {size:>9} {figures['rps']:>8.0f} {figures['p50_ms']:>8.1f} "
             f"{figures['p95_ms']:>8.1f} {figures['rps'] / bare_rps:>7.0%}{errors}",
+            flush=True,
+        )
+
+
+class Rep:
+    """One rep on its own connection: replies in its own session, ends it when the
+    conversation is over and begins another."""
+
+    def __init__(self, port: int, token: str, champion_id: int, offset: int) -> None:
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        self.champion_id, self.session_id = champion_id, None
+        self.replies = itertools.cycle(REPLIES[offset % len(REPLIES) :] + REPLIES[: offset % len(REPLIES)])
+        self.latencies_ms: list[float] = []
+        self.failures = 0
+
+    def post(self, path: str, body: dict) -> tuple[int, dict]:
+        self.connection.request("POST", path, json.dumps(body), self.headers)
+        response = self.connection.getresponse()
+        return response.status, json.loads(response.read() or b"{}")
+
+    def reply(self) -> None:
+        if self.session_id is None:
+            _, started = self.post("/training/start", {"champion_id": self.champion_id})
+            self.session_id = started["session"]["id"]
+        began = time.perf_counter()
+        status, body = self.post("/training/respond", {"session_id": self.session_id, "message": next(self.replies)})
+        self.latencies_ms.append((time.perf_counter() - began) * 1000)
+        self.failures += status != 200
+        if status != 200 or body["session"]["outcome"]:
+            self.post("/training/end", {"session_id": self.session_id})
+            self.session_id = None
+
+
+def drive_reps(port: int, seed: dict, reps: int, seconds: float) -> dict:
+    crew = [Rep(port, seed["token"], seed["long_champion_id"], index) for index in range(reps)]
+    deadline = time.perf_counter() + seconds
+
+    def run(rep: Rep) -> None:
+        while time.perf_counter() < deadline:
+            rep.reply()
+
+    threads = [threading.Thread(target=run, args=(rep,)) for rep in crew]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    latencies = sorted(ms for rep in crew for ms in rep.latencies_ms)
+    return {
+        "replies": len(latencies),
+        "p50_ms": latencies[len(latencies) // 2],
+        "p95_ms": latencies[int(0.95 * (len(latencies) - 1))],
+        "failures": sum(rep.failures for rep in crew),
+    }
+
+
+def report_respond(port: int, seed: dict, args: argparse.Namespace) -> None:
+    seconds = max(args.duration, 5) * 2
+    call = f"{seed['call_seconds'] / 3600:.1f} h call"
+    print(f"\nPOST /training/respond over HTTP on the champion of the {call}, {seconds} s each")
+    print(f"{'reps at once':<16} {'replies':>8} {'p50 ms':>8} {'p95 ms':>8} {'not 200':>8}")
+    for reps in (1, args.respond_reps):
+        figures = drive_reps(port, seed, reps, seconds)
+        print(
+            f"{reps:<16} {figures['replies']:>8} {figures['p50_ms']:>8.1f} {figures['p95_ms']:>8.1f} "
+            f"{figures['failures']:>8}",
             flush=True,
         )
 

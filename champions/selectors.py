@@ -13,6 +13,24 @@ from champions.access import visible_champions
 from champions.models import PATTERN_FIELDS, Champion, ChampionPattern, Scenario, embedding_matrix
 from core.errors import Conflict
 
+# The champion's columns the list shows (``ChampionListSerializer``) and its visibility needs.
+LIST_COLUMNS = (
+    "id",
+    "owner_id",
+    "team_id",
+    "published_at",
+    "name",
+    "status",
+    "step",
+    "progress",
+    "error",
+    "duration_seconds",
+    "has_video",
+    "original_filename",
+    "created_at",
+    "analyzed_at",
+)
+
 
 def champion_list(*, user: User) -> QuerySet[Champion]:
     """The champions ``user`` sees (``champions.access``), newest first, with their team, counts
@@ -34,7 +52,8 @@ def champion_list(*, user: User) -> QuerySet[Champion]:
     return (
         visible_champions(user)
         .select_related("team")
-        .defer("transcript", "transcript_text", "team__leaderboard_enabled", "team__created_by", "team__created_at")
+        # The columns the list shows: no JSON column is read and decoded for nothing.
+        .only(*LIST_COLUMNS, "team__name")
         .annotate(
             pattern_count=Coalesce(Subquery(patterns), 0),
             scenario_count=Coalesce(Subquery(scenarios), 0),
@@ -46,10 +65,12 @@ def champion_list(*, user: User) -> QuerySet[Champion]:
 
 def champion_detail_queryset(*, user: User) -> QuerySet[Champion]:
     """The champions ``user`` sees, with their patterns (hidden ones too: the serializer shows
-    them to those who manage the champion only) and scenarios."""
+    them to those who manage the champion only) and scenarios. Not the transcript: its size
+    grows with the call (1.5 MB of JSON for two hours): ``GET /champions/{id}/transcript`` pages it."""
     return (
         visible_champions(user)
         .select_related("team")
+        .defer("transcript", "transcript_text", "team__leaderboard_enabled", "team__created_by", "team__created_at")
         .prefetch_related(
             Prefetch("patterns", queryset=ChampionPattern.objects.defer("embedding").order_by("position")),
             Prefetch("scenarios", queryset=Scenario.objects.order_by("position")),
@@ -98,6 +119,11 @@ def champion_playbook(champion_id: int) -> ChampionPlaybook:
     buyer_lines = [p.text for p in patterns if p.speaker == "other"]
     version = hashlib.sha256("\x1f".join(f"{row.pk}:{row.text}" for row in rows).encode()).hexdigest()[:16]
     return ChampionPlaybook([row.pk for row in rows], patterns, vectors, buyer_lines, version)
+
+
+def champion_transcript_queryset(*, user: User) -> QuerySet[Champion]:
+    """The champions ``user`` sees (the detail's rules), with their stored transcript only."""
+    return visible_champions(user).only("id", "owner_id", "team_id", "published_at", "transcript")
 
 
 def champion_transcript(*, champion_id: int) -> Transcript:

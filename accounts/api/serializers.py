@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from accounts.models import User
+from accounts.models import JourneyStage, Plan, Role, SubscriptionStatus, User
+from core.api.representation import RowSerializer, iso_datetime
 
 
 class RegisterInputSerializer(serializers.Serializer):
@@ -35,29 +36,39 @@ class VerifyEmailInputSerializer(serializers.Serializer):
     )
 
 
-class UserSerializer(serializers.ModelSerializer):
+class UserSerializer(RowSerializer):
+    id = serializers.IntegerField()
+    email = serializers.EmailField()
+    full_name = serializers.CharField()
+    role = serializers.ChoiceField(choices=Role.choices)
+    is_active = serializers.BooleanField()
+    subscription_plan = serializers.ChoiceField(choices=Plan.choices)
+    subscription_status = serializers.ChoiceField(choices=SubscriptionStatus.choices)
+    journey_stage = serializers.ChoiceField(choices=JourneyStage.choices)
+    login_count = serializers.IntegerField()
+    last_login_at = serializers.DateTimeField(allow_null=True)
+    last_activity_at = serializers.DateTimeField(allow_null=True)
+    date_joined = serializers.DateTimeField()
     email_verified = serializers.BooleanField(
-        read_only=True, help_text="Whether the address is verified; until it is, it receives no other email."
+        help_text="Whether the address is verified; until it is, it receives no other email."
     )
 
-    class Meta:
-        model = User
-        fields = [
-            "id",
-            "email",
-            "full_name",
-            "role",
-            "is_active",
-            "subscription_plan",
-            "subscription_status",
-            "journey_stage",
-            "login_count",
-            "last_login_at",
-            "last_activity_at",
-            "date_joined",
-            "email_verified",
-        ]
-        read_only_fields = fields
+    def represent(self, user: User) -> dict:
+        return {
+            "id": user.pk,
+            "email": user.email,
+            "full_name": user.full_name,
+            "role": user.role,
+            "is_active": user.is_active,
+            "subscription_plan": user.subscription_plan,
+            "subscription_status": user.subscription_status,
+            "journey_stage": user.journey_stage,
+            "login_count": user.login_count,
+            "last_login_at": iso_datetime(user.last_login_at),
+            "last_activity_at": iso_datetime(user.last_activity_at),
+            "date_joined": iso_datetime(user.date_joined),
+            "email_verified": user.email_verified,
+        }
 
 
 class TokenPairSerializer(serializers.Serializer):

@@ -3,7 +3,9 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from champions.models import Champion, ChampionPattern, Scenario
+from champions.models import Champion, ChampionPattern, PatternCategory, Scenario, pipeline_step_choices
+from core.api.representation import RowSerializer, iso_datetime
+from teams.models import Team
 
 # The largest id the database stores (a 64-bit integer): a larger one is a 400, not a 500.
 ID_LIMIT = 2**63 - 1
@@ -49,49 +51,70 @@ class PatternUpdateInputSerializer(serializers.Serializer):
         return attrs
 
 
-class TeamRefSerializer(serializers.Serializer):
+class TeamRefSerializer(RowSerializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
 
-
-# What both the list and the detail show of a champion and its analysis.
-CHAMPION_STATUS_FIELDS = [
-    "id",
-    "name",
-    "status",
-    "step",
-    "progress",
-    "error",
-    "duration_seconds",
-    "has_video",
-    "original_filename",
-    "team",
-    "published",
-    "can_manage",
-]
+    def represent(self, team: Team) -> dict:
+        return {"id": team.pk, "name": team.name}
 
 
-class TeamFieldsMixin(serializers.Serializer):
-    """Whose a champion is and what the caller may do with it (``champions.access``)."""
+def _team(champion: Champion) -> dict | None:
+    return {"id": champion.team_id, "name": champion.team.name} if champion.team_id else None
 
-    team = TeamRefSerializer(allow_null=True, read_only=True, help_text="The team it belongs to; null: personal.")
+
+class ChampionStatusFields(RowSerializer):
+    """What both the list and the detail show of a champion and its analysis, and whose it is
+    and what the caller may do with it (``champions.access``)."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    status = serializers.ChoiceField(choices=Champion.Status.choices)
+    step = serializers.ChoiceField(choices=pipeline_step_choices(), allow_blank=True)
+    progress = serializers.IntegerField()
+    error = serializers.CharField()
+    duration_seconds = serializers.FloatField()
+    has_video = serializers.BooleanField()
+    original_filename = serializers.CharField()
+    team = TeamRefSerializer(allow_null=True, help_text="The team it belongs to; null: personal.")
     published = serializers.SerializerMethodField(help_text="Seen by the team's reps (a team champion only).")
-    can_manage = serializers.BooleanField(
-        read_only=True, help_text="The caller may analyse, delete, publish and edit it."
-    )
+    can_manage = serializers.BooleanField(help_text="The caller may analyse, delete, publish and edit it.")
 
+    @extend_schema_field(serializers.BooleanField())
     def get_published(self, champion: Champion) -> bool:
         return champion.published_at is not None
 
+    def represent(self, champion: Champion) -> dict:
+        return {
+            "id": champion.pk,
+            "name": champion.name,
+            "status": champion.status,
+            "step": champion.step,
+            "progress": champion.progress,
+            "error": champion.error,
+            "duration_seconds": champion.duration_seconds,
+            "has_video": champion.has_video,
+            "original_filename": champion.original_filename,
+            "team": _team(champion),
+            "published": self.get_published(champion),
+            "can_manage": bool(champion.can_manage),
+        }
 
-class ChampionListSerializer(TeamFieldsMixin, serializers.ModelSerializer):
-    pattern_count = serializers.IntegerField(read_only=True)
-    scenario_count = serializers.IntegerField(read_only=True)
 
-    class Meta:
-        model = Champion
-        fields = [*CHAMPION_STATUS_FIELDS, "pattern_count", "scenario_count", "created_at", "analyzed_at"]
-        read_only_fields = fields
+class ChampionListSerializer(ChampionStatusFields):
+    pattern_count = serializers.IntegerField()
+    scenario_count = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    analyzed_at = serializers.DateTimeField(allow_null=True)
+
+    def represent(self, champion: Champion) -> dict:
+        return {
+            **super().represent(champion),
+            "pattern_count": champion.pattern_count,
+            "scenario_count": champion.scenario_count,
+            "created_at": iso_datetime(champion.created_at),
+            "analyzed_at": iso_datetime(champion.analyzed_at),
+        }
 
 
 class ChampionStatusSerializer(serializers.ModelSerializer):
@@ -116,22 +139,39 @@ class ChampionTeamStatusSerializer(serializers.ModelSerializer):
         return champion.published_at is not None
 
 
-class PatternSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = ChampionPattern
-        fields = [
-            "id",
-            "category",
-            "text",
-            "start",
-            "end",
-            "speaker",
-            "confidence",
-            "responds_to",
-            "hidden",
-            "edited_at",
-        ]
-        read_only_fields = fields
+class OccurrenceSerializer(serializers.Serializer):
+    start = serializers.FloatField()
+    end = serializers.FloatField()
+
+
+class PatternSerializer(RowSerializer):
+    id = serializers.IntegerField()
+    category = serializers.ChoiceField(choices=PatternCategory.choices)
+    text = serializers.CharField()
+    start = serializers.FloatField()
+    end = serializers.FloatField()
+    speaker = serializers.CharField()
+    confidence = serializers.FloatField()
+    responds_to = serializers.CharField()
+    # Every time the move was said (a long call repeats itself); the first is start/end.
+    occurrences = OccurrenceSerializer(many=True)
+    hidden = serializers.BooleanField()
+    edited_at = serializers.DateTimeField(allow_null=True)
+
+    def represent(self, pattern: ChampionPattern) -> dict:
+        return {
+            "id": pattern.pk,
+            "category": pattern.category,
+            "text": pattern.text,
+            "start": pattern.start,
+            "end": pattern.end,
+            "speaker": pattern.speaker,
+            "confidence": pattern.confidence,
+            "responds_to": pattern.responds_to,
+            "occurrences": pattern.occurrences,
+            "hidden": pattern.hidden,
+            "edited_at": iso_datetime(pattern.edited_at),
+        }
 
 
 class ObjectionSerializer(serializers.Serializer):
@@ -140,13 +180,28 @@ class ObjectionSerializer(serializers.Serializer):
     start = serializers.FloatField(allow_null=True)
 
 
-class ScenarioSerializer(serializers.ModelSerializer):
-    objections = ObjectionSerializer(many=True, read_only=True)
+class ScenarioSerializer(RowSerializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    persona = serializers.CharField()
+    context = serializers.CharField()
+    goal = serializers.CharField()
+    objections = ObjectionSerializer(many=True)
+    difficulty = serializers.ChoiceField(choices=Scenario.Difficulty.choices)
 
-    class Meta:
-        model = Scenario
-        fields = ["id", "title", "persona", "context", "goal", "objections", "difficulty"]
-        read_only_fields = fields
+    def represent(self, scenario: Scenario) -> dict:
+        return {
+            "id": scenario.pk,
+            "title": scenario.title,
+            "persona": scenario.persona,
+            "context": scenario.context,
+            "goal": scenario.goal,
+            "objections": [
+                {"text": o["text"], "champion_response": o.get("champion_response"), "start": o.get("start")}
+                for o in scenario.objections
+            ],
+            "difficulty": scenario.difficulty,
+        }
 
 
 class WordSerializer(serializers.Serializer):
@@ -165,55 +220,60 @@ class SegmentSerializer(serializers.Serializer):
     words = WordSerializer(many=True)
 
 
-class TranscriptSerializer(serializers.Serializer):
-    text = serializers.CharField()
+class TranscriptPageSerializer(serializers.Serializer):
+    """A page of the champion's transcript: ``results`` are segments ``offset`` to
+    ``offset + limit`` of ``count``, each with its speaker and its words' timings."""
+
+    # Documents the stored JSON (``agents.types.transcript_to_dict`` wrote it in this shape);
+    # the view slices it as it is, running thousands of words through fields would change nothing.
+    count = serializers.IntegerField(help_text="Segments in the whole transcript.")
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
     language = serializers.CharField()
     duration = serializers.FloatField()
-    segments = SegmentSerializer(many=True)
+    results = SegmentSerializer(many=True)
 
 
-class ChampionDetailSerializer(TeamFieldsMixin, serializers.ModelSerializer):
-    transcript = serializers.SerializerMethodField()
+class ChampionDetailSerializer(ChampionStatusFields):
+    """The champion's results; the transcript is not here (its size grows with the call):
+    ``GET /champions/{id}/transcript`` pages it."""
+
+    size_bytes = serializers.IntegerField()
+    champion_speaker = serializers.ChoiceField(choices=Champion.ChampionSpeaker.choices)
+    voice_profile = serializers.JSONField()
+    call_metrics = serializers.JSONField()
     warnings = serializers.ListField(
         source="analysis_warnings",
         child=serializers.CharField(),
-        read_only=True,
         help_text="What to know about an analysis that went through, e.g. a call only partly transcribed.",
     )
-    patterns = serializers.SerializerMethodField(
-        help_text="The champion's patterns; hidden ones (``hidden: true``) to those who manage it only."
+    tone = serializers.JSONField()
+    transcription_engine = serializers.CharField()
+    reasoning_engine = serializers.CharField()
+    patterns = PatternSerializer(
+        many=True, help_text="The champion's patterns; hidden ones (``hidden: true``) to those who manage it only."
     )
-    scenarios = ScenarioSerializer(many=True, read_only=True)
+    scenarios = ScenarioSerializer(many=True)
+    created_at = serializers.DateTimeField()
+    analyzed_at = serializers.DateTimeField(allow_null=True)
 
-    class Meta:
-        model = Champion
-        fields = [
-            *CHAMPION_STATUS_FIELDS,
-            "size_bytes",
-            "champion_speaker",
-            "transcript",
-            "voice_profile",
-            "call_metrics",
-            "warnings",
-            "tone",
-            "transcription_engine",
-            "reasoning_engine",
-            "patterns",
-            "scenarios",
-            "created_at",
-            "analyzed_at",
-        ]
-        read_only_fields = fields
-
-    @extend_schema_field(PatternSerializer(many=True))
-    def get_patterns(self, champion: Champion) -> list[dict]:
+    def represent(self, champion: Champion) -> dict:
+        pattern = PatternSerializer().represent
+        scenario = ScenarioSerializer().represent
         # From the prefetched rows: a rep sees the patterns in use, a manager all of them.
         shown = [p for p in champion.patterns.all() if champion.can_manage or not p.hidden]
-        return PatternSerializer(shown, many=True).data
-
-    @extend_schema_field(TranscriptSerializer(allow_null=True))
-    def get_transcript(self, champion: Champion) -> dict | None:
-        # The stored JSON as it is (``agents.types.transcript_to_dict`` wrote it in this shape):
-        # TranscriptSerializer documents it, but running thousands of words through it on every
-        # detail view would cost time and change nothing.
-        return champion.transcript or None
+        return {
+            **super().represent(champion),
+            "size_bytes": champion.size_bytes,
+            "champion_speaker": champion.champion_speaker,
+            "voice_profile": champion.voice_profile,
+            "call_metrics": champion.call_metrics,
+            "warnings": list(champion.analysis_warnings),
+            "tone": champion.tone,
+            "transcription_engine": champion.transcription_engine,
+            "reasoning_engine": champion.reasoning_engine,
+            "patterns": [pattern(p) for p in shown],
+            "scenarios": [scenario(s) for s in champion.scenarios.all()],
+            "created_at": iso_datetime(champion.created_at),
+            "analyzed_at": iso_datetime(champion.analyzed_at),
+        }

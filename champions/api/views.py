@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -18,9 +18,11 @@ from champions.api.serializers import (
     PatternSerializer,
     PatternUpdateInputSerializer,
     ScenarioSerializer,
+    TranscriptPageSerializer,
     UploadInputSerializer,
 )
 from champions.models import Champion
+from core.api.pagination import SegmentPagination
 from core.api.ratelimit import check_rate_limit, user_or_ip
 from core.api.schema import error_responses
 from core.api.viewsets import ID_PATTERN, OwnedObjectsViewSet
@@ -41,6 +43,8 @@ class ChampionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OwnedObj
             return selectors.champion_list(user=owner)
         if self.action == "retrieve":
             return selectors.champion_detail_queryset(user=owner)
+        if self.action == "transcript":
+            return selectors.champion_transcript_queryset(user=owner)
         return access.visible_champions(owner)
 
     def get_managed_object(self) -> Champion:
@@ -57,6 +61,30 @@ class ChampionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OwnedObj
     @extend_schema(responses={200: ChampionDetailSerializer, **error_responses(401, 404)})
     def retrieve(self, request: Request, *args: object, **kwargs: object) -> Response:
         return super().retrieve(request, *args, **kwargs)
+
+    @extend_schema(
+        operation_id="champion_transcript",
+        parameters=[
+            OpenApiParameter("offset", int, description="The first segment (0)."),
+            OpenApiParameter("limit", int, description="Segments per page (50, at most 200)."),
+        ],
+        responses={200: TranscriptPageSerializer, **error_responses(401, 404)},
+    )
+    @action(detail=True, methods=["get"], pagination_class=SegmentPagination)
+    def transcript(self, request: Request, pk: str | None = None) -> Response:
+        """The transcript's segments with speakers and word timings, a page at a time (the
+        detail leaves them out: they grow with the call). Seen by whoever sees the champion."""
+        transcript = self.get_object().transcript or {}
+        # The stored JSON as it is (TranscriptPageSerializer documents it): running thousands
+        # of words through DRF's fields would cost time and change nothing.
+        page = self.paginate_queryset(transcript.get("segments", []))
+        response = self.get_paginated_response(page)
+        response.data = {
+            **response.data,
+            "language": transcript.get("language", ""),
+            "duration": transcript.get("duration", 0.0),
+        }
+        return response
 
     @extend_schema(
         operation_id="champion_upload",

@@ -270,8 +270,9 @@ class TestPipelineEndToEnd:
         detail = client.get(f"/champions/{champion_id}").json()
         assert detail["status"] == "ready", detail["error"]
         assert detail["progress"] == 100
-        assert detail["transcript"]["segments"] and detail["transcript"]["segments"][0]["words"]
-        assert {"champion", "other"} <= {s["speaker"] for s in detail["transcript"]["segments"]}
+        segments = client.get(f"/champions/{champion_id}/transcript?limit=200").json()["results"]
+        assert segments and segments[0]["words"]
+        assert {"champion", "other"} <= {s["speaker"] for s in segments}
         assert detail["call_metrics"]["words_per_minute"] > 60
         assert detail["call_metrics"]["transcribed_share"] > 0.85 and detail["warnings"] == []
         assert detail["voice_profile"]["pitch_median_hz"] > 50

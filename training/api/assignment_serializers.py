@@ -6,6 +6,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api.representation import RowSerializer, iso_datetime
 from training.models import AssignmentAssignee
 from training.services.assignments import ALL_REPS
 from training.services.leaderboard import DEFAULT_DAYS, MAX_DAYS
@@ -110,7 +111,7 @@ class TeamAssignmentSerializer(serializers.Serializer):
         return {"id": assignment.scenario_id, "title": assignment.scenario_title}
 
 
-class MyAssignmentSerializer(serializers.Serializer):
+class MyAssignmentSerializer(RowSerializer):
     """One of the caller's assignments, with the caller's own completion."""
 
     id = serializers.IntegerField(source="assignment_id")
@@ -139,6 +140,21 @@ class MyAssignmentSerializer(serializers.Serializer):
     @extend_schema_field(serializers.ChoiceField(choices=AssignmentAssignee.Status.choices))
     def get_status(self, assignee: AssignmentAssignee) -> str:
         return _status(assignee, self.context)
+
+    def represent(self, assignee: AssignmentAssignee) -> dict:
+        assignment = assignee.assignment
+        return {
+            "id": assignee.assignment_id,
+            "team": self.get_team(assignee),
+            "champion": self.get_champion(assignee),
+            "scenario": self.get_scenario(assignee),
+            "due_at": iso_datetime(assignment.due_at),
+            "pass_score": assignment.pass_score,
+            "min_attempts": assignment.min_attempts,
+            "attempts": assignee.attempts,
+            "best_score": assignee.best_score,
+            "status": self.get_status(assignee),
+        }
 
 
 # --- Progress and leaderboard -------------------------------------------------------------

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api.representation import RowSerializer, iso_datetime
 from training.models import EvaluationDispute, SessionMessage, TrainingSession
 from training.services.disputes import DISPUTE_REASON_MAX_CHARS
 
@@ -120,7 +121,10 @@ def _audio_url(message: SessionMessage, kind: str) -> str:
     return f"/training/sessions/{message.session_id}/audio/{message.pk}/{kind}"
 
 
-class ScenarioSnapshotSerializer(serializers.Serializer):
+SNAPSHOT_TEXT_FIELDS = ("title", "persona", "context", "goal", "difficulty")
+
+
+class ScenarioSnapshotSerializer(RowSerializer):
     id = serializers.IntegerField(allow_null=True)
     title = serializers.CharField()
     persona = serializers.CharField()
@@ -129,51 +133,76 @@ class ScenarioSnapshotSerializer(serializers.Serializer):
     difficulty = serializers.CharField()
     objections = serializers.ListField(child=serializers.DictField())
 
+    def represent(self, snapshot: dict) -> dict:
+        scenario_id = snapshot.get("id")
+        return {
+            "id": None if scenario_id is None else int(scenario_id),
+            **{name: str(snapshot.get(name, "")) for name in SNAPSHOT_TEXT_FIELDS},
+            "objections": [dict(objection) for objection in snapshot.get("objections", [])],
+        }
 
-class SessionSerializer(serializers.ModelSerializer):
-    champion_name = serializers.CharField(source="champion.name", read_only=True)
-    scenario = ScenarioSnapshotSerializer(source="scenario_snapshot", read_only=True)
-    objections_total = serializers.IntegerField(source="objection_count", read_only=True)
 
-    class Meta:
-        model = TrainingSession
-        fields = [
-            "id",
-            "user_id",
-            "champion_id",
-            "champion_name",
-            "scenario",
-            "status",
-            "outcome",
-            "stage",
-            "objections_total",
-            "turn_count",
-            "started_at",
-            "last_activity_at",
-            "ended_at",
-            "overall_score",
-            "summary",
-        ]
-        read_only_fields = fields
+class SessionSerializer(RowSerializer):
+    id = serializers.IntegerField()
+    user_id = serializers.IntegerField()
+    champion_id = serializers.IntegerField()
+    champion_name = serializers.CharField(source="champion.name")
+    scenario = ScenarioSnapshotSerializer(source="scenario_snapshot")
+    status = serializers.ChoiceField(choices=TrainingSession.Status.choices)
+    outcome = serializers.ChoiceField(choices=TrainingSession.Outcome.choices, allow_blank=True)
+    stage = serializers.IntegerField()
+    objections_total = serializers.IntegerField(source="objection_count")
+    turn_count = serializers.IntegerField()
+    started_at = serializers.DateTimeField()
+    last_activity_at = serializers.DateTimeField()
+    ended_at = serializers.DateTimeField(allow_null=True)
+    overall_score = serializers.FloatField(allow_null=True)
+    summary = serializers.CharField()
+
+    def represent(self, session: TrainingSession) -> dict:
+        return {
+            "id": session.pk,
+            "user_id": session.user_id,
+            "champion_id": session.champion_id,
+            "champion_name": session.champion.name,
+            "scenario": ScenarioSnapshotSerializer().represent(session.scenario_snapshot),
+            "status": session.status,
+            "outcome": session.outcome,
+            "stage": session.stage,
+            "objections_total": session.objection_count,
+            "turn_count": session.turn_count,
+            "started_at": iso_datetime(session.started_at),
+            "last_activity_at": iso_datetime(session.last_activity_at),
+            "ended_at": iso_datetime(session.ended_at),
+            "overall_score": session.overall_score,
+            "summary": session.summary,
+        }
 
 
 class SessionListSerializer(SessionSerializer):
     """A session in the list and the detail, which load its user: whose it is, since a manager
     reads the team's (``GET /training/sessions?team_id=``)."""
 
-    user_name = serializers.CharField(source="user.get_full_name", read_only=True, help_text="Whose session.")
+    user_name = serializers.CharField(source="user.get_full_name", help_text="Whose session.")
 
-    class Meta(SessionSerializer.Meta):
-        fields = [*SessionSerializer.Meta.fields, "user_name"]
-        read_only_fields = fields
+    def represent(self, session: TrainingSession) -> dict:
+        return {**super().represent(session), "user_name": session.user.get_full_name()}
 
 
 class SessionDetailSerializer(SessionListSerializer):
-    messages = MessageSerializer(many=True, read_only=True)
+    strengths = serializers.JSONField()
+    improvements = serializers.JSONField()
+    comparison_to_champion = serializers.JSONField()
+    messages = MessageSerializer(many=True)
 
-    class Meta(SessionListSerializer.Meta):
-        fields = [*SessionListSerializer.Meta.fields, "strengths", "improvements", "comparison_to_champion", "messages"]
-        read_only_fields = fields
+    def represent(self, session: TrainingSession) -> dict:
+        return {
+            **super().represent(session),
+            "strengths": session.strengths,
+            "improvements": session.improvements,
+            "comparison_to_champion": session.comparison_to_champion,
+            "messages": MessageSerializer(session.messages.all(), many=True, context=self.context).data,
+        }
 
 
 class StartOutputSerializer(serializers.Serializer):

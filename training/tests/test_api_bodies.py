@@ -1,0 +1,46 @@
+"""The hand-built bodies of the hot read paths (issue 13) equal DRF's from the declared fields,
+which the OpenAPI schema documents: the session list and detail, a rep's assignments, and the
+profile of ``/auth/me``."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+
+from accounts.api.serializers import UserSerializer
+from accounts.tests.factories import UserFactory
+from core.api.representation import drf_representation
+from training import services
+from training.api.assignment_serializers import MyAssignmentSerializer
+from training.api.serializers import SessionDetailSerializer, SessionListSerializer
+from training.selectors import session_detail_queryset, session_list
+from training.tests.assignment_scene import make_assignment, scene
+from training.tests.factories import TraineeMessageFactory, TrainingSessionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_session_list_and_detail_bodies_are_drfs():
+    ended = TrainingSessionFactory(status="completed", outcome="won", overall_score=71.5, ended_at=timezone.now())
+    TraineeMessageFactory(session=ended, turn_index=1)
+    row = session_list(user=ended.user).get(pk=ended.pk)
+    assert SessionListSerializer().represent(row) == drf_representation(SessionListSerializer(), row)
+    detail = session_detail_queryset(user=ended.user).get(pk=ended.pk)
+    body = SessionDetailSerializer().represent(detail)
+    assert body == drf_representation(SessionDetailSerializer(), detail)
+    assert body["scenario"]["objections"] and body["messages"][0]["evaluation"]["score"] is not None
+
+
+def test_my_assignment_body_is_drfs():
+    s = scene()
+    make_assignment(s)
+    row = services.assignments_of(s.rep).get()
+    context = {"now": timezone.now()}
+    assert MyAssignmentSerializer(context=context).represent(row) == drf_representation(
+        MyAssignmentSerializer(context=context), row
+    )
+
+
+def test_profile_body_is_drfs():
+    user = UserFactory(last_login_at=timezone.now())
+    assert UserSerializer().represent(user) == drf_representation(UserSerializer(), user)
