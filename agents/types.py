@@ -80,6 +80,9 @@ class Pattern:
     confidence: float = 1.0
     # For a response to an objection: the objection text it answers.
     responds_to: str | None = None
+    # Every time the move was said, ``{"start", "end"}``, the first being ``start``/``end``: a
+    # long call repeats itself (agents.reasoning.extraction.merge). Empty until merged.
+    occurrences: list[dict[str, float]] = field(default_factory=list)
 
 
 @dataclass

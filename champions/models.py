@@ -157,6 +157,9 @@ class ChampionPattern(models.Model):
     speaker = models.CharField(max_length=16, blank=True)
     confidence = models.FloatField(default=1.0)
     responds_to = models.TextField(blank=True)
+    # Every time the move was said, [{start, end}] in order, the first being start/end: repeats
+    # of a long call are one pattern (agents.reasoning.extraction.merge, issue 13).
+    occurrences = models.JSONField(default=list, blank=True)
     embedding = models.BinaryField(null=True, blank=True, editable=False)  # float32 × EMBEDDING_DIMENSIONS
     # A manager hid a wrong pattern: never used for scenarios, judging or feedback again.
     hidden = models.BooleanField(default=False)
@@ -192,6 +195,10 @@ class ChampionPattern(models.Model):
             speaker=pattern.speaker or "",
             confidence=round(pattern.confidence, 4),
             responds_to=pattern.responds_to or "",
+            occurrences=[
+                {"start": round(occurrence["start"], 3), "end": round(occurrence["end"], 3)}
+                for occurrence in pattern.occurrences
+            ],
         )
 
     def as_pattern(self) -> Pattern:
@@ -204,11 +211,12 @@ class ChampionPattern(models.Model):
             speaker=self.speaker or None,
             confidence=self.confidence,
             responds_to=self.responds_to or None,
+            occurrences=list(self.occurrences),
         )
 
 
 # The columns ``ChampionPattern.as_pattern`` reads, for querysets that load nothing else.
-PATTERN_FIELDS = ("category", "text", "start", "end", "speaker", "confidence", "responds_to")
+PATTERN_FIELDS = ("category", "text", "start", "end", "speaker", "confidence", "responds_to", "occurrences")
 
 
 def embedding_blob(vector: np.ndarray) -> bytes:

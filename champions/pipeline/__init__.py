@@ -34,6 +34,7 @@ from agents.audio.voice import call_metrics, transcribed_share, voice_profile
 from agents.providers.embeddings import get_embedder
 from agents.providers.transcription import get_transcriber
 from agents.reasoning import get_reasoner
+from agents.reasoning.extraction.merge import merge_near_duplicates
 from agents.types import CallMetrics, ScenarioSpec, VoiceProfile
 from champions import storage
 from champions.models import EMBEDDING_DIMENSIONS, Champion, ChampionPattern, Scenario, embedding_blob
@@ -152,7 +153,8 @@ def champion_call_metrics(champion: Champion) -> CallMetrics:
 
 def extract_patterns(champion: Champion) -> None:
     reasoner = get_reasoner()
-    patterns = reasoner.extract_patterns(champion.parsed_transcript)
+    # Either engine's playbook lists a repeated move once, with every time it was said (issue 13).
+    patterns = merge_near_duplicates(reasoner.extract_patterns(champion.parsed_transcript), embedder=get_embedder())
     tone = reasoner.describe_tone(champion_call_metrics(champion), VoiceProfile(**champion.voice_profile))
     with transaction.atomic():
         lock_current(champion)
