@@ -7,10 +7,14 @@ whatever pass marks the product uses. Figures per split (scripts tuned on, scrip
 
 - strong pass rate: share of the champion's answers and paraphrases at or above the pass mark
   (goal: at least 95 % at every difficulty);
+- alternative pass rate: the same share for alternatives, sound answers to the same concern by
+  another technique than the champion's (goals: at least 90 % at easy, 80 % at medium; at hard
+  the buyer may hold out for the champion's own approach, reported without a goal);
 - adversarial pass rate: the same share for nonsense, keyword salad, off-topic, filler, pushy
-  and dismissive replies (goal: at most 5 %); weak replies are reported apart;
-- ranking: share of (strong, other) pairs of the same moment where the strong reply scores
-  strictly higher (goal: at least 95 %); it does not depend on the difficulty.
+  and dismissive replies and the derived ones (goal: at most 5 %); weak replies are reported apart;
+- ranking: share of (must-pass, must-fail) pairs of the same moment where the must-pass reply
+  (champion, paraphrase or alternative) scores strictly higher (goal: at least 95 %); it does not
+  depend on the difficulty.
 
 :func:`judge_set_figures` computes the figures from scores alone, so that a page or a test can
 give it any scores.
@@ -27,7 +31,15 @@ from agents.reasoning.evaluation_playbooks import LABELLED, Playbook, build_play
 from agents.reasoning.judge import JudgeMoment, judge_reply_offline
 from agents.reasoning.prospect import pass_score
 from agents.scripts import EVAL_REPORTED_SCRIPT_NAMES, EVAL_TUNING_SCRIPT_NAMES
-from agents.scripts.judge_set import ADVERSARIAL_KINDS, REPLY_KINDS, STRONG_KINDS, WEAK, judge_set_for
+from agents.scripts.judge_set import (
+    ADVERSARIAL_KINDS,
+    ALTERNATIVE,
+    PASSING_KINDS,
+    REPLY_KINDS,
+    STRONG_KINDS,
+    WEAK,
+    judge_set_for,
+)
 
 DIFFICULTIES: tuple[str, ...] = ("easy", "medium", "hard")
 TUNING = "tuning"
@@ -36,6 +48,8 @@ SPLITS: dict[str, tuple[str, ...]] = {TUNING: EVAL_TUNING_SCRIPT_NAMES, REPORTED
 # The goals of the figures (README.md, "Scoring health"): what a judge reps can trust reaches.
 STRONG_PASS_GOAL = 0.95
 ADVERSARIAL_PASS_GOAL = 0.05
+# Per difficulty; hard has none (None).
+ALTERNATIVE_PASS_GOALS: dict[str, float | None] = {"easy": 0.9, "medium": 0.8, "hard": None}
 RANKING_GOAL = 0.95
 
 
@@ -57,6 +71,7 @@ class DifficultyFigures:
     adversarial_pass_rate: float
     weak_pass_rate: float | None  # None when the split has no weak reply
     pass_rate_by_kind: dict[str, float]
+    alternative_pass_rate: float | None = None  # None when the split has no alternative
     # Labelled replies on the wrong side of the pass mark, for inspection.
     misjudged: tuple[ScoredReply, ...] = ()
 
@@ -70,10 +85,11 @@ class SplitFigures:
     strong_replies: int
     adversarial_replies: int
     weak_replies: int
-    ranking: float  # strong over every other reply of the same moment
+    ranking: float  # must-pass over must-fail replies of the same moment
     ranking_pairs: int
     mean_score_by_kind: dict[str, float]
     per_difficulty: dict[str, DifficultyFigures] = field(default_factory=dict)
+    alternative_replies: int = 0
 
 
 @dataclass(frozen=True)
@@ -88,7 +104,9 @@ def _rate(flags: Sequence[bool]) -> float:
 
 
 def ranking_pairs(scored: Sequence[ScoredReply]) -> list[tuple[ScoredReply, ScoredReply]]:
-    """Every (strong, other) pair of replies to the same objection of the same script."""
+    """Every (must-pass, must-fail) pair of replies to the same objection of the same script: the
+    champion's answer, a paraphrase or an alternative over every adversarial or weak reply (an
+    alternative need not beat the champion's own answer, nor lose to it)."""
     by_moment: dict[tuple[str, int], list[ScoredReply]] = defaultdict(list)
     for reply in scored:
         by_moment[(reply.script, reply.objection_index)].append(reply)
@@ -96,9 +114,9 @@ def ranking_pairs(scored: Sequence[ScoredReply]) -> list[tuple[ScoredReply, Scor
         (strong, other)
         for replies in by_moment.values()
         for strong in replies
-        if strong.kind in STRONG_KINDS
+        if strong.kind in PASSING_KINDS
         for other in replies
-        if other.kind not in STRONG_KINDS
+        if other.kind not in PASSING_KINDS
     ]
 
 
@@ -111,12 +129,14 @@ def difficulty_figures(
         return reply.score >= pass_mark(reply.script, difficulty)
 
     weak = [passes(r) for r in scored if r.kind == WEAK]
+    alternatives = [passes(r) for r in scored if r.kind == ALTERNATIVE]
     return DifficultyFigures(
         difficulty=difficulty,
         pass_marks=tuple(sorted({pass_mark(script, difficulty) for script in {r.script for r in scored}})),
         strong_pass_rate=_rate([passes(r) for r in scored if r.kind in STRONG_KINDS]),
         adversarial_pass_rate=_rate([passes(r) for r in scored if r.kind in ADVERSARIAL_KINDS]),
         weak_pass_rate=_rate(weak) if weak else None,
+        alternative_pass_rate=_rate(alternatives) if alternatives else None,
         pass_rate_by_kind={
             kind: _rate([passes(r) for r in scored if r.kind == kind])
             for kind in REPLY_KINDS
@@ -145,6 +165,7 @@ def judge_set_figures(
         strong_replies=sum(r.kind in STRONG_KINDS for r in scored),
         adversarial_replies=sum(r.kind in ADVERSARIAL_KINDS for r in scored),
         weak_replies=sum(r.kind == WEAK for r in scored),
+        alternative_replies=sum(r.kind == ALTERNATIVE for r in scored),
         ranking=_rate([strong.score > other.score for strong, other in pairs]),
         ranking_pairs=len(pairs),
         mean_score_by_kind={

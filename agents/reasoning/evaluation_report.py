@@ -13,8 +13,10 @@ from collections import Counter
 from agents.reasoning.evaluation import ExtractorEvaluation, JudgeEvaluation, evaluate_extractor, evaluate_judge
 from agents.reasoning.evaluation_judge_set import (
     ADVERSARIAL_PASS_GOAL,
+    ALTERNATIVE_PASS_GOALS,
     RANKING_GOAL,
     STRONG_PASS_GOAL,
+    DifficultyFigures,
     JudgeSetEvaluation,
     SplitFigures,
     evaluate_judge_set,
@@ -61,26 +63,36 @@ def extractor_lines(extractor: ExtractorEvaluation, title: str = "Offline extrac
     return lines
 
 
+def _alternative_figure(d: DifficultyFigures) -> str:
+    if d.alternative_pass_rate is None:
+        return ""
+    goal = ALTERNATIVE_PASS_GOALS.get(d.difficulty)
+    judged = f" (goal >= {goal:.0%}: {_mark(d.alternative_pass_rate, goal)})" if goal is not None else " (no goal)"
+    return f", alternative pass {d.alternative_pass_rate:6.1%}{judged}"
+
+
 def _split_lines(figures: SplitFigures, *, with_errors: bool) -> list[str]:
     lines = [
         f"  {figures.split} scripts ({', '.join(figures.scripts)}): {figures.moments} objections, "
-        f"{figures.strong_replies} strong, {figures.adversarial_replies} adversarial, {figures.weak_replies} weak replies"
+        f"{figures.strong_replies} strong, {figures.alternative_replies} alternative, "
+        f"{figures.adversarial_replies} adversarial, {figures.weak_replies} weak replies"
         + (f"; objections missing from the playbook: {figures.unmapped_moments}" if figures.unmapped_moments else "")
     ]
     lines.append(
-        f"    ranking, strong over every other reply of the objection: {figures.ranking:.1%} of "
+        f"    ranking, must-pass over must-fail replies of the objection: {figures.ranking:.1%} of "
         f"{figures.ranking_pairs} pairs (goal >= {RANKING_GOAL:.0%}: {_mark(figures.ranking, RANKING_GOAL)})"
     )
     lines.append("    mean score: " + ", ".join(f"{k} {v:.0f}" for k, v in figures.mean_score_by_kind.items()))
     for difficulty, d in figures.per_difficulty.items():
         marks = "/".join(str(mark) for mark in d.pass_marks)
         weak = f", weak {d.weak_pass_rate:.1%}" if d.weak_pass_rate is not None else ""
+        alternative = _alternative_figure(d)
         lines.append(
             f"    {difficulty:<6} pass mark {marks:<5} champion+paraphrase pass {d.strong_pass_rate:6.1%} "
             f"(goal >= {STRONG_PASS_GOAL:.0%}: {_mark(d.strong_pass_rate, STRONG_PASS_GOAL)}), "
             f"adversarial pass {d.adversarial_pass_rate:6.1%} "
             f"(goal <= {ADVERSARIAL_PASS_GOAL:.0%}: "
-            f"{_mark(d.adversarial_pass_rate, ADVERSARIAL_PASS_GOAL, at_most=True)}){weak}"
+            f"{_mark(d.adversarial_pass_rate, ADVERSARIAL_PASS_GOAL, at_most=True)}){alternative}{weak}"
         )
         lines.append("           by kind: " + ", ".join(f"{k} {v:.0%}" for k, v in d.pass_rate_by_kind.items()))
         if with_errors:

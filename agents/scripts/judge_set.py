@@ -2,8 +2,10 @@
 
 One moment per objection of each evaluation script (:data:`agents.scripts.EVAL_SCRIPT_NAMES`):
 the buyer's objection as said in the call and labelled replies to it. The champion's own answer
-and paraphrases of it must pass at every difficulty; every other kind must fail, and a cheating
-rep would try each of them (see the file's description for what each kind is).
+and paraphrases of it must pass at every difficulty; alternatives (a different but sound answer
+to the same concern, not the champion's) must pass at easy and medium, where a buyer takes any
+good answer; every other kind must fail, and a cheating rep would try each of them (see the
+file's description for what each kind is).
 
 Part of the must-fail replies are not written by hand but derived from the hand-written ones by
 :func:`derived_replies` (``python -m agents.scripts.judge_set`` writes them into the file, and a
@@ -33,6 +35,12 @@ CHAMPION = "champion"
 PARAPHRASE = "paraphrase"
 # Replies as good as the champion's: they must pass.
 STRONG_KINDS: tuple[str, ...] = (CHAMPION, PARAPHRASE)
+# A sound answer to the same concern by another technique than the champion's (the cost of the
+# status quo asked as a question, a proof point, an offer that lowers the risk, a discovery
+# question on the concern): written by hand, never a paraphrase of the champion's answer. It must
+# pass at easy and medium; at hard the buyer may hold out for the champion's own approach.
+ALTERNATIVE = "alternative"
+PASSING_KINDS: tuple[str, ...] = (*STRONG_KINDS, ALTERNATIVE)
 # Replies a cheating or careless rep would try: they must fail.
 HAND_WRITTEN_ADVERSARIAL_KINDS: tuple[str, ...] = ("nonsense", "salad", "off_topic", "filler", "pushy", "dismissive")
 # Derived from the hand-written replies (:func:`derived_replies`): a good answer padded with what
@@ -54,7 +62,7 @@ DERIVED_KINDS: tuple[str, ...] = (
 ADVERSARIAL_KINDS: tuple[str, ...] = (*HAND_WRITTEN_ADVERSARIAL_KINDS, *DERIVED_KINDS)
 # Relevant but without substance: must fail too, reported apart from the adversarial kinds.
 WEAK = "weak"
-REPLY_KINDS: tuple[str, ...] = (*STRONG_KINDS, *ADVERSARIAL_KINDS, WEAK)
+REPLY_KINDS: tuple[str, ...] = (*PASSING_KINDS, *ADVERSARIAL_KINDS, WEAK)
 EXPECTED = ("pass", "fail")
 
 JUDGE_SET_FILE = f"{EVAL_DIRECTORY}/judge_set.json"

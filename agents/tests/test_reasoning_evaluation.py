@@ -32,7 +32,15 @@ from agents.scripts import (
     load_script,
     load_scripts,
 )
-from agents.scripts.judge_set import ADVERSARIAL_KINDS, PARAPHRASE, STRONG_KINDS, WEAK, judge_set_for, load_judge_set
+from agents.scripts.judge_set import (
+    ADVERSARIAL_KINDS,
+    ALTERNATIVE,
+    PARAPHRASE,
+    PASSING_KINDS,
+    WEAK,
+    judge_set_for,
+    load_judge_set,
+)
 
 MIN_ADVERSARIAL_OR_WEAK = 6
 
@@ -72,6 +80,7 @@ def test_every_objection_of_every_evaluation_script_has_a_full_labelled_moment()
             assert moment.objection == turns[turn_index].text
             assert [r.text for r in moment.of_kind("champion")] == [answer.text]
             assert len(moment.of_kind(PARAPHRASE)) >= 2
+            assert len(moment.of_kind(ALTERNATIVE)) == 2
             assert len(moment.of_kind(*ADVERSARIAL_KINDS, WEAK)) >= MIN_ADVERSARIAL_OR_WEAK
             assert {r.kind for r in moment.of_kind(*ADVERSARIAL_KINDS)} == set(ADVERSARIAL_KINDS)
     assert not moments, "labelled moments for objections no script holds"
@@ -82,7 +91,7 @@ def test_labelled_replies_expect_a_pass_exactly_when_they_are_strong():
         texts = [reply.text for reply in moment.replies]
         assert len(texts) == len(set(texts)), moment.script
         for reply in moment.replies:
-            assert reply.expected == ("pass" if reply.kind in ("champion", PARAPHRASE) else "fail")
+            assert reply.expected == ("pass" if reply.kind in PASSING_KINDS else "fail")
 
 
 def test_an_unknown_script_name_is_refused():
@@ -98,6 +107,7 @@ HAND_SCORED = [
     ScoredReply("a", 0, "weak", "fail", "weak a", 40),
     ScoredReply("b", 0, "champion", "pass", "champion b", 50),
     ScoredReply("b", 0, "salad", "fail", "salad b", 50),
+    ScoredReply("b", 0, ALTERNATIVE, "pass", "alternative b", 55),
 ]
 
 
@@ -110,10 +120,11 @@ def hand_figures():
     return judge_set_figures(HAND_SCORED, split="tuning", scripts=("a", "b"), pass_mark=hand_pass_mark)
 
 
-def test_ranking_counts_strong_replies_strictly_above_every_other_reply_of_their_moment(hand_figures):
-    # a: 80 > 65, 80 > 40, 60 < 65, 60 > 40; b: a tie of 50 and 50 is no ranking.
-    assert len(ranking_pairs(HAND_SCORED)) == hand_figures.ranking_pairs == 5
-    assert hand_figures.ranking == pytest.approx(3 / 5)
+def test_ranking_counts_must_pass_replies_strictly_above_every_must_fail_reply_of_their_moment(hand_figures):
+    # a: 80 > 65, 80 > 40, 60 < 65, 60 > 40; b: a tie of 50 and 50 is no ranking, the alternative
+    # 55 > 50; the alternative and the champion's answer are no pair.
+    assert len(ranking_pairs(HAND_SCORED)) == hand_figures.ranking_pairs == 6
+    assert hand_figures.ranking == pytest.approx(4 / 6)
 
 
 def test_pass_rates_apply_each_calls_pass_mark_at_each_difficulty(hand_figures):
@@ -127,8 +138,18 @@ def test_pass_rates_apply_each_calls_pass_mark_at_each_difficulty(hand_figures):
     assert hard.strong_pass_rate == pytest.approx(1 / 3)
     assert hard.adversarial_pass_rate == 0.0
     assert hard.pass_marks == (70, 75)
-    assert medium.pass_rate_by_kind == {"champion": 0.5, "paraphrase": 1.0, "nonsense": 1.0, "salad": 0.0, "weak": 0.0}
-    assert {(r.script, r.kind) for r in medium.misjudged} == {("b", "champion"), ("a", "nonsense")}
+    assert medium.pass_rate_by_kind == {
+        "champion": 0.5,
+        "paraphrase": 1.0,
+        ALTERNATIVE: 0.0,
+        "nonsense": 1.0,
+        "salad": 0.0,
+        "weak": 0.0,
+    }
+    assert {(r.script, r.kind) for r in medium.misjudged} == {("b", "champion"), ("b", ALTERNATIVE), ("a", "nonsense")}
+    # Alternatives apart from the champion's answers and paraphrases: 55 passes easy only.
+    assert (easy.alternative_pass_rate, medium.alternative_pass_rate) == (1.0, 0.0)
+    assert hand_figures.alternative_replies == 1
 
 
 def test_split_figures_count_moments_replies_and_mean_scores(hand_figures):
@@ -137,6 +158,7 @@ def test_split_figures_count_moments_replies_and_mean_scores(hand_figures):
     assert hand_figures.mean_score_by_kind == {
         "champion": 65,
         "paraphrase": 60,
+        ALTERNATIVE: 55,
         "nonsense": 65,
         "salad": 50,
         "weak": 40,
@@ -196,9 +218,12 @@ def test_judge_set_evaluation_reports_each_split_at_each_difficulty_with_the_pro
         moments = judge_set_for((name,))
         replies = sum(len(m.replies) for m in moments)
         assert figures.moments + figures.unmapped_moments == len(moments)
-        assert figures.strong_replies + figures.adversarial_replies + figures.weak_replies == replies
+        assert (
+            figures.strong_replies + figures.alternative_replies + figures.adversarial_replies + figures.weak_replies
+            == replies
+        )
         assert figures.ranking_pairs == sum(
-            len(m.of_kind(*STRONG_KINDS)) * (len(m.replies) - len(m.of_kind(*STRONG_KINDS))) for m in moments
+            len(m.of_kind(*PASSING_KINDS)) * (len(m.replies) - len(m.of_kind(*PASSING_KINDS))) for m in moments
         )
         assert 0.0 <= figures.ranking <= 1.0
         for difficulty, d in figures.per_difficulty.items():

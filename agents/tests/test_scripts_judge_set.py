@@ -9,6 +9,7 @@ from importlib import resources
 from agents.scripts import EVAL_REPORTED_SCRIPT_NAMES, EVAL_TUNING_SCRIPT_NAMES
 from agents.scripts.judge_set import (
     ALTERNATING,
+    ALTERNATIVE,
     APPENDED_NONSENSE,
     APPENDED_UNRELATED,
     DERIVED_KINDS,
@@ -62,3 +63,27 @@ def test_derived_replies_are_built_from_this_moment_and_its_own_split_only():
         borrowed = kinds[APPENDED_UNRELATED][len(paraphrase.text) :].strip()
         donor = next(m for m in others if m.of_kind("champion")[0].text == borrowed)
         assert split_of[donor.script] == split_of[moment.script]
+
+
+def test_alternatives_are_two_fresh_must_pass_answers_per_moment_not_the_champions_words():
+    for moment in load_judge_set():
+        alternatives = moment.of_kind(ALTERNATIVE)
+        assert len(alternatives) == 2, moment.script
+        assert all(r.expected == "pass" for r in alternatives)
+        champion_words = set(moment.of_kind("champion")[0].text.lower().split())
+        for reply in alternatives:
+            assert reply.text not in [r.text for r in moment.of_kind("champion", "paraphrase")]
+            # Written fresh: most of its words are not the champion's.
+            words = reply.text.lower().split()
+            assert sum(w in champion_words for w in words) / len(words) < 0.5, reply.text
+
+
+def test_the_builder_keeps_alternatives_and_derives_nothing_from_them():
+    raw = _raw()
+    rebuilt = with_derived_replies(raw)
+    for before, after in zip(raw["moments"], rebuilt["moments"], strict=True):
+        kept = [r for r in after["replies"] if r["kind"] == ALTERNATIVE]
+        assert kept == [r for r in before["replies"] if r["kind"] == ALTERNATIVE]
+        alternative_texts = {r["text"] for r in kept}
+        for derived in (r for r in after["replies"] if r["kind"] in DERIVED_KINDS):
+            assert not any(text in derived["text"] for text in alternative_texts)
