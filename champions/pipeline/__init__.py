@@ -28,9 +28,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from agents.audio.decode import DecodeLimitExceeded, DecodeLimits, decode_audio, load_audio
+from agents.audio.decode import DecodeLimitExceeded, DecodeLimits, decode_audio
+from agents.audio.source import AudioSource, audio_source
 from agents.audio.speakers import assign_speakers
-from agents.audio.voice import call_metrics, transcribed_share, voice_profile
+from agents.audio.voice import call_metrics, frame_energy_db, track_pitch, transcribed_share, voice_profile
 from agents.providers.embeddings import get_embedder
 from agents.providers.transcription import get_transcriber
 from agents.reasoning import get_reasoner
@@ -124,25 +125,34 @@ def transcribe(champion: Champion) -> None:
 
 def analyse_voice(champion: Champion) -> None:
     """Who speaks when (champion or the other party), then the champion's voice and metrics."""
-    samples = load_audio(storage.media_path(champion.audio_file))  # read once for both engines
+    # Read from the WAV a stretch at a time by every engine: a long call is never in memory
+    # whole (issue 13); level and pitch are measured once, by the speaker attribution.
+    audio = audio_source(storage.media_path(champion.audio_file))
     attribution = assign_speakers(
         champion.parsed_transcript,
-        samples,
+        audio,
         champion_speaks_most=champion.champion_speaker == Champion.ChampionSpeaker.MOST_SPEAKING_TIME,
     )
     transcript = attribution.transcript
     speaker = "champion" if attribution.speakers_found > 1 else None
     metrics = call_metrics(transcript, speaker=speaker)
-    profile = voice_profile(samples, transcript, speaker=speaker)
+    hops = attribution.hops or _hops_of(audio)
+    profile = voice_profile(audio, transcript, speaker=speaker, hops=hops)
     champion.set_transcript(transcript)
     champion.voice_profile = asdict(profile)
     champion.call_metrics = {
         **asdict(metrics),
         "speakers_found": attribution.speakers_found,
-        "transcribed_share": round(transcribed_share(samples, transcript), 3),
+        "transcribed_share": round(transcribed_share(audio, transcript, energy=hops[0]), 3),
     }
     save_if_current(champion, ["transcript", "voice_profile", "call_metrics"])
-    clone_voice(champion, samples, transcript, speaker)
+    clone_voice(champion, audio, transcript, speaker)
+
+
+def _hops_of(audio: AudioSource) -> tuple[np.ndarray, np.ndarray]:
+    """Level and pitch per hop, when the speakers came from the vendor and were not measured."""
+    energy = frame_energy_db(audio)
+    return energy, track_pitch(audio, energy=energy)
 
 
 def champion_call_metrics(champion: Champion) -> CallMetrics:

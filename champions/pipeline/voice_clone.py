@@ -6,10 +6,10 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-import numpy as np
 import structlog
 
 from agents.audio.decode import TARGET_SAMPLE_RATE
+from agents.audio.source import AudioSource
 from agents.audio.voice import speaker_sample
 from agents.audio.wav import write_wav
 from agents.providers.errors import ProviderError
@@ -26,7 +26,7 @@ logger = structlog.get_logger(__name__)
 VOICE_CLONE_MIN_SECONDS = 10.0
 
 
-def clone_voice(champion: Champion, samples: np.ndarray, transcript: Transcript, speaker: str | None) -> None:
+def clone_voice(champion: Champion, audio: AudioSource, transcript: Transcript, speaker: str | None) -> None:
     """With a speech vendor key, clone the champion's voice from their own turns in the call.
 
     Optional to the analysis: a vendor that refuses (no cloning on the plan, a revoked key, an
@@ -36,7 +36,7 @@ def clone_voice(champion: Champion, samples: np.ndarray, transcript: Transcript,
     cloner = get_voice_cloner()
     if cloner is None:
         return
-    sample = speaker_sample(samples, transcript, speaker=speaker)
+    sample = speaker_sample(audio, transcript, speaker=speaker)
     if sample.size < VOICE_CLONE_MIN_SECONDS * TARGET_SAMPLE_RATE:
         logger.info("champion_voice_clone_skipped", champion_id=champion.pk, seconds=sample.size / TARGET_SAMPLE_RATE)
         return

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from agents.audio.decode import TARGET_SAMPLE_RATE, load_audio
+from agents.audio.decode import TARGET_SAMPLE_RATE
+from agents.audio.source import AudioSource, audio_source
 from agents.audio.speakers.clustering import MIN_PIECES, split_two_voices
 from agents.audio.speakers.features import CallSignal, describe_pieces
 from agents.audio.speakers.pieces import Piece, cut_pieces, split_text
@@ -25,11 +26,14 @@ class SpeakerAttribution:
     other_seconds: float
     separation: float  # how distinct the two clusters are (see MIN_SEPARATION)
     separation_needed: float = 0.0  # what one voice could score by chance here
+    # The recording's level and pitch per 10 ms hop when they were measured here, for the
+    # voice profile and coverage to reuse (a few MB for two hours, not the samples).
+    hops: tuple[np.ndarray, np.ndarray] | None = field(default=None, compare=False, repr=False)
 
 
 def assign_speakers(
     transcript: Transcript,
-    audio: str | Path | np.ndarray,
+    audio: str | Path | np.ndarray | AudioSource,
     *,
     champion_speaks_most: bool = True,
     sample_rate: int = TARGET_SAMPLE_RATE,
@@ -49,8 +53,7 @@ def assign_speakers(
         other = sum(s.end - s.start for s in segments if s.speaker == OTHER)
         return SpeakerAttribution(transcript, 2 if other else 1, champion, other, float("inf"))
 
-    samples = audio if isinstance(audio, np.ndarray) else load_audio(audio, sample_rate=sample_rate)
-    signal = CallSignal.measure(samples, sample_rate)
+    signal = CallSignal.measure(audio_source(audio, sample_rate), sample_rate)
     pieces = cut_pieces(transcript, signal.silent)
     reliable = describe_pieces(pieces, signal, sample_rate)
     two_speakers, separation, separation_needed = _label_reliable_pieces(pieces, reliable)
@@ -67,6 +70,7 @@ def assign_speakers(
         other_seconds=round(other_seconds, 3),
         separation=round(float(separation), 3),
         separation_needed=round(float(separation_needed), 3),
+        hops=(signal.energy, signal.f0),
     )
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from agents.audio.source import AudioSource, audio_source
 from agents.audio.speakers.pieces import Piece
 from agents.audio.voice.frames import (
     HOP_SECONDS,
@@ -33,20 +34,21 @@ FEATURE_WEIGHTS = np.array([3.0, 0.5, *([3.0 / np.sqrt(_N_CEPSTRA)] * _N_CEPSTRA
 class CallSignal:
     """The recording per 10 ms hop, as the attribution reads it."""
 
-    samples: np.ndarray
+    source: AudioSource  # read again, a stretch at a time, for the pieces' spectra
     energy: np.ndarray  # level in dBFS
     f0: np.ndarray  # pitch in Hz, NaN where unvoiced
     silent: np.ndarray  # far below the speech level
     loud: np.ndarray  # clearly voiced speech: within 25 dB of the loud level
 
     @classmethod
-    def measure(cls, samples: np.ndarray, sample_rate: int) -> CallSignal:
-        energy = frame_energy_db(samples, sample_rate)
-        f0 = track_pitch(samples, sample_rate)
+    def measure(cls, audio: np.ndarray | AudioSource, sample_rate: int) -> CallSignal:
+        source = audio_source(audio, sample_rate) if isinstance(audio, np.ndarray) else audio
+        energy = frame_energy_db(source, sample_rate)
+        f0 = track_pitch(source, sample_rate, energy=energy)
         count = min(energy.size, f0.size)
         energy, f0 = energy[:count], f0[:count]
         level = speech_level_db(energy)
-        return cls(samples, energy, f0, silent=energy < level - SILENCE_BELOW_SPEECH_DB, loud=energy > level - 25.0)
+        return cls(source, energy, f0, silent=energy < level - SILENCE_BELOW_SPEECH_DB, loud=energy > level - 25.0)
 
 
 def describe_pieces(pieces: list[Piece], signal: CallSignal, sample_rate: int) -> list[int]:
@@ -62,7 +64,7 @@ def describe_pieces(pieces: list[Piece], signal: CallSignal, sample_rate: int) -
         piece.loud_seconds = frames.size * HOP_SECONDS
     all_frames = np.concatenate(frame_ranges) if frame_ranges else np.zeros(0, dtype=int)
     spectral = (
-        spectral_features(signal.samples, all_frames, sample_rate) if all_frames.size else np.zeros((0, _N_CEPSTRA + 1))
+        spectral_features(signal.source, all_frames, sample_rate) if all_frames.size else np.zeros((0, _N_CEPSTRA + 1))
     )
     reliable: list[int] = []
     offset = 0
@@ -106,7 +108,7 @@ def _dct_matrix() -> np.ndarray:
     return np.cos(np.pi * k * (2 * n + 1) / (2 * _N_MELS))
 
 
-def spectral_features(samples: np.ndarray, frame_indices: np.ndarray, sample_rate: int) -> np.ndarray:
+def spectral_features(audio: np.ndarray | AudioSource, frame_indices: np.ndarray, sample_rate: int) -> np.ndarray:
     """Cepstral coefficients 1-12 and the spectral centroid (kHz) of the given 10 ms frames."""
     hop = int(HOP_SECONDS * sample_rate)
     window = int(0.025 * sample_rate)
@@ -117,7 +119,7 @@ def spectral_features(samples: np.ndarray, frame_indices: np.ndarray, sample_rat
     out = np.zeros((frame_indices.size, _N_CEPSTRA + 1), dtype=np.float32)
     for start in range(0, frame_indices.size, 8192):
         idx = frame_indices[start : start + 8192]
-        frames = gather_frames(samples, idx, hop, window, window // 2) * taper
+        frames = gather_frames(audio, idx, hop, window, window // 2) * taper
         power = np.abs(np.fft.rfft(frames, _FFT)) ** 2
         mel = np.log(np.maximum(power @ bank.T, 1e-10))
         out[start : start + idx.size, :_N_CEPSTRA] = mel @ dct.T

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from agents.audio.decode import TARGET_SAMPLE_RATE
+from agents.audio.source import AudioSource, audio_source
 
 # Analysis frames: 10 ms hop is the usual resolution for prosody.
 HOP_SECONDS = 0.010
@@ -23,34 +24,50 @@ def frame_count(sample_count: int, sample_rate: int = TARGET_SAMPLE_RATE) -> int
     return max(1, -(-sample_count // hop))
 
 
-def gather_frames(samples: np.ndarray, frame_indices: np.ndarray, hop: int, window: int, left: int) -> np.ndarray:
+# One gather reads at most this much of the recording (frames far apart are read in parts).
+_GATHER_MAX_SPAN_SECONDS = 120.0
+
+
+def gather_frames(
+    audio: np.ndarray | AudioSource, frame_indices: np.ndarray, hop: int, window: int, left: int
+) -> np.ndarray:
     """Frames (float64, one row per index) starting ``left`` samples before each hop start,
     zeros outside the recording.
 
-    Gathered block by block by the callers instead of padding and copying the whole
-    recording: a two-hour call is 460 MB of float32 and must not be held twice.
+    Only the stretch of the recording the frames cover is read (from the WAV on disk for a
+    :class:`WavSource`), never the whole call: a two-hour call is 460 MB of float32 and no
+    step holds it. Callers gather block by block.
     """
-    positions = frame_indices[:, None] * hop - left + np.arange(window)[None, :]
-    inside = (positions >= 0) & (positions < samples.size)
-    frames = (
-        samples[np.clip(positions, 0, max(samples.size - 1, 0))].astype(np.float64)
-        if samples.size
-        else np.zeros(positions.shape)
-    )
-    frames[~inside] = 0.0
-    return frames
+    source = audio_source(audio) if isinstance(audio, np.ndarray) else audio
+    frame_indices = np.asarray(frame_indices)
+    if frame_indices.size == 0:
+        return np.zeros((0, window))
+    lowest, highest = int(frame_indices.min()), int(frame_indices.max())
+    max_span = int(_GATHER_MAX_SPAN_SECONDS * source.sample_rate) // max(hop, 1)
+    if highest - lowest > max_span and frame_indices.size > 1:
+        half = frame_indices.size // 2
+        return np.concatenate(
+            [
+                gather_frames(source, frame_indices[:half], hop, window, left),
+                gather_frames(source, frame_indices[half:], hop, window, left),
+            ]
+        )
+    first = lowest * hop - left
+    stretch = source.read(first, highest * hop - left + window)
+    positions = (frame_indices[:, None] - lowest) * hop + np.arange(window)[None, :]
+    return stretch[positions].astype(np.float64)
 
 
-def frame_energy_db(samples: np.ndarray, sample_rate: int = TARGET_SAMPLE_RATE) -> np.ndarray:
+def frame_energy_db(audio: np.ndarray | AudioSource, sample_rate: int = TARGET_SAMPLE_RATE) -> np.ndarray:
     """RMS level in dBFS of each 10 ms hop (25 ms window centred on it); -100 for silence."""
-    samples = np.asarray(samples)
+    source = audio_source(audio, sample_rate) if isinstance(audio, np.ndarray) else audio
     hop = int(round(HOP_SECONDS * sample_rate))
     window = int(round(0.025 * sample_rate))
-    count = frame_count(samples.size, sample_rate)
+    count = frame_count(source.size, sample_rate)
     out = np.empty(count, dtype=np.float32)
     for start in range(0, count, 16_384):
         indices = np.arange(start, min(start + 16_384, count))
-        block = gather_frames(samples, indices, hop, window, window // 2)
+        block = gather_frames(source, indices, hop, window, window // 2)
         rms = np.sqrt(np.mean(block * block, axis=1))
         out[indices] = 20.0 * np.log10(np.maximum(rms, 1e-5))
     return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from agents.audio.decode import TARGET_SAMPLE_RATE
+from agents.audio.source import AudioSource, audio_source
 from agents.audio.voice.frames import (
     HOP_SECONDS,
     SILENCE_BELOW_SPEECH_DB,
@@ -25,25 +26,28 @@ _BLOCK_FRAMES = 1024
 
 
 def track_pitch(
-    samples: np.ndarray,
+    audio: np.ndarray | AudioSource,
     sample_rate: int = TARGET_SAMPLE_RATE,
     *,
     fmin: float = PITCH_MIN_HZ,
     fmax: float = PITCH_MAX_HZ,
     threshold: float = YIN_THRESHOLD,
+    energy: np.ndarray | None = None,
 ) -> np.ndarray:
     """Fundamental frequency per 10 ms hop (YIN), NaN where unvoiced or silent.
 
     The difference function is computed for all frames of a block at once through FFT
-    cross-correlation and cumulative sums of squares, so a one-hour call takes seconds.
+    cross-correlation and cumulative sums of squares, so a one-hour call takes seconds. Each
+    block reads only its own stretch of ``audio`` (a :class:`WavSource` from disk). ``energy``
+    is the recording's :func:`frame_energy_db` when the caller has it already.
     """
-    samples = np.asarray(samples)
+    source = audio_source(audio, sample_rate) if isinstance(audio, np.ndarray) else audio
     hop = int(round(HOP_SECONDS * sample_rate))
     window = int(round(PITCH_WINDOW_SECONDS * sample_rate))
     min_lag = max(2, int(sample_rate / fmax))
     max_lag = int(np.ceil(sample_rate / fmin))
     span = window + max_lag
-    energy = frame_energy_db(samples, sample_rate)
+    energy = frame_energy_db(source, sample_rate) if energy is None else energy
     # Relative to the recording's speech level, and never digital silence (where the
     # difference function is zero at every lag and any lag would look periodic).
     gate = max(speech_level_db(energy) - SILENCE_BELOW_SPEECH_DB, -90.0)
@@ -54,7 +58,7 @@ def track_pitch(
         if not loud.any():
             continue
         idx = np.flatnonzero(loud)
-        frames = gather_frames(samples, start + idx, hop, span, window // 2)
+        frames = gather_frames(source, start + idx, hop, span, window // 2)
         cmnd = _normalized_difference(frames, window=window, max_lag=max_lag, n_fft=n_fft)
         voiced, period = _first_dip_periods(cmnd[:, min_lag:], threshold=threshold, min_lag=min_lag)
         f0[start + idx[voiced]] = (sample_rate / period[voiced]).astype(np.float32)

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
-from agents.audio.decode import TARGET_SAMPLE_RATE, load_audio
+from agents.audio.decode import TARGET_SAMPLE_RATE
+from agents.audio.source import AudioSource, audio_source
 from agents.audio.voice.frames import (
     HOP_SECONDS,
     MIN_PAUSE_SECONDS,
@@ -37,24 +38,28 @@ def pause_ratio(energy_db: np.ndarray, mask: np.ndarray, *, min_pause: float = M
 
 
 def voice_profile(
-    audio: str | Path | np.ndarray,
+    audio: str | Path | np.ndarray | AudioSource,
     transcript: Transcript,
     *,
     speaker: str | None = "champion",
     sample_rate: int = TARGET_SAMPLE_RATE,
+    hops: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> VoiceProfile:
     """The voice of ``speaker`` (the champion by default; everyone when turns are unknown).
 
-    ``audio`` is the decoded WAV path or its samples at ``sample_rate``. Pitch median and
+    ``audio`` is the decoded WAV path (read a window at a time), its samples at ``sample_rate``
+    or a source; ``hops`` its level and pitch per hop when the caller has them already. Pitch median and
     range (5th to 95th percentile, robust to octave errors of single frames) come from the
     voiced frames inside the speaker's segments; energy is the mean level of their voiced
     frames in dBFS; the pause ratio is the share of the speaker's turns spent in silences of
     a quarter second or more.
     """
-    samples = audio if isinstance(audio, np.ndarray) else load_audio(audio, sample_rate=sample_rate)
     mine = segments_of(transcript, speaker)
-    energy = frame_energy_db(samples, sample_rate)
-    f0 = track_pitch(samples, sample_rate)
+    if hops is None:
+        source = audio_source(audio, sample_rate)
+        energy = frame_energy_db(source, sample_rate)
+        hops = energy, track_pitch(source, sample_rate, energy=energy)
+    energy, f0 = hops
     count = min(energy.size, f0.size)
     energy, f0 = energy[:count], f0[:count]
     turns = frames_in_spans(((s.start, s.end) for s in mine), count)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from agents.audio.decode import TARGET_SAMPLE_RATE
+from agents.audio.source import AudioSource, audio_source
 from agents.audio.voice.spans import segments_of, speech_spans
 from agents.types import Transcript
 
@@ -15,7 +16,7 @@ VOICE_SAMPLE_GAP_SECONDS = 0.3
 
 
 def speaker_sample(
-    samples: np.ndarray,
+    audio: np.ndarray | AudioSource,
     transcript: Transcript,
     *,
     speaker: str | None,
@@ -24,15 +25,16 @@ def speaker_sample(
 ) -> np.ndarray:
     """The speaker's own stretches of speech, in call order, joined by short pauses and cut at
     ``max_seconds``: a clean sample of one voice (for a vendor's voice cloning), without the
-    other party's turns or the silences between them."""
+    other party's turns or the silences between them. Only those stretches are read."""
+    source = audio_source(audio, sample_rate) if isinstance(audio, np.ndarray) else audio
     gap = np.zeros(int(VOICE_SAMPLE_GAP_SECONDS * sample_rate), dtype=np.float32)
     budget = int(max_seconds * sample_rate)
     pieces: list[np.ndarray] = []
     taken = 0
     for start, end in speech_spans(segments_of(transcript, speaker), bridge=0.5):
-        piece = samples[int(start * sample_rate) : int(end * sample_rate)]
-        if taken + piece.size > budget:
-            piece = piece[: budget - taken]
+        first = max(0, int(start * sample_rate))
+        stop = min(source.size, int(end * sample_rate), first + budget - taken)
+        piece = source.read(first, stop) if stop > first else np.zeros(0, dtype=np.float32)
         if piece.size:
             pieces.extend([piece.astype(np.float32), gap])
             taken += piece.size

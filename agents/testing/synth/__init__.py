@@ -17,6 +17,7 @@ from agents.testing.synth.calls import (
     SynthesizedCall,
     Turn,
     call_voices,
+    loop_call,
     synthesize_call,
 )
 from agents.testing.synth.containers import (
@@ -35,6 +36,7 @@ __all__ = [
     "Turn",
     "call_voices",
     "encode_recording",
+    "loop_call",
     "synthesize_call",
     "wav_to_mp4",
     "wer",

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
-from agents.audio.decode import TARGET_SAMPLE_RATE, load_audio, write_wav
+from agents.audio.decode import TARGET_SAMPLE_RATE, load_audio, read_wav, write_wav
+from agents.audio.wav import float_to_pcm16, wav_writer
 from agents.providers.speech import (
     CHAMPION_VOICE,
     PROSPECT_VOICE,
@@ -145,3 +146,36 @@ def synthesize_call(
         samples = samples * (0.8 / peak)
     write_wav(out_wav, samples, sample_rate)
     return SynthesizedCall(str(out_wav), samples.size / sample_rate, sample_rate, turns)
+
+
+# Each repetition of a looped call a little louder or softer and after a slightly different
+# pause, so that no two stretches of a long call are the same samples.
+_LOOP_GAINS = (1.0, 0.93, 0.97, 0.9, 0.95)
+_LOOP_PAUSES = (0.7, 0.5, 0.9, 0.6)
+
+
+def loop_call(call: SynthesizedCall, out_wav: str | Path, seconds: float) -> SynthesizedCall:
+    """``call`` repeated, with small variations, into a WAV of at most ``seconds`` (the last
+    repetition cut after its last whole turn), with every turn spoken: a long call for the
+    benchmark, written one repetition at a time (never the whole call in memory)."""
+    source, _ = read_wav(call.wav_path)
+    rate = call.sample_rate
+    target = int(seconds * rate)
+    turns: list[Turn] = []
+    written = 0
+    with wav_writer(out_wav, rate) as out:
+        repetition = 0
+        while target - written > rate:
+            offset = written / rate
+            whole = [t for t in call.turns if t.end <= (target - written) / rate]
+            if not whole:
+                break
+            take = source.size if len(whole) == len(call.turns) else int((whole[-1].end + 0.3) * rate)
+            gain = _LOOP_GAINS[repetition % len(_LOOP_GAINS)]
+            pause = np.zeros(int(_LOOP_PAUSES[repetition % len(_LOOP_PAUSES)] * rate), dtype=np.float32)
+            piece = np.concatenate([source[:take] * gain, pause])[: target - written]
+            out.writeframes(float_to_pcm16(piece).tobytes())
+            written += piece.size
+            turns += [Turn(t.speaker, t.text, round(t.start + offset, 3), round(t.end + offset, 3)) for t in whole]
+            repetition += 1
+    return SynthesizedCall(str(out_wav), written / rate, rate, turns)

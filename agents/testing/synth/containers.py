@@ -11,6 +11,7 @@ import av
 import numpy as np
 
 from agents.audio.decode import TARGET_SAMPLE_RATE, read_wav, write_wav
+from agents.audio.source import ArraySource, AudioSource, WavSource
 
 # PyAV encoder and container per output suffix.
 _AUDIO_FORMATS: dict[str, tuple[str, str]] = {
@@ -46,12 +47,22 @@ def encode_recording(
     """
     out_path = Path(out_path)
     container_format, audio_codec = _AUDIO_FORMATS[out_path.suffix.lower()]
-    samples, rate = read_wav(wav_path)
+    # Read a block at a time: a two-hour call for the benchmark is never in memory whole.
+    source = _wav_source(wav_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     with out_path.open("wb") as raw:
         target: str | _StreamOnly = str(out_path) if seekable else _StreamOnly(raw)
-        _encode(samples, rate, target, container_format, audio_codec, video=video, video_size=video_size, fps=fps)
+        _encode(source, target, container_format, audio_codec, video=video, video_size=video_size, fps=fps)
     return str(out_path)
+
+
+def _wav_source(wav_path: str | Path) -> AudioSource:
+    """The WAV at its own rate: read from disk a block at a time when mono 16-bit."""
+    try:
+        return WavSource(wav_path)
+    except ValueError:
+        samples, rate = read_wav(wav_path)
+        return ArraySource(samples, rate)
 
 
 class _StreamOnly(io.RawIOBase):
@@ -71,8 +82,7 @@ class _StreamOnly(io.RawIOBase):
 
 
 def _encode(
-    samples: np.ndarray,
-    rate: int,
+    source: AudioSource,
     target: str | _StreamOnly,
     container_format: str,
     audio_codec: str,
@@ -83,6 +93,7 @@ def _encode(
 ) -> None:
     with av.open(target, mode="w", format=container_format) as container:
         # Opus only takes 48 kHz (and a few divisors); let the encoder side resample.
+        rate = source.sample_rate
         encode_rate = 48_000 if audio_codec == "libopus" else rate
         audio_stream = container.add_stream(audio_codec, rate=encode_rate)
         audio_stream.layout = "mono"
@@ -96,8 +107,8 @@ def _encode(
             video_stream.pix_fmt = "yuv420p"
         resampler = av.AudioResampler(format=audio_stream.format.name, layout="mono", rate=encode_rate)
         block = rate // 10
-        for start in range(0, samples.size, block):
-            chunk = samples[start : start + block].reshape(1, -1).astype(np.float32)
+        for start in range(0, source.size, block):
+            chunk = source.read(start, min(start + block, source.size)).reshape(1, -1)
             frame = av.AudioFrame.from_ndarray(chunk, format="flt", layout="mono")
             frame.sample_rate = rate
             for resampled in resampler.resample(frame):
@@ -106,7 +117,7 @@ def _encode(
             container.mux(audio_stream.encode(resampled))
         container.mux(audio_stream.encode(None))
         if video_stream is not None:
-            _write_video_frames(container, video_stream, seconds=samples.size / rate, fps=fps)
+            _write_video_frames(container, video_stream, seconds=source.size / rate, fps=fps)
 
 
 def _write_video_frames(
