@@ -8,7 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from agents.audio.wav import read_wav, write_wav
+from agents.audio.source import AudioSource, audio_source
+from agents.audio.wav import write_wav
 from agents.providers.errors import PermanentProviderError, ProviderError, TransientProviderError
 from agents.providers.transcription.base import Transcriber, clean_timings, wav_duration, whisper_prompt
 from agents.providers.transcription.names import respell_names
@@ -88,22 +89,23 @@ def _segments_from_verbose(response: Any, offset: float) -> list[Segment]:
     return segments
 
 
-def _chunk_bounds(samples: np.ndarray, rate: int, chunk_seconds: float) -> list[tuple[int, int]]:
+def _chunk_bounds(source: AudioSource, chunk_seconds: float) -> list[tuple[int, int]]:
     """Sample ranges of at most ``chunk_seconds``, each cut at the quietest 100 ms window of
-    its last 30 seconds."""
+    its last 30 seconds (only those seconds read)."""
+    rate, size = source.sample_rate, source.size
     limit = int(chunk_seconds * rate)
     search = int(min(_CUT_SEARCH_SECONDS, chunk_seconds / 4) * rate)
     window = max(1, rate // 10)
     bounds: list[tuple[int, int]] = []
     start = 0
-    while samples.size - start > limit:
-        region = samples[start + limit - search : start + limit].astype(np.float64)
+    while size - start > limit:
+        region = source.read(start + limit - search, start + limit).astype(np.float64)
         usable = region.size - region.size % window
         energy = (region[:usable].reshape(-1, window) ** 2).mean(axis=1)
         cut = start + limit - search + int(np.argmin(energy)) * window + window // 2
         bounds.append((start, cut))
         start = cut
-    bounds.append((start, samples.size))
+    bounds.append((start, size))
     return bounds
 
 
@@ -158,13 +160,14 @@ class OpenAITranscriber(Transcriber):
         if duration <= self.chunk_seconds:
             pieces = [(wav_path, 0.0)]
         else:
-            samples, rate = read_wav(wav_path)
+            # Read a piece at a time: a long call is never in memory whole (issue 13).
+            source = audio_source(wav_path)
             scratch = tempfile.TemporaryDirectory(prefix="openai-chunks-")
             pieces = []
-            for index, (start, end) in enumerate(_chunk_bounds(samples, rate, self.chunk_seconds)):
+            for index, (start, end) in enumerate(_chunk_bounds(source, self.chunk_seconds)):
                 piece = Path(scratch.name) / f"chunk-{index:03d}.wav"
-                write_wav(piece, samples[start:end], rate)
-                pieces.append((piece, start / rate))
+                write_wav(piece, source.read(start, end), source.sample_rate)
+                pieces.append((piece, start / source.sample_rate))
         try:
             segments: list[Segment] = []
             language = ""
