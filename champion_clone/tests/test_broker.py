@@ -14,7 +14,13 @@ from champion_clone import broker
 def _connection(folder) -> Connection:
     return Connection(
         f"{broker.SCHEME}://",
-        transport_options={"data_folder_in": str(folder), "data_folder_out": str(folder), "store_processed": False},
+        transport_options={
+            "data_folder_in": str(folder),
+            "data_folder_out": str(folder),
+            # kombu's default is ./control, in the working directory.
+            "control_folder": str(folder / "control"),
+            "store_processed": False,
+        },
     )
 
 
