@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from django.core.files.uploadedfile import UploadedFile
@@ -261,7 +262,12 @@ class Command(BaseCommand):
     def _figures(self, champion: Champion, result: dict, wall: float, call, turns: list) -> dict:
         spoken = [(speaker, text) for speaker, text, _ in turns]
         by_speaker = wer_by_speaker(spoken, champion.transcript_text)
-        patterns = champion_patterns(champion_id=champion.pk)
+        # Every time a merged pattern was said counts, not only its first (a long call repeats).
+        patterns = [
+            replace(pattern, start=occurrence["start"], end=occurrence["end"])
+            for pattern in champion_patterns(champion_id=champion.pk)
+            for occurrence in pattern.occurrences or [{"start": pattern.start, "end": pattern.end}]
+        ]
         labelled = [
             (turn, (speaker, label)) for turn, (speaker, _, label) in zip(call.turns, turns, strict=True) if label
         ]
