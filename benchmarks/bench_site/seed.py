@@ -1,13 +1,12 @@
 """Data for the API benchmark: one rep with 20 champions (one of them analysed from a call
-looped to ``--call-minutes``), 20 training sessions and, when teams exist, a team. Prints a
-JSON line of what the driver needs: the access token and the ids."""
+looped to ``--call-minutes`` and analysed as such), 21 training sessions, one of them ended.
+Prints a JSON line of what the driver needs: the access token and the ids."""
 
 from __future__ import annotations
 
 import json
 import sys
 import uuid
-from dataclasses import replace
 
 import django
 
@@ -15,8 +14,6 @@ django.setup()
 
 from accounts.models import User  # noqa: E402
 from accounts.tokens import token_pair_for  # noqa: E402
-from agents.scripts import load_script, transcript_from_script  # noqa: E402
-from agents.types import transcript_to_dict  # noqa: E402
 from champions.models import Champion  # noqa: E402
 from champions.scripted import champion_from_script  # noqa: E402
 from training import services as training  # noqa: E402
@@ -25,27 +22,9 @@ CHAMPIONS = 20
 SESSIONS = 20
 
 
-def looped_transcript(script_name: str, minutes: float) -> dict:
-    """The script's transcript repeated, each copy shifted in time, to ``minutes`` of call."""
-    base = transcript_from_script(load_script(script_name))
-    segments, offset = [], 0.0
-    while offset < minutes * 60:
-        for segment in base.segments:
-            words = [replace(w, start=w.start + offset, end=w.end + offset) for w in segment.words]
-            segments.append(replace(segment, start=segment.start + offset, end=segment.end + offset, words=words))
-        offset += base.duration + 1.0
-    return transcript_to_dict(replace(base, segments=segments, duration=offset))
-
-
 def main(call_minutes: float) -> None:
     user = User.objects.create_user("bench-api@bench.championclone.test", "Bench-Passw0rd!", full_name="Bench Rep")
-    long_call = champion_from_script(user, "logistics_routing")
-    transcript = looped_transcript("logistics_routing", call_minutes)
-    Champion.objects.filter(pk=long_call.pk).update(
-        transcript=transcript,
-        transcript_text=" ".join(s["text"] for s in transcript["segments"]),
-        duration_seconds=transcript["duration"],
-    )
+    long_call = champion_from_script(user, "logistics_routing", call_minutes=call_minutes)
     others = [champion_from_script(user, "saas_helpdesk")]
     template = Champion.objects.get(pk=others[0].pk)
     for index in range(CHAMPIONS - 2):
@@ -61,7 +40,7 @@ def main(call_minutes: float) -> None:
             {
                 "token": token_pair_for(user).access_token,
                 "long_champion_id": long_call.pk,
-                "call_seconds": transcript["duration"],
+                "call_seconds": long_call.duration_seconds,
                 "ended_session_id": ended.pk,
             }
         )
