@@ -21,8 +21,7 @@ from accounts.models import User
 from emails_app import defaults, rendering
 from emails_app.models import EmailLog, EmailPreference
 from emails_app.services.context import SITE_NAME
-from emails_app.services.messages import message_build, message_id_for
-from emails_app.services.sending import log_deliver, log_finish, log_suppress
+from emails_app.services.sending import log_render_and_deliver, log_suppress
 from teams import invitations
 from teams.models import Invitation, Role
 
@@ -95,17 +94,9 @@ def team_invitation_send(*, invitation_id: int, final_attempt: bool = True) -> E
     )
     if not claimed:
         return EmailLog.objects.get(pk=log.pk)
-    log.refresh_from_db()
-    log.message_id = log.message_id or message_id_for(log)
-    try:
-        message, links = message_build(
-            log, defaults.default_template(defaults.TEAM_INVITATION), invitation_context(invitation)
-        )
-    except Exception as exc:  # never left "sending": staff see why in the log
-        logger.exception("email_render_failed", log_id=log.pk, trigger=defaults.TEAM_INVITATION)
-        log_finish(log, EmailLog.Status.FAILED, error=f"Rendering failed: {type(exc).__name__}: {exc}")
-        return log
-    log.subject, log.links = message.subject, links
-    log.save(update_fields=["message_id", "subject", "links"])
-    log_deliver(log, message, final_attempt=final_attempt)
-    return log
+    return log_render_and_deliver(
+        log,
+        defaults.default_template(defaults.TEAM_INVITATION),
+        invitation_context(invitation),
+        final_attempt=final_attempt,
+    )

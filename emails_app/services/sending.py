@@ -80,13 +80,22 @@ def lifecycle_email_send(
         return log_suppress(log, reason)
     if not _claim(log, user, source):
         return EmailLog.objects.get(pk=log.pk)
+    return log_render_and_deliver(
+        log, source, _context(user, trigger, event_data, test=test), final_attempt=final_attempt
+    )
+
+
+def log_render_and_deliver(
+    log: EmailLog, source: EmailTemplate | defaults.DefaultTemplate, context: dict[str, Any], *, final_attempt: bool
+) -> EmailLog:
+    """A claimed log (status ``sending``) rendered from ``source`` and sent. A template that
+    renders badly with real values fails the log for good: staff see why in it."""
     log.refresh_from_db()
     log.message_id = log.message_id or message_id_for(log)
-    context = _context(user, trigger, event_data, test=test)
     try:
         message, links = message_build(log, source, context)
-    except Exception as exc:  # a template that renders badly with real values: permanent
-        logger.exception("email_render_failed", log_id=log.pk, trigger=trigger)
+    except Exception as exc:
+        logger.exception("email_render_failed", log_id=log.pk, trigger=log.trigger)
         log_finish(log, EmailLog.Status.FAILED, error=f"Rendering failed: {type(exc).__name__}: {exc}")
         return log
     log.subject, log.links = message.subject, links
