@@ -11,6 +11,8 @@ from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
+from champion_clone import broker
+
 # Redis redelivers an unacknowledged task after this long; the task time limits stay below it.
 REDIS_VISIBILITY_TIMEOUT_SECONDS = 3 * 3600
 
@@ -56,7 +58,7 @@ def celery_broker(redis_url: str, *, broker_dir: Path, polling_interval: float) 
     (with atomic writes: ``champion_clone.broker``)."""
     if redis_url:
         return redis_url, {"visibility_timeout": REDIS_VISIBILITY_TIMEOUT_SECONDS}
-    return "atomicfs://", {
+    return f"{broker.SCHEME}://", {
         "data_folder_in": str(broker_dir / "queue"),
         "data_folder_out": str(broker_dir / "queue"),
         "control_folder": str(broker_dir / "control"),

@@ -41,11 +41,6 @@ def is_visible(user: User) -> Q:
     return _visible(user)
 
 
-def managed_champions(user: User) -> QuerySet[Champion]:
-    """The champions ``user`` may analyse, delete, publish and edit."""
-    return Champion.objects.filter(_managed(user))
-
-
 def check_can_manage(champion: Champion) -> Champion:
     """``champion`` (from ``visible_champions``) if its viewer may manage it, else 403: a rep
     asks to change a champion it sees."""

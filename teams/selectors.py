@@ -55,9 +55,3 @@ def managed_team_ids(user: User) -> QuerySet:
 
 def member_team_ids(user: User) -> QuerySet:
     return Membership.objects.filter(user=user).values("team_id")
-
-
-def is_manager(user: User, team_id: int | None) -> bool:
-    if team_id is None:
-        return False
-    return Membership.objects.filter(user=user, team_id=team_id, role=Role.MANAGER).exists()

@@ -102,7 +102,7 @@ def invitation_accept(*, user: User, token: str) -> Team:
 
 def _locked_membership(team: Team, user_id: int) -> Membership:
     Team.objects.select_for_update().filter(pk=team.pk).first()
-    membership = Membership.objects.select_related("user").filter(team=team, user_id=user_id).first()
+    membership = Membership.objects.select_related("user", "team").filter(team=team, user_id=user_id).first()
     if membership is None:
         raise NotFound("No such member.")
     return membership

@@ -4,11 +4,13 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from champions.models import Champion, ChampionPattern, PatternCategory, Scenario, pipeline_step_choices
+from champions.services import UPLOAD_CONTEXT_CHARS
+from champions.team_services import PATTERN_TEXT_CHARS
 from core.api.representation import RowSerializer, iso_datetime
+from core.api.viewsets import ID_MAX
 from teams.models import Team
 
 # The largest id the database stores (a 64-bit integer): a larger one is a 400, not a 500.
-ID_LIMIT = 2**63 - 1
 
 
 class UploadInputSerializer(serializers.Serializer):
@@ -25,11 +27,11 @@ class UploadInputSerializer(serializers.Serializer):
     team_id = serializers.IntegerField(
         required=False,
         min_value=1,
-        max_value=ID_LIMIT,
+        max_value=ID_MAX,
         help_text="The team the champion belongs to (the caller must manage it); without it, a personal champion.",
     )
     context = serializers.CharField(
-        max_length=1000,
+        max_length=UPLOAD_CONTEXT_CHARS,
         required=False,
         allow_blank=True,
         trim_whitespace=True,
@@ -38,12 +40,12 @@ class UploadInputSerializer(serializers.Serializer):
 
 
 class MoveInputSerializer(serializers.Serializer):
-    team_id = serializers.IntegerField(min_value=1, max_value=ID_LIMIT, help_text="A team the caller manages.")
+    team_id = serializers.IntegerField(min_value=1, max_value=ID_MAX, help_text="A team the caller manages.")
 
 
 class PatternUpdateInputSerializer(serializers.Serializer):
     hidden = serializers.BooleanField(required=False, help_text="Hidden patterns are never used.")
-    text = serializers.CharField(required=False, min_length=1, max_length=2000)
+    text = serializers.CharField(required=False, min_length=1, max_length=PATTERN_TEXT_CHARS)
 
     def validate(self, attrs: dict) -> dict:
         if not attrs:

@@ -10,6 +10,8 @@ from rest_framework import viewsets
 
 # At most 18 digits: below 2**63, the largest id a bigint column holds.
 ID_PATTERN = "[0-9]{1,18}"
+# The largest id a bigint column holds: the bound of every id field in a request body.
+ID_MAX = 2**63 - 1
 
 
 class OwnedObjectsViewSet(viewsets.GenericViewSet):

@@ -19,9 +19,9 @@ from django.db.models import F
 
 from accounts.models import User
 from emails_app import defaults, rendering
-from emails_app.models import EmailLog, EmailPreference
+from emails_app.models import EmailLog
 from emails_app.services.context import SITE_NAME
-from emails_app.services.sending import log_render_and_deliver, log_suppress
+from emails_app.services.sending import is_unsubscribed, log_render_and_deliver, log_suppress
 from teams import invitations
 from teams.models import Invitation, Role
 
@@ -61,7 +61,7 @@ def _suppression_reason(invitation: Invitation) -> str:
     account = User.objects.filter(email__iexact=invitation.email).only("id", "is_active").first()
     if account is not None and not account.is_active:
         return "The account of this address is inactive."
-    if account is not None and EmailPreference.objects.filter(user=account, unsubscribed_at__isnull=False).exists():
+    if account is not None and is_unsubscribed(account.pk):
         return "The account of this address unsubscribed."
     return ""
 

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from core.api.ratelimit import check_rate_limit, user_or_ip
 from core.api.schema import error_responses
 from core.api.viewsets import ID_PATTERN
+from core.errors import NotFound
 from teams import selectors, services
 from teams.api.serializers import (
     InvitationAcceptSerializer,
@@ -27,11 +28,9 @@ from teams.api.serializers import (
 )
 from teams.models import Team
 
-ID = ID_PATTERN
-
 
 class TeamViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
-    lookup_value_regex = ID
+    lookup_value_regex = ID_PATTERN
     serializer_class = TeamSerializer
 
     def get_queryset(self) -> QuerySet[Team]:
@@ -39,6 +38,8 @@ class TeamViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def _detail(self, team_id: int) -> Response:
         team = self.get_queryset().filter(pk=team_id).first()
+        if team is None:
+            raise NotFound("No such team.")
         team.member_rows = list(selectors.team_members(team))
         return Response(TeamDetailSerializer(team).data)
 
@@ -51,7 +52,6 @@ class TeamViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(responses={200: TeamDetailSerializer, **error_responses(401, 404)})
     def retrieve(self, request: Request, pk: str) -> Response:
-        selectors.membership_of(request.user, int(pk))
         return self._detail(int(pk))
 
     @extend_schema(
@@ -91,7 +91,7 @@ class TeamViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         request=None,
         responses={204: OpenApiResponse(description="Revoked."), **error_responses(401, 403, 404)},
     )
-    @action(detail=True, methods=["delete"], url_path=rf"invitations/(?P<invitation_id>{ID})")
+    @action(detail=True, methods=["delete"], url_path=rf"invitations/(?P<invitation_id>{ID_PATTERN})")
     def invitation(self, request: Request, pk: str, invitation_id: str) -> Response:
         team = selectors.managed_team(request.user, int(pk))
         services.invitation_revoke(team=team, invitation_id=int(invitation_id))
@@ -109,7 +109,7 @@ class TeamViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         request=None,
         responses={204: OpenApiResponse(description="Removed."), **error_responses(401, 403, 404, 409)},
     )
-    @action(detail=True, methods=["patch", "delete"], url_path=rf"members/(?P<user_id>{ID})")
+    @action(detail=True, methods=["patch", "delete"], url_path=rf"members/(?P<user_id>{ID_PATTERN})")
     def member(self, request: Request, pk: str, user_id: str) -> Response:
         team = selectors.managed_team(request.user, int(pk))
         if request.method == "DELETE":

@@ -7,11 +7,11 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api.representation import RowSerializer, iso_datetime
+from core.api.viewsets import ID_MAX
 from training.models import AssignmentAssignee
 from training.services.assignments import ALL_REPS
 from training.services.leaderboard import DEFAULT_DAYS, MAX_DAYS
 
-ID_LIMIT = 2**63 - 1
 # More than any team has members: a body this long is a mistake or an attack.
 MAX_ASSIGNEES = 1000
 
@@ -42,7 +42,7 @@ class AssigneeIdsField(serializers.Field):
         if len(data) > MAX_ASSIGNEES:
             self.fail("too_many")
         # bool is an int in Python; true is not a user id.
-        if not all(isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= ID_LIMIT for v in data):
+        if not all(isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= ID_MAX for v in data):
             self.fail("invalid")
         return data
 
@@ -51,7 +51,7 @@ class AssigneeIdsField(serializers.Field):
 
 
 class AssignmentInputSerializer(serializers.Serializer):
-    scenario_id = serializers.IntegerField(min_value=1, max_value=ID_LIMIT)
+    scenario_id = serializers.IntegerField(min_value=1, max_value=ID_MAX)
     assignee_ids = AssigneeIdsField()
     due_at = serializers.DateTimeField(help_text="In the future.")
     pass_score = serializers.IntegerField(min_value=0, max_value=100)
@@ -161,7 +161,7 @@ class MyAssignmentSerializer(RowSerializer):
 
 
 class ProgressFilterSerializer(serializers.Serializer):
-    champion_id = serializers.IntegerField(min_value=1, max_value=ID_LIMIT, required=False)
+    champion_id = serializers.IntegerField(min_value=1, max_value=ID_MAX, required=False)
     since = serializers.DateTimeField(required=False, help_text="Only sessions completed at or after this time.")
 
 

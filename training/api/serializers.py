@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api.representation import RowSerializer, iso_datetime
+from core.api.viewsets import ID_MAX
 from training.models import EvaluationDispute, SessionMessage, TrainingSession
 from training.services.disputes import DISPUTE_REASON_MAX_CHARS
 
@@ -14,12 +15,12 @@ if TYPE_CHECKING:
 
 
 class StartInputSerializer(serializers.Serializer):
-    champion_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
-    scenario_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False, allow_null=True)
+    champion_id = serializers.IntegerField(min_value=1, max_value=ID_MAX)
+    scenario_id = serializers.IntegerField(min_value=1, max_value=ID_MAX, required=False, allow_null=True)
 
 
 class RespondInputSerializer(serializers.Serializer):
-    session_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    session_id = serializers.IntegerField(min_value=1, max_value=ID_MAX)
     message = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False, max_length=100_000)
     audio = serializers.FileField(required=False, help_text="A spoken reply (multipart), instead of message.")
     speech = serializers.BooleanField(
@@ -33,13 +34,13 @@ class RespondInputSerializer(serializers.Serializer):
 
 
 class SessionFilterSerializer(serializers.Serializer):
-    champion_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False)
-    team_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False)
+    champion_id = serializers.IntegerField(min_value=1, max_value=ID_MAX, required=False)
+    team_id = serializers.IntegerField(min_value=1, max_value=ID_MAX, required=False)
     status = serializers.ChoiceField(choices=TrainingSession.Status.choices, required=False)
 
 
 class SessionIdInputSerializer(serializers.Serializer):
-    session_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    session_id = serializers.IntegerField(min_value=1, max_value=ID_MAX)
 
 
 class ChampionReferenceSerializer(serializers.Serializer):
