@@ -42,7 +42,7 @@ class CallSignal:
 
     @classmethod
     def measure(cls, audio: np.ndarray | AudioSource, sample_rate: int) -> CallSignal:
-        source = audio_source(audio, sample_rate) if isinstance(audio, np.ndarray) else audio
+        source = audio_source(audio, sample_rate)
         energy = frame_energy_db(source, sample_rate)
         f0 = track_pitch(source, sample_rate, energy=energy)
         count = min(energy.size, f0.size)

@@ -38,7 +38,7 @@ def gather_frames(
     :class:`WavSource`), never the whole call: a two-hour call is 460 MB of float32 and no
     step holds it. Callers gather block by block.
     """
-    source = audio_source(audio) if isinstance(audio, np.ndarray) else audio
+    source = audio_source(audio)
     frame_indices = np.asarray(frame_indices)
     if frame_indices.size == 0:
         return np.zeros((0, window))
@@ -60,7 +60,7 @@ def gather_frames(
 
 def frame_energy_db(audio: np.ndarray | AudioSource, sample_rate: int = TARGET_SAMPLE_RATE) -> np.ndarray:
     """RMS level in dBFS of each 10 ms hop (25 ms window centred on it); -100 for silence."""
-    source = audio_source(audio, sample_rate) if isinstance(audio, np.ndarray) else audio
+    source = audio_source(audio, sample_rate)
     hop = int(round(HOP_SECONDS * sample_rate))
     window = int(round(0.025 * sample_rate))
     count = frame_count(source.size, sample_rate)

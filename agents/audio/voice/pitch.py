@@ -41,7 +41,7 @@ def track_pitch(
     block reads only its own stretch of ``audio`` (a :class:`WavSource` from disk). ``energy``
     is the recording's :func:`frame_energy_db` when the caller has it already.
     """
-    source = audio_source(audio, sample_rate) if isinstance(audio, np.ndarray) else audio
+    source = audio_source(audio, sample_rate)
     hop = int(round(HOP_SECONDS * sample_rate))
     window = int(round(PITCH_WINDOW_SECONDS * sample_rate))
     min_lag = max(2, int(sample_rate / fmax))

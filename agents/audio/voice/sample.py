@@ -26,7 +26,7 @@ def speaker_sample(
     """The speaker's own stretches of speech, in call order, joined by short pauses and cut at
     ``max_seconds``: a clean sample of one voice (for a vendor's voice cloning), without the
     other party's turns or the silences between them. Only those stretches are read."""
-    source = audio_source(audio, sample_rate) if isinstance(audio, np.ndarray) else audio
+    source = audio_source(audio, sample_rate)
     gap = np.zeros(int(VOICE_SAMPLE_GAP_SECONDS * sample_rate), dtype=np.float32)
     budget = int(max_seconds * sample_rate)
     pieces: list[np.ndarray] = []

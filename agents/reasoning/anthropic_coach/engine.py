@@ -76,7 +76,10 @@ class AnthropicCoach(ClaudeEngine):
             )
         except ProviderError as error:
             self._log_fallback("judge", error)
-        return judge_reply_offline(reply, moment=moment, patterns=patterns, pattern_vectors=pattern_vectors)
+        # The shared memo, as the offline coach judges: the prospect's step reuses the reply's vector.
+        return judge_reply_offline(
+            reply, moment=moment, patterns=patterns, pattern_vectors=pattern_vectors, embedder=shared_embedder()
+        )
 
     def opening(self, scenario: ScenarioSpec, *, buyer_lines: Sequence[str] = ()) -> ProspectTurn:
         turn = prospect_opening(scenario)

@@ -64,9 +64,6 @@ class MemoEmbedder:
                 result[index] = fresh[texts[index]]
         return result
 
-    def embed_one(self, text: str) -> np.ndarray:
-        return self.embed([text])[0]
-
 
 _shared = MemoEmbedder()
 
