@@ -10,6 +10,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
+from core.admin import ReadOnlyInline
 from core.errors import DomainError
 from teams import services
 from teams.models import Invitation, Membership, Role, Team
@@ -34,19 +35,7 @@ def invitation_state(invitation: Invitation) -> str:
     return "pending" if invitation.expires_at > timezone.now() else "expired"
 
 
-class _ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-
-class MembershipInline(_ReadOnlyInline):
+class MembershipInline(ReadOnlyInline):
     model = Membership
     fields = ["user", "role", "joined_at"]
     readonly_fields = fields
@@ -56,7 +45,7 @@ class MembershipInline(_ReadOnlyInline):
         return super().get_queryset(request).select_related("user")
 
 
-class InvitationInline(_ReadOnlyInline):
+class InvitationInline(ReadOnlyInline):
     model = Invitation
     fields = [*INVITATION_FIELDS, "state"]
     readonly_fields = fields

@@ -15,7 +15,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from core.admin import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin, ReadOnlyInline
 from core.errors import DomainError
 from training import services
 from training.models import (
@@ -325,18 +325,13 @@ class GoldEvaluationAdmin(ReadOnlyAdmin):
 # --- Assignments (README.md, "Teams") -------------------------------------------------------
 
 
-class AssigneeInline(admin.TabularInline):
+class AssigneeInline(ReadOnlyInline):
     model = AssignmentAssignee
     fields = ["user", "attempts", "best_score", "passed_at", "reminded_at", "overdue_at"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[AssignmentAssignee]:
         return super().get_queryset(request).select_related("user")
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 class AssignmentStateFilter(admin.SimpleListFilter):
