@@ -29,9 +29,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from agents.audio.decode import DecodeLimitExceeded, DecodeLimits, decode_audio
-from agents.audio.source import AudioSource, audio_source
+from agents.audio.source import audio_source
 from agents.audio.speakers import assign_speakers
-from agents.audio.voice import call_metrics, frame_energy_db, track_pitch, transcribed_share, voice_profile
+from agents.audio.voice import call_metrics, level_and_pitch, transcribed_share, voice_profile
 from agents.providers.embeddings import get_embedder
 from agents.providers.transcription import get_transcriber
 from agents.reasoning import get_reasoner
@@ -136,7 +136,8 @@ def analyse_voice(champion: Champion) -> None:
     transcript = attribution.transcript
     speaker = "champion" if attribution.speakers_found > 1 else None
     metrics = call_metrics(transcript, speaker=speaker)
-    hops = attribution.hops or _hops_of(audio)
+    # Level and pitch per hop, when the speakers came from the vendor and were not measured.
+    hops = attribution.hops or level_and_pitch(audio)
     profile = voice_profile(audio, transcript, speaker=speaker, hops=hops)
     champion.set_transcript(transcript)
     champion.voice_profile = asdict(profile)
@@ -147,12 +148,6 @@ def analyse_voice(champion: Champion) -> None:
     }
     save_if_current(champion, ["transcript", "voice_profile", "call_metrics"])
     clone_voice(champion, audio, transcript, speaker)
-
-
-def _hops_of(audio: AudioSource) -> tuple[np.ndarray, np.ndarray]:
-    """Level and pitch per hop, when the speakers came from the vendor and were not measured."""
-    energy = frame_energy_db(audio)
-    return energy, track_pitch(audio, energy=energy)
 
 
 def champion_call_metrics(champion: Champion) -> CallMetrics:

@@ -12,11 +12,10 @@ from agents.audio.speakers.pieces import Piece
 from agents.audio.voice.frames import (
     HOP_SECONDS,
     SILENCE_BELOW_SPEECH_DB,
-    frame_energy_db,
     gather_frames,
     speech_level_db,
 )
-from agents.audio.voice.pitch import track_pitch
+from agents.audio.voice.pitch import level_and_pitch
 
 # Pieces with less loud speech than this have unreliable statistics; they take the speaker
 # of their nearest reliable neighbour in time.
@@ -43,8 +42,7 @@ class CallSignal:
     @classmethod
     def measure(cls, audio: np.ndarray | AudioSource, sample_rate: int) -> CallSignal:
         source = audio_source(audio, sample_rate)
-        energy = frame_energy_db(source, sample_rate)
-        f0 = track_pitch(source, sample_rate, energy=energy)
+        energy, f0 = level_and_pitch(source, sample_rate)
         count = min(energy.size, f0.size)
         energy, f0 = energy[:count], f0[:count]
         level = speech_level_db(energy)

@@ -32,7 +32,14 @@ from agents.audio.voice.metrics import (
     count_questions,
     longest_monologue,
 )
-from agents.audio.voice.pitch import PITCH_MAX_HZ, PITCH_MIN_HZ, PITCH_WINDOW_SECONDS, YIN_THRESHOLD, track_pitch
+from agents.audio.voice.pitch import (
+    PITCH_MAX_HZ,
+    PITCH_MIN_HZ,
+    PITCH_WINDOW_SECONDS,
+    YIN_THRESHOLD,
+    level_and_pitch,
+    track_pitch,
+)
 from agents.audio.voice.profile import pause_ratio, voice_profile
 from agents.audio.voice.sample import VOICE_SAMPLE_GAP_SECONDS, VOICE_SAMPLE_MAX_SECONDS, speaker_sample
 from agents.audio.voice.spans import SPEECH_BRIDGE_SECONDS, speaking_seconds
@@ -64,6 +71,7 @@ __all__ = [
     "speaker_sample",
     "speaking_seconds",
     "speech_level_db",
+    "level_and_pitch",
     "track_pitch",
     "transcribed_share",
     "voice_profile",

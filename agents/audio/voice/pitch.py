@@ -103,3 +103,13 @@ def _first_dip_periods(search: np.ndarray, *, threshold: float, min_lag: int) ->
     shift = np.where((denom > 0) & (inner == bottom), 0.5 * (a - c) / np.where(denom > 0, denom, 1.0), 0.0)
     period = bottom + min_lag + np.clip(shift, -1.0, 1.0)
     return voiced, period
+
+
+def level_and_pitch(
+    audio: np.ndarray | AudioSource, sample_rate: int = TARGET_SAMPLE_RATE
+) -> tuple[np.ndarray, np.ndarray]:
+    """Level (dB) and pitch per hop, the level measured once and given to the pitch tracker:
+    the speakers, the voice profile and the pipeline all want both."""
+    source = audio_source(audio, sample_rate)
+    energy = frame_energy_db(source, sample_rate)
+    return energy, track_pitch(source, sample_rate, energy=energy)

@@ -8,16 +8,15 @@ from pathlib import Path
 import numpy as np
 
 from agents.audio.decode import TARGET_SAMPLE_RATE
-from agents.audio.source import AudioSource, audio_source
+from agents.audio.source import AudioSource
 from agents.audio.voice.frames import (
     HOP_SECONDS,
     MIN_PAUSE_SECONDS,
     SILENCE_BELOW_SPEECH_DB,
-    frame_energy_db,
     frames_in_spans,
     speech_level_db,
 )
-from agents.audio.voice.pitch import track_pitch
+from agents.audio.voice.pitch import level_and_pitch
 from agents.audio.voice.spans import segments_of, speaking_seconds, words_of
 from agents.types import Transcript, VoiceProfile
 
@@ -56,9 +55,7 @@ def voice_profile(
     """
     mine = segments_of(transcript, speaker)
     if hops is None:
-        source = audio_source(audio, sample_rate)
-        energy = frame_energy_db(source, sample_rate)
-        hops = energy, track_pitch(source, sample_rate, energy=energy)
+        hops = level_and_pitch(audio, sample_rate)
     energy, f0 = hops
     count = min(energy.size, f0.size)
     energy, f0 = energy[:count], f0[:count]
