@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from accounts import services as account_services
 from accounts.models import JourneyStage
 from adminpanel import services
-from core import events
+from core import events, outage
 from core.events import DomainEvent
 
 logger = structlog.get_logger(__name__)
@@ -69,6 +69,9 @@ def _on_request_exception(sender: Any, request: HttpRequest | None = None, **kwa
     exc = sys.exc_info()[1]
     if exc is None:
         return
+    if outage.is_database_unavailable(exc):
+        # The ErrorLog is in that database; handler500 answers 503 and logs the outage.
+        return
     user = getattr(request, "user", None)
     try:
         services.error_record_exception(
@@ -76,9 +79,9 @@ def _on_request_exception(sender: Any, request: HttpRequest | None = None, **kwa
             user_id=user.pk if user is not None and user.is_authenticated else None,
             request_path=request.path if request is not None else "",
         )
-    except Exception:
+    except Exception as write_error:
         # Recording must never hide the original error; it is still in the logs.
-        logger.exception("error_log_write_failed")
+        _log_write_failure(write_error)
 
 
 def _on_task_failure(
@@ -86,9 +89,19 @@ def _on_task_failure(
 ) -> None:
     if exception is None:
         return
+    if outage.is_database_unavailable(exception):
+        outage.database_outage_warning(exception, task=getattr(sender, "name", str(sender)), task_id=task_id)
+        return
     try:
         services.error_record_exception(exception, source=f"celery task {getattr(sender, 'name', sender)} ({task_id})")
-    except Exception:
+    except Exception as write_error:
+        _log_write_failure(write_error)
+
+
+def _log_write_failure(write_error: Exception) -> None:
+    if outage.is_database_unavailable(write_error):
+        outage.database_outage_warning(write_error, while_recording="error")
+    else:
         logger.exception("error_log_write_failed")
 
 

@@ -17,9 +17,16 @@ from champion_clone import broker
 REDIS_VISIBILITY_TIMEOUT_SECONDS = 3 * 3600
 
 
+DATABASE_CONNECT_TIMEOUT_SECONDS = 5
+
+
 def database(config: dict[str, Any], *, test_sqlite_path: Path, conn_max_age: int) -> dict[str, Any]:
     if config["ENGINE"] != "django.db.backends.sqlite3":
-        return {**config, "CONN_MAX_AGE": conn_max_age, "CONN_HEALTH_CHECKS": True}
+        # A database host that does not answer fails a request in seconds (a 503, core.outage)
+        # instead of holding a worker for the OS's TCP timeout; DATABASE_URL's own
+        # ?connect_timeout= wins. The health check replaces a connection the restart broke.
+        options = {"connect_timeout": DATABASE_CONNECT_TIMEOUT_SECONDS, **config.get("OPTIONS", {})}
+        return {**config, "OPTIONS": options, "CONN_MAX_AGE": conn_max_age, "CONN_HEALTH_CHECKS": True}
     options = {
         **config.get("OPTIONS", {}),
         # WAL and a busy timeout let the web server and the Celery worker share the file.

@@ -34,11 +34,13 @@ def build_logging_config(*, log_format: str, level: str) -> dict[str, Any]:
                 "foreign_pre_chain": _shared_processors,
             },
         },
+        # A database outage is logged once every few seconds (core.outage), not once per request.
+        "filters": {"database_outage": {"()": "core.outage.DatabaseOutageLogFilter"}},
         "handlers": {"default": {"class": "logging.StreamHandler", "formatter": "structured"}},
         "root": {"handlers": ["default"], "level": level},
         "loggers": {
             "django.server": {"level": "WARNING"},
-            "django.request": {"level": "ERROR"},
+            "django.request": {"level": "ERROR", "filters": ["database_outage"]},
         },
     }
 

@@ -5,7 +5,6 @@ writes are in ``champions.pipeline``; its work is started by the tasks' register
 from __future__ import annotations
 
 import os
-import shutil
 import tempfile
 import unicodedata
 import uuid
@@ -116,9 +115,7 @@ def champion_create_from_upload(
     try:
         info = _probe_upload(source_path, display_name)
         relative = storage.new_recording_name(owner.pk, info.container_format)
-        destination = storage.media_path(relative)
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source_path, destination)
+        storage.store_recording(source_path, relative)
     finally:
         if own_temp:
             os.unlink(own_temp)
@@ -131,7 +128,7 @@ def champion_create_from_upload(
                 name=(name.strip() or Path(display_name).stem)[:200],
                 recording=relative,
                 original_filename=display_name,
-                size_bytes=uploaded_file.size or destination.stat().st_size,
+                size_bytes=uploaded_file.size or storage.media_path(relative).stat().st_size,
                 container_format=info.container_format,
                 has_video=info.has_video,
                 duration_seconds=round(info.duration, 3),

@@ -51,3 +51,10 @@ class RateLimited(DomainError):
     def __init__(self, retry_after: int, message: str | None = None) -> None:
         self.retry_after = max(1, int(retry_after))
         super().__init__(message)
+
+
+class InsufficientStorage(DomainError):
+    """The disk that would hold an upload is full: 507, nothing stored."""
+
+    code = "insufficient_storage"
+    default_message = "The server has no room left to store this. Try again later."

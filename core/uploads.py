@@ -1,12 +1,18 @@
 """Upload handling: a file streams to a temporary file on disk, never whole into memory, and
-is refused with 413 as soon as it grows past its size limit."""
+is refused with 413 as soon as it grows past its size limit, or 507 when the disk is full."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.files.uploadhandler import TemporaryFileUploadHandler
 
-from core.errors import PayloadTooLarge
+from core.errors import InsufficientStorage, PayloadTooLarge
+from core.outage import disk_full_as_insufficient_storage
+
+T = TypeVar("T")
 
 
 class SizeLimitedUploadHandler(TemporaryFileUploadHandler):
@@ -33,4 +39,17 @@ class SizeLimitedUploadHandler(TemporaryFileUploadHandler):
         if self.received > self.max_bytes:
             self.file.close()
             raise self.too_large()
-        return super().receive_data_chunk(raw_data, start)
+        return self._written(super().receive_data_chunk, raw_data, start)
+
+    def file_complete(self, file_size: int):
+        # The temporary file's last buffered bytes are written here.
+        return self._written(super().file_complete, file_size)
+
+    def _written(self, write: Callable[..., T], *args: object) -> T:
+        """The temporary folder full: 507, the partial temporary file closed, which deletes it."""
+        try:
+            with disk_full_as_insufficient_storage("the upload"):
+                return write(*args)
+        except InsufficientStorage:
+            self.file.close()
+            raise

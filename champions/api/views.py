@@ -89,7 +89,7 @@ class ChampionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OwnedObj
     @extend_schema(
         operation_id="champion_upload",
         request={"multipart/form-data": UploadInputSerializer},
-        responses={201: ChampionStatusSerializer, **error_responses(400, 401, 403, 404, 413, 429)},
+        responses={201: ChampionStatusSerializer, **error_responses(400, 401, 403, 404, 413, 429, 507)},
     )
     @action(detail=False, methods=["post"])
     def upload(self, request: Request) -> Response:

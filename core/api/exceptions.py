@@ -8,6 +8,7 @@ field errors.
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import structlog
@@ -20,7 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from agents.providers.errors import ProviderError, TransientProviderError
-from core import errors, ops
+from core import errors, ops, outage
 
 logger = structlog.get_logger(__name__)
 
@@ -32,7 +33,10 @@ DOMAIN_STATUS = {
     errors.PermissionDenied: status.HTTP_403_FORBIDDEN,
     errors.PayloadTooLarge: status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
     errors.RateLimited: status.HTTP_429_TOO_MANY_REQUESTS,
+    errors.InsufficientStorage: status.HTTP_507_INSUFFICIENT_STORAGE,
 }
+
+DATABASE_UNAVAILABLE_DETAIL = "The database is briefly unavailable. Try again in a moment."
 
 
 def error_body(detail: str, code: str, fields: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -88,7 +92,21 @@ def _vendor_error(exc: ProviderError) -> Response:
     )
 
 
+def _database_unavailable(exc: BaseException, path: str) -> Response:
+    """Not recorded in the ErrorLog, which lives in the database that is out; logged once
+    every few seconds per process, not once per request."""
+    outage.database_outage_warning(exc, path=path)
+    response = Response(
+        error_body(DATABASE_UNAVAILABLE_DETAIL, "database_unavailable"), status=status.HTTP_503_SERVICE_UNAVAILABLE
+    )
+    response["Retry-After"] = str(outage.DATABASE_RETRY_AFTER_SECONDS)
+    return response
+
+
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if outage.is_database_unavailable(exc):
+        request = context.get("request")
+        return _database_unavailable(exc, request.path if request is not None else "")
     if isinstance(exc, ProviderError):
         return _vendor_error(exc)
     if isinstance(exc, errors.DomainError):
@@ -135,6 +153,14 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> JsonR
 
 
 def server_error(request: HttpRequest) -> JsonResponse:
+    """Django's last resort (handler500), also for what failed outside a DRF view: the admin,
+    a middleware reading the session. A database outage there is a 503 like in the API."""
+    exc = sys.exc_info()[1]
+    if outage.is_database_unavailable(exc):
+        outage.database_outage_warning(exc, path=request.path)
+        response = _json_error(DATABASE_UNAVAILABLE_DETAIL, "database_unavailable", 503)
+        response["Retry-After"] = str(outage.DATABASE_RETRY_AFTER_SECONDS)
+        return response
     # Never the exception text: internals stay in the logs and the ErrorLog.
     return _json_error("Internal server error. The error was recorded.", "server_error", 500)
 

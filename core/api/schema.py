@@ -24,6 +24,8 @@ def error_responses(*status_codes: int) -> dict[int, OpenApiResponse]:
         409: "Conflict with the resource's state",
         413: "Payload too large",
         429: "Rate limited; see Retry-After",
+        503: "A backing service (the database) is briefly unavailable; see Retry-After",
+        507: "No room left to store the upload",
     }
     return {code: OpenApiResponse(ErrorSerializer, description=descriptions[code]) for code in status_codes}
 
