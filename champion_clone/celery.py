@@ -13,6 +13,7 @@ from celery import Celery
 from kombu import Exchange, Queue
 
 from champion_clone import broker
+from champions.worker_steps import ResumeAnalysesOnConnect
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "champion_clone.settings")
 
@@ -36,3 +37,6 @@ def ensure_filesystem_broker_folders() -> None:
 
 
 ensure_filesystem_broker_folders()
+
+# Each (re)connection of a worker to the broker sends again the pipeline steps it may have lost.
+app.steps["consumer"].add(ResumeAnalysesOnConnect)

@@ -262,8 +262,11 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 # Every periodic task, in one place. Run exactly one beat.
 CELERY_BEAT_SCHEDULE = {
     "flush-expired-tokens": {"task": "accounts.tasks.flush_expired_tokens", "schedule": crontab(hour=3, minute=17)},
-    # Re-enqueues pipeline steps whose worker vanished (CHAMPION_STEP_STALE_SECONDS).
-    "resume-stalled-analyses": {"task": "champions.tasks.resume_stalled_analyses", "schedule": 300.0},
+    # Sends again pipeline steps whose worker died (its heartbeat stopped) or whose message was lost.
+    "resume-stalled-analyses": {
+        "task": "champions.tasks.resume_stalled_analyses",
+        "schedule": env.float("CHAMPION_STEP_SWEEP_SECONDS", default=30.0),
+    },
     "abandon-idle-training-sessions": {"task": "training.tasks.abandon_idle_sessions", "schedule": 300.0},
     "sweep-assignments": {"task": "training.tasks.sweep_assignments", "schedule": 900.0},  # reminders, overdue notices
     # Webhook retries are due times in the database; this sweep is what sends them.
@@ -314,11 +317,17 @@ HEALTH_TOKEN = env.str("HEALTH_TOKEN", default="")  # shows a monitor every chec
 CHAMPION_UPLOAD_MAX_BYTES = env.int("CHAMPION_UPLOAD_MAX_BYTES", default=500 * 1024 * 1024)
 CHAMPION_MAX_DURATION_SECONDS = env.int("CHAMPION_MAX_DURATION_SECONDS", default=2 * 3600)
 CHAMPION_MIN_DURATION_SECONDS = env.float("CHAMPION_MIN_DURATION_SECONDS", default=5.0)
-# A step that has not finished after this long is taken as lost (its worker died) and is
-# re-enqueued by the beat sweeper; longer than any step's soft time limit.
-CHAMPION_STEP_STALE_SECONDS = env.int("CHAMPION_STEP_STALE_SECONDS", default=75 * 60)
+# A running step's worker writes its heartbeat this often; a heartbeat older than
+# CHAMPION_STEP_DEAD_AFTER_SECONDS means its worker died, and the beat sweep sends the step again
+# (champions.pipeline.heartbeat). Several beats may be missed (a busy database) before that.
+CHAMPION_STEP_HEARTBEAT_SECONDS = env.float("CHAMPION_STEP_HEARTBEAT_SECONDS", default=10.0)
+CHAMPION_STEP_DEAD_AFTER_SECONDS = env.float("CHAMPION_STEP_DEAD_AFTER_SECONDS", default=45.0)
+# A step waiting this long in the queue is sent again, in case its message was lost with the
+# broker's data; a duplicate message claims nothing, so a long queue only gets a spare message.
+CHAMPION_STEP_STALE_SECONDS = env.int("CHAMPION_STEP_STALE_SECONDS", default=15 * 60)
 CHAMPION_STEP_MAX_RETRIES = env.int("CHAMPION_STEP_MAX_RETRIES", default=4)
-CHAMPION_PIPELINE_QUEUE = "pipeline"
+# The queue of the analysis steps (a test's worker gets a queue of its own).
+CHAMPION_PIPELINE_QUEUE = env.str("CHAMPION_PIPELINE_QUEUE", default="pipeline")
 QDRANT_COLLECTION = env.str("QDRANT_COLLECTION", default="champion_patterns")
 
 # --- Training -------------------------------------------------------------------------

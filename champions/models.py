@@ -78,7 +78,14 @@ class Champion(models.Model):
 
     # Identifies one analysis run: steps of an older, superseded run stop instead of writing.
     analysis_run = models.UUIDField(null=True, blank=True)
+    # When a worker claimed the current step; null while the step waits in the queue.
     step_started_at = models.DateTimeField(null=True, blank=True)
+    # The current step's last sign of life: refreshed by its worker while it runs, set when it
+    # was queued otherwise. A running step whose heartbeat stopped lost its worker
+    # (``champions.pipeline.heartbeat``).
+    step_heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # Every claim of a step adds one: the claiming attempt's number, which its writes check, so
+    # that an attempt taken for dead and replaced cannot write over its replacement.
     step_attempts = models.PositiveSmallIntegerField(default=0)
     analysis_started_at = models.DateTimeField(null=True, blank=True)
     analyzed_at = models.DateTimeField(null=True, blank=True)

@@ -86,14 +86,22 @@ def run_pipeline_step(self: Task, champion_id: int, run_id: str, step: str) -> N
         _step_enqueue(champion_id, run_id, following.name, queue=_queue_of(self))
 
 
-@shared_task(name="champions.tasks.resume_stalled_analyses", ignore_result=True)
-def resume_stalled_analyses() -> int:
-    """Re-enqueues the current step of analyses whose worker vanished mid-step."""
+def analyses_resume(*, every_waiting: bool = False) -> int:
+    """Sends again the current step of analyses whose worker vanished mid-step (or whose
+    message may be lost: ``runner.analyses_stalled_claim``); how many were sent."""
     resumed = 0
-    for champion_id, run_id, step in runner.analyses_stalled_claim():
+    for champion_id, run_id, step in runner.analyses_stalled_claim(every_waiting=every_waiting):
         _step_enqueue(champion_id, run_id, step, queue=settings.CHAMPION_PIPELINE_QUEUE)
         resumed += 1
+    if resumed:
+        logger.warning("champion_steps_resumed", count=resumed, every_waiting=every_waiting)
     return resumed
+
+
+@shared_task(name="champions.tasks.resume_stalled_analyses", ignore_result=True)
+def resume_stalled_analyses() -> int:
+    """Beat's sweep (every ``CHAMPION_STEP_SWEEP_SECONDS``): ``analyses_resume``."""
+    return analyses_resume()
 
 
 @shared_task(

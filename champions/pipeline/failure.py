@@ -20,11 +20,15 @@ def readable_error(step: str, exc: BaseException) -> str:
 
 
 @transaction.atomic
-def analysis_fail(champion_id: int, run_id: str, step: str, exc: BaseException) -> bool:
+def analysis_fail(champion_id: int, run_id: str, step: str, exc: BaseException, *, attempt: int | None = None) -> bool:
     """Marks the run failed with a readable error and publishes ``champion.failed``
-    (the operations app records it in the ErrorLog). False if the run was superseded."""
+    (the operations app records it in the ErrorLog). False if the run was superseded, or the
+    step's attempt ``attempt`` (when given) was taken for dead and replaced."""
     message = readable_error(step, exc)
-    champion = Champion.objects.select_for_update().filter(pk=champion_id, analysis_run=uuid.UUID(run_id)).first()
+    current = Champion.objects.select_for_update().filter(pk=champion_id, analysis_run=uuid.UUID(run_id))
+    if attempt is not None:
+        current = current.filter(step_attempts=attempt)
+    champion = current.first()
     if champion is None:
         return False
     Champion.objects.filter(pk=champion_id).update(

@@ -1,5 +1,7 @@
-"""A step belongs to one analysis run (``Champion.analysis_run``): the guards that stop a step
-of a superseded run (the champion re-analysed or deleted meanwhile) before it writes."""
+"""A step belongs to one analysis run (``Champion.analysis_run``) and runs as one claimed attempt
+(``Champion.step_attempts`` after its claim): the guards that stop a step before it writes when
+its run was superseded (the champion re-analysed or deleted meanwhile), or when the attempt was
+taken for dead and another one claimed the step (``champions.pipeline.heartbeat``)."""
 
 from __future__ import annotations
 
@@ -9,20 +11,23 @@ from champions.models import Champion
 
 
 class Superseded(Exception):
-    """The champion was re-analysed, deleted or is no longer in this run: stop quietly."""
+    """The champion was re-analysed, deleted, is no longer in this run, or another attempt has
+    claimed the step: stop quietly."""
 
 
 def save_if_current(champion: Champion, fields: list[str]) -> None:
-    """Saves ``fields`` only while the champion is still in the step's run."""
-    updated = Champion.objects.filter(pk=champion.pk, analysis_run=champion.analysis_run).update(
-        **{field: getattr(champion, field) for field in fields}, updated_at=timezone.now()
-    )
+    """Saves ``fields`` only while the champion is still in the step's run and attempt."""
+    updated = Champion.objects.filter(
+        pk=champion.pk, analysis_run=champion.analysis_run, step_attempts=champion.step_attempts
+    ).update(**{field: getattr(champion, field) for field in fields}, updated_at=timezone.now())
     if not updated:
-        raise Superseded(f"champion {champion.pk} changed run during {champion.step}")
+        raise Superseded(f"champion {champion.pk} changed run or attempt during {champion.step}")
 
 
 def lock_current(champion: Champion) -> None:
-    """Inside a transaction: lock the row, and stop if the run changed meanwhile."""
-    current = Champion.objects.select_for_update().filter(pk=champion.pk).values_list("analysis_run", flat=True).first()
-    if current != champion.analysis_run:
-        raise Superseded(f"champion {champion.pk} changed run")
+    """Inside a transaction: lock the row, and stop if the run or the attempt changed meanwhile."""
+    current = (
+        Champion.objects.select_for_update().filter(pk=champion.pk).values_list("analysis_run", "step_attempts").first()
+    )
+    if current != (champion.analysis_run, champion.step_attempts):
+        raise Superseded(f"champion {champion.pk} changed run or attempt")
