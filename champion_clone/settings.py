@@ -8,6 +8,7 @@ production (``DEBUG=false``) the secrets have no defaults and start-up stops wit
 from __future__ import annotations
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -20,6 +21,9 @@ from champion_clone.logging import build_logging_config, configure_structlog
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("VAR_DIR", default=str(BASE_DIR / "var")))
+# Where every process (web, workers, beat) writes its metrics for /metrics to sum (core.metrics);
+# set before anything imports prometheus-client, which reads it once. Inherited by child processes.
+os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(VAR_DIR / "prometheus"))
 
 env = environ.Env()
 # A local .env file is read when present; the real environment wins over it.
@@ -64,6 +68,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "core.metrics.http.RequestMetricsMiddleware",  # first: it times the whole stack
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -108,6 +113,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache (rate limits live here) ----------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 CACHES = configuration.caches(REDIS_URL)
+# The same backend (Redis or local memory) with its hits and misses counted (core.metrics.cache).
+CACHES["default"]["BACKEND"] = re.sub(
+    r"^django\.core\.cache\.backends\.(redis|locmem)\.", "core.metrics.cache.", CACHES["default"]["BACKEND"]
+)
 if not REDIS_URL:  # one process: a per-process cache is a correct rate-limit store (README)
     SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 
@@ -213,7 +222,7 @@ SECURE_PROXY_SSL_HEADER = (
 )
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 # /health is probed by load balancers over plain HTTP inside the private network.
-SECURE_REDIRECT_EXEMPT = [r"^health/?$"]
+SECURE_REDIRECT_EXEMPT = [r"^health/?$", r"^metrics/?$"]  # and so is /metrics, by Prometheus
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
@@ -312,6 +321,8 @@ HEALTH_CHECKS = {
     "vector_store": "champions.vector_index.check_vector_store",
 }
 HEALTH_TOKEN = env.str("HEALTH_TOKEN", default="")  # shows a monitor every check's details
+# /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`; unset, it is a 404 (README, "Monitoring").
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 
 # --- Champions ------------------------------------------------------------------------
 CHAMPION_UPLOAD_MAX_BYTES = env.int("CHAMPION_UPLOAD_MAX_BYTES", default=500 * 1024 * 1024)

@@ -9,6 +9,7 @@ from core import events, ops
 def connect_all() -> None:
     from adminpanel import subscribers as adminpanel_subscribers
     from adminpanel.ops_handlers import AdminPanelOpsHandlers
+    from champion_clone import monitoring
     from emails_app import subscribers as email_subscribers
     from webhooks_app import subscribers as webhook_subscribers
 
@@ -23,3 +24,5 @@ def connect_all() -> None:
     # Lifecycle emails, and the verification email: the event types the emails app maps.
     for event_type in email_subscribers.TRIGGER_BY_EVENT:
         events.subscribe(event_type, email_subscribers.enqueue_lifecycle_email)
+    # The product's metrics (README.md, "Monitoring"), from these events and the apps' signals.
+    monitoring.connect()
