@@ -31,6 +31,7 @@ from django.http import HttpRequest, HttpResponse
 from accounts.models import normalize_email
 from core.api.ratelimit import check_rate_limit
 from core.errors import RateLimited
+from core.metrics.registry import LOGIN_LOCKOUTS
 
 DEVICE_COOKIE = "device_token"
 DEVICE_TOKEN_MAX_AGE = timedelta(days=90)
@@ -120,13 +121,17 @@ def login_check(request: HttpRequest, *, email: str, device: str | None) -> None
     budget is spent, or an unknown device while the account's budget is spent."""
     if not settings.RATELIMIT_ENABLE:
         return
-    if device is not None:
-        if seconds_left := device_locked(device):
-            raise RateLimited(retry_after=seconds_left)
-        return
-    check_rate_limit(
-        request, rate_name="login_failures_per_account", key=_account_key(normalize_email(email)), increment=False
-    )
+    try:
+        if device is not None:
+            if seconds_left := device_locked(device):
+                raise RateLimited(retry_after=seconds_left)
+            return
+        check_rate_limit(
+            request, rate_name="login_failures_per_account", key=_account_key(normalize_email(email)), increment=False
+        )
+    except RateLimited:
+        LOGIN_LOCKOUTS.labels("api").inc()
+        raise
 
 
 def login_failed(request: HttpRequest, *, email: str, device: str | None) -> None:

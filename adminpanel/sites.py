@@ -17,6 +17,7 @@ from django.utils.safestring import mark_safe
 from accounts import login_throttle
 from core.api.ratelimit import check_rate_limit, user_or_ip
 from core.errors import RateLimited
+from core.metrics.registry import LOGIN_LOCKOUTS
 from core.request_context import client_ip
 
 LOCKED_MESSAGE = "Too many failed attempts for this account or from this address. Try again later."
@@ -33,6 +34,7 @@ class StaffAuthenticationForm(AdminAuthenticationForm):
         cookie = self.request.COOKIES.get(login_throttle.DEVICE_COOKIE) if self.request else None
         device = login_throttle.device_nonce(cookie, email=email)
         if services.admin_login_locked(email=email, ip_address=ip_address, device=device):
+            LOGIN_LOCKOUTS.labels("admin").inc()
             raise ValidationError(LOCKED_MESSAGE, code="locked")
         try:
             return super().clean()

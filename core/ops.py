@@ -16,6 +16,8 @@ from typing import Any, Protocol
 import structlog
 from django.db import models
 
+from core.metrics.registry import ALERTS_RAISED
+
 logger = structlog.get_logger(__name__)
 
 
@@ -75,6 +77,7 @@ def alert_raise(
         resource_id=str(resource_id) if resource_id not in (None, "") else "",
         deduplicate=deduplicate,
     )
+    ALERTS_RAISED.labels(type).inc()
     logger.warning(
         "alert_raised", alert_type=type, severity=alert.severity, resource=f"{resource_type}:{alert.resource_id}"
     )

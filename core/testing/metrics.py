@@ -4,6 +4,7 @@ and labels. Counters are shared by every test of the process, so tests compare b
 from __future__ import annotations
 
 from django.test import Client
+from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
 
 TEST_TOKEN = "test-metrics-token"  # noqa: S105 - the tests' own, set by their fixture
@@ -28,3 +29,9 @@ def value(samples: Samples, name: str, **labels: str) -> float:
 
 def names(samples: Samples) -> set[str]:
     return {name for name, _ in samples}
+
+
+def recorded(name: str, **labels: str) -> float:
+    """What this process recorded so far (not the other processes'), 0 when nothing: for
+    tests that drive a service in-process and need an exact difference."""
+    return REGISTRY.get_sample_value(name, labels) or 0.0

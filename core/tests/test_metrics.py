@@ -11,12 +11,11 @@ import textwrap
 import pytest
 from django.core.cache import cache
 from django.test import Client
-from prometheus_client import REGISTRY
 from prometheus_client.mmap_dict import MmapedDict
 
 from core.metrics import multiprocess
 from core.metrics.registry import TASKS_SUCCEEDED
-from core.testing.metrics import TEST_TOKEN, names, scrape, value
+from core.testing.metrics import TEST_TOKEN, names, recorded, scrape, value
 
 P = "champion_clone"
 
@@ -73,18 +72,13 @@ def test_requests_are_counted_by_route_name_never_by_path(metrics_token, db, api
     assert not any("/" in view for view in views), views
 
 
-def _own(name: str, **labels: str) -> float:
-    """This process's own count (the scrape's request reads the cache too)."""
-    return REGISTRY.get_sample_value(name, labels) or 0.0
-
-
 def test_database_queries_and_cache_reads_are_counted(db, user):
     from accounts.models import User
 
     queries, hits, misses = (
-        _own(f"{P}_db_queries_total", alias="default"),
-        _own(f"{P}_cache_gets_total", cache="default", result="hit"),
-        _own(f"{P}_cache_gets_total", cache="default", result="miss"),
+        recorded(f"{P}_db_queries_total", alias="default"),
+        recorded(f"{P}_cache_gets_total", cache="default", result="hit"),
+        recorded(f"{P}_cache_gets_total", cache="default", result="miss"),
     )
     list(User.objects.all())
     list(User.objects.filter(pk=user.pk))
@@ -93,9 +87,9 @@ def test_database_queries_and_cache_reads_are_counted(db, user):
     cache.get("metrics-test-missing")
     cache.get_many(["metrics-test-key", "metrics-test-missing-2"])
 
-    assert _own(f"{P}_db_queries_total", alias="default") - queries == 2
-    assert _own(f"{P}_cache_gets_total", cache="default", result="hit") - hits == 2
-    assert _own(f"{P}_cache_gets_total", cache="default", result="miss") - misses == 2
+    assert recorded(f"{P}_db_queries_total", alias="default") - queries == 2
+    assert recorded(f"{P}_cache_gets_total", cache="default", result="hit") - hits == 2
+    assert recorded(f"{P}_cache_gets_total", cache="default", result="miss") - misses == 2
 
 
 def test_cache_reads_still_return_what_django_returns(db):
@@ -165,3 +159,12 @@ def test_this_process_writes_into_the_configured_folder():
     directory = multiprocess.configured_directory()
     assert directory is not None
     assert (directory / f"counter_{os.getpid()}.db").exists()
+
+
+def test_alerts_raised_are_counted_by_type(db):
+    from core import ops
+
+    before = recorded(f"{P}_alerts_raised_total", type="core.test_alert")
+    ops.alert_raise(type="core.test_alert", message="Look at this.")
+    ops.alert_raise(type="core.test_alert", message="And again (deduplicated in the admin, counted here).")
+    assert recorded(f"{P}_alerts_raised_total", type="core.test_alert") - before == 2

@@ -24,6 +24,7 @@ from agents.reasoning.judge import JudgeMoment
 from agents.reasoning.judge.version import judge_version
 from agents.types import ChampionReference, ReplyEvaluation
 from champions.selectors import ChampionPlaybook
+from core.metrics.registry import JUDGE_LATENCY
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +68,8 @@ def reply_evaluation(
     judged at this stage of this scenario by this judge version before."""
 
     def judge() -> ReplyEvaluation:
-        return coach.judge(reply, moment=moment, patterns=playbook.patterns, pattern_vectors=playbook.vectors)
+        with JUDGE_LATENCY.labels(coach.name).time():  # a remembered judgement is not timed
+            return coach.judge(reply, moment=moment, patterns=playbook.patterns, pattern_vectors=playbook.vectors)
 
     if coach.name == "offline":
         return judge()

@@ -3,8 +3,12 @@ are the engines of ``agents.reasoning.coach`` (Claude with a key, the offline en
 
 from __future__ import annotations
 
+import functools
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -21,6 +25,7 @@ from champions.models import Champion
 from champions.selectors import ChampionPlaybook, champion_playbook
 from core import events, ops
 from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from core.metrics.registry import JUDGE_FALLBACKS, RESPOND_LATENCY
 from training.models import SessionMessage, TrainingSession
 from training.services import assignments
 from training.services.buyer_turns import OPENING_BUYER_LINES, champion_buyer_turns
@@ -95,6 +100,20 @@ def validate_reply(message: str) -> str:
     return text
 
 
+def _timed_per_coach(service: Callable[..., RespondResult]) -> Callable[..., RespondResult]:
+    """The respond latency of /metrics: a turn answered, commit included (refusals are not timed)."""
+
+    @functools.wraps(service)
+    def timed(**kwargs: Any) -> RespondResult:
+        started = time.perf_counter()
+        result = service(**kwargs)
+        RESPOND_LATENCY.labels(get_coach().name).observe(time.perf_counter() - started)
+        return result
+
+    return timed
+
+
+@_timed_per_coach
 @transaction.atomic
 def session_respond(
     *, user: User, session_id: int, message: str, input_audio: str = "", audio_seconds: float | None = None
@@ -125,6 +144,7 @@ def session_respond(
         stage=session.stage,
     )
     if evaluation.judge != coach.name:
+        JUDGE_FALLBACKS.labels(coach.name).inc()
         _alert_coach_fallback(coach.name)
     turn = _prospect_turn(coach, session, spec, evaluation, text, playbook)
     trainee_message = SessionMessage(
