@@ -108,10 +108,16 @@ class ChampionCloneAdminSite(admin.AdminSite):
         # Imported here, like the dashboard: the site is built before the apps' models load.
         from django.urls import path
 
+        from adminpanel.live import live_partial_view, live_view
         from adminpanel.scoring_health import scoring_health_view
 
         page = self.admin_view(lambda request: scoring_health_view(request, site=self))
-        return [path("scoring-health/", page, name="scoring_health"), *super().get_urls()]
+        return [
+            path("scoring-health/", page, name="scoring_health"),
+            path("live/", self.admin_view(lambda request: live_view(request, site=self)), name="live"),
+            path("live/partial/", self.admin_view(live_partial_view), name="live_partial"),
+            *super().get_urls(),
+        ]
 
     def index(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
         from adminpanel import dashboard
