@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 REPOSITORY = Path(__file__).resolve().parent.parent
+sys.path.insert(1, str(REPOSITORY))  # the product's packages (agents' speech synthesis) for the scripts
 PYTHON = sys.executable
 BIN = Path(PYTHON).parent
 
@@ -205,3 +206,28 @@ class Client:
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * (len(ordered) - 1)))] if ordered else 0.0
+
+
+def synthesized_clips(folder: Path, count: int, *, turns: int = 4) -> list[bytes]:
+    """``count`` short two-voice sales calls (espeak-ng, as the tests make them; a few turns of
+    a labelled script each, starting at a different turn), encoded to M4A."""
+    from agents.scripts import load_script
+    from agents.testing.synth import encode_recording, synthesize_call
+
+    script = load_script("saas_helpdesk").turns
+    clips = []
+    for index in range(count):
+        start = (index * 2) % (len(script) - turns)
+        chosen = [(t.speaker, t.text) for t in script[start : start + turns]]
+        call = synthesize_call(chosen, folder / f"clip-{index}.wav")
+        clips.append(Path(encode_recording(call.wav_path, folder / f"clip-{index}.m4a")).read_bytes())
+    return clips
+
+
+def multipart(file_name: str, data: bytes, **fields: str) -> tuple[bytes, str]:
+    boundary = secrets.token_hex(16)
+    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n' for k, v in fields.items()]
+    head = f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{file_name}"\r\n'
+    head += "Content-Type: application/octet-stream\r\n\r\n"
+    body = "".join(parts).encode() + head.encode() + data + f"\r\n--{boundary}--\r\n".encode()
+    return body, f"multipart/form-data; boundary={boundary}"
