@@ -24,10 +24,13 @@ REDIS = "redis://127.0.0.1:6379"
 
 
 def configure(*, database: str, redis_db: int, **extra: str) -> Path:
-    """The scripts' own database (created when missing) and Redis database (emptied), a fresh
-    VAR_DIR; returns VAR_DIR. ``extra`` are more settings, for every process."""
+    """The script's own database (made again) and Redis database (emptied), a fresh VAR_DIR;
+    returns VAR_DIR. ``extra`` are more settings, for every process."""
     var_dir = Path(tempfile.mkdtemp(prefix=f"chaos-{database}-"))
-    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", database], capture_output=True, check=False)
+    # A fresh database every run: the counts printed are this run's only.
+    postgres = ["-h", "127.0.0.1", "-U", "postgres"]
+    subprocess.run(["dropdb", *postgres, "--if-exists", "--force", database], capture_output=True, check=False)
+    subprocess.run(["createdb", *postgres, database], capture_output=True, check=True)
     os.environ.update(
         {
             "DJANGO_SETTINGS_MODULE": "champion_clone.settings",
