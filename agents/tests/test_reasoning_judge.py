@@ -125,9 +125,9 @@ def demo_price_moment(playbook):
 
 @pytest.mark.xfail(
     strict=True,
-    reason="issue 11: the offline judge (version 3) credits closeness to the champion's words, not "
-    "relevance to the concern; a candidate that passes these failed the adversarial goal on the "
-    "reported split (README, evaluate_judge)",
+    reason="the offline judge (version 4) credits a sound answer of the rep's own only when its words "
+    "stay near the buyer's line and each clause makes sense alone: these two are short and speak of "
+    "tickets and response time, not of the price (README, evaluate_judge)",
 )
 @pytest.mark.parametrize("reply", DEMO_SOUND_ANSWERS)
 def test_a_sound_answer_of_another_technique_passes_at_easy(demo_price_moment, reply):

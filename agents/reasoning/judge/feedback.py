@@ -57,6 +57,10 @@ _GATED_TIPS = {
 }
 # Below this gate the reply is not taken as an answer, and the feedback says why first.
 _NOT_AN_ANSWER = 0.5
+_OWN_WAY = (
+    "You answered the concern in your own way, which counts; your champion's phrase above is the move "
+    "that won this buyer over, and following it scores higher."
+)
 
 
 def meaning_feedback(moment: JudgeMoment, scores: MeaningScores | None) -> list[str]:
@@ -64,7 +68,7 @@ def meaning_feedback(moment: JudgeMoment, scores: MeaningScores | None) -> list[
     if scores is None:
         return ["Answer the buyer: your reply was empty."]
     if scores.gate >= _NOT_AN_ANSWER:
-        return []
+        return [_OWN_WAY] if scores.own_way else []
     concern = "the concern the buyer raised" if moment.stage == "objection" else "what the buyer just said"
     if scores.coherence < 0.5:
         return [f"Your reply does not read as sentences: answer {concern} in plain words, not a list of keywords."]

@@ -17,7 +17,7 @@ above the must-fail replies, hard just below the champion's answers and paraphra
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -149,6 +149,62 @@ def _best_of_grid(replies: Sequence[ScoredReply], base: Calibration, grid: dict[
     return best[1]
 
 
+# The third stage, once the others are fixed: the credit of a sound answer unlike the champion's
+# (:func:`.scoring.answer_credit`). It is fitted on the alternatives of the labelled set, against
+# every must-fail reply: an adversarial reply let through costs six alternatives missed.
+_CREDIT_GRID: dict[str, tuple[float, ...]] = {
+    "credit_line_floor": (0.4, 0.5, 0.6),
+    "beyond_floor": (0.22, 0.25, 0.28, 0.3),
+    "substance_floor": (4, 5, 6, 7),
+    "credit_coverage_floor": (0.3, 0.5),
+    "credit_share": (0.8, 0.85, 0.9),
+}
+# Ramps of the credit grid: from each floor to floor + width.
+_CREDIT_WIDTHS = {"credit_line_floor": 0.3, "beyond_floor": 0.05, "substance_floor": 3}
+_MAX_ADVERSARIAL_PASS = 0.02
+_ADVERSARIAL_COST = 6
+
+
+def fit_answer_credit(replies: Sequence[ScoredReply], base: Calibration = CALIBRATION) -> Calibration:
+    """The credit values that pass most alternatives at easy and medium while the champion's
+    answers and paraphrases still pass (95 %) and must-fail replies do not (2 % at most), at the
+    frozen pass marks."""
+    from agents.reasoning.judge.scoring import PASS_MARKS
+
+    best: tuple[tuple[bool, float], Calibration] | None = None
+    names = list(_CREDIT_GRID)
+    for values in itertools.product(*(_CREDIT_GRID[name] for name in names)):
+        chosen = dict(zip(names, values, strict=True))
+        chosen["credit_line_ceiling"] = chosen["credit_line_floor"] + _CREDIT_WIDTHS["credit_line_floor"]
+        chosen["beyond_ceiling"] = chosen["beyond_floor"] + _CREDIT_WIDTHS["beyond_floor"]
+        chosen["substance_ceiling"] = chosen["substance_floor"] + _CREDIT_WIDTHS["substance_floor"]
+        candidate = replace(base, **chosen)
+        scored = [(reply, total_score(reply, candidate)) for reply in replies]
+        rates = [_pass_rates(scored, PASS_MARKS[name]) for name in DIFFICULTIES]
+        strong = min(r[0] for r in rates)
+        adversarial = max(r[2] for r in rates)
+        alternative = (rates[0][1] + rates[1][1]) / 2
+        key = (strong >= 0.95 and adversarial <= _MAX_ADVERSARIAL_PASS, alternative - _ADVERSARIAL_COST * adversarial)
+        if best is None or key > best[0]:
+            best = (key, candidate)
+    assert best is not None
+    return best[1]
+
+
+def _pass_rates(scored: Sequence[tuple[ScoredReply, int]], mark: int) -> tuple[float, float, float]:
+    """(champion and paraphrase, alternative, must-fail) shares at or above ``mark``."""
+
+    def rate(kinds: Callable[[str], bool]) -> float:
+        flags = [score >= mark for reply, score in scored if kinds(reply.kind)]
+        return sum(flags) / len(flags) if flags else 0.0
+
+    return (
+        rate(lambda kind: kind in ("champion", "paraphrase")),
+        rate(lambda kind: kind == "alternative"),
+        rate(lambda kind: kind not in ("champion", "paraphrase", "alternative")),
+    )
+
+
 def _split_scores(replies: Iterable[ScoredReply], calibration: Calibration) -> tuple[list[int], list[int]]:
     strong, weak = [], []
     for reply in replies:
@@ -205,6 +261,7 @@ def main() -> None:  # pragma: no cover - command-line report
     print(f"tuning replies: {len(replies)}; on their side of {threshold}: {correct}; gap {gap}")
     print(calibration)
     print("PASS_MARKS =", pass_marks(strong, weak))
+    print("answer credit:", fit_answer_credit(replies, calibration))
 
 
 if __name__ == "__main__":  # pragma: no cover

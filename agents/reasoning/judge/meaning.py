@@ -37,29 +37,21 @@ import numpy as np
 from agents.providers.embeddings import Embedder
 from agents.reasoning import categories as cat
 from agents.reasoning.judge.moment import STAGE_CATEGORIES, JudgeMoment, own_response_index, relevant_patterns
-from agents.reasoning.judge.sense import unit_sense, wedged_share
+from agents.reasoning.judge.sense import beyond_line_sense, move_likeness, unit_sense, wedged_share
+from agents.reasoning.judge.wording import (
+    GLUE_WORDS,
+    champion_word_order,
+    content_pairs,
+    distinct_share,
+    echo_share,
+    words_of,
+)
 from agents.types import Pattern
 
 # The champion's other moves of the stage (another objection's answer, a value statement) are a
 # good move, but not this moment's.
 OTHER_MOVE_DISCOUNT = 0.9
 
-_FUNCTION_WORD_LIST = """a an the this that these those some any each every no all both either neither
-    i me my mine we us our ours you your yours he him his she her it its they them their
-    is am are was were be been being do does did doing have has had having will would shall
-    should can could may might must and or but so because if then than though although while
-    when where what which who whom whose why how of to in on at for with by from as into onto
-    about over under after before through during between against without within up down out off
-    not there here just also too very more most less only even still yet again once let let's
-    i'm you're we're it's that's there's i'll we'll you'll i'd we'd don't doesn't didn't can't
-    won't isn't aren't wasn't haven't hasn't"""
-FUNCTION_WORDS = frozenset(_FUNCTION_WORD_LIST.split())
-# Words that glue a sentence together without carrying its topic: function words and number
-# words ("twenty four hours" is not a list of keywords).
-_NUMBER_WORD_LIST = """one two three four five six seven eight nine ten eleven twelve fifteen twenty thirty
-    forty fifty sixty seventy eighty ninety hundred thousand million first second third half percent"""
-GLUE_WORDS = FUNCTION_WORDS | frozenset(_NUMBER_WORD_LIST.split())
-_WORD = re.compile(r"[a-z0-9']+")
 _SENTENCE_END = re.compile(r"(?<=[.?!…])\s+")
 _CLAUSE_BREAK = re.compile(r",\s+(?=(?:and|so|but|which|while|because|then)\b)|;\s+|\s+-\s+")
 _MIN_CLAUSE_WORDS = 4
@@ -94,6 +86,10 @@ class MeaningSignals:
     own_answer: bool = True  # the reference is the champion's own answer to this objection
     unit_sense: tuple[float, ...] = ()  # per unit of the reply: best similarity to the moment or a move
     unit_words: tuple[int, ...] = ()  # and its words
+    unit_beyond: tuple[float, ...] = ()  # per unit, without the buyer's words: similarity to the moment
+    unit_move: tuple[float, ...] = ()  # per unit: similarity to a generic move (acknowledging, booking)
+    other_answer: float = 0.0  # best similarity to the champion's answer to another objection
+    own_words: int = 0  # distinct content words the buyer's line does not have
 
 
 @dataclass(frozen=True)
@@ -104,10 +100,6 @@ class _Reference:
     index: int | None  # its pattern, when a pattern holds it
     text: str
     own: bool  # the champion's own answer to this objection (else another move of the stage)
-
-
-def words_of(text: str) -> list[str]:
-    return _WORD.findall(text.lower())
 
 
 def clauses_of(text: str, *, at_most: int | None = None) -> list[str]:
@@ -159,28 +151,78 @@ def meaning_signals(
     words = words_of(text)
     relevance = _unit_relevance(clause_vectors, line_vector, reference, reference_clause_vectors)
     weights = [max(1, len(words_of(c))) for c in clauses]
+    champion_moves = _champion_moves(moment, patterns, pattern_vectors)
     return MeaningSignals(
         line=float(reply_vector @ line_vector),
         answer=_similarity(reply_vector, reference),
-        echo_share=_echo_share(words, line),
+        echo_share=echo_share(words, line),
         recall=_recall(reference_clause_vectors, clause_vectors, reference),
         coverage=_coverage(relevance, weights),
         function_share=sum(w in GLUE_WORDS for w in words) / max(1, len(words)),
-        content_pairs=_content_pairs(words),
-        distinct_share=_distinct_share(words),
-        **_champion_word_order(words, reference.text if reference else None),
+        content_pairs=content_pairs(words),
+        distinct_share=distinct_share(words),
+        **champion_word_order(words, reference.text if reference else None),
         words=len(words),
         reference_index=reference.index if reference else None,
         reference_text=reference.text if reference else None,
         reference_line=float(reference.vector @ line_vector) if reference else 0.0,
         own_answer=bool(reference and reference.own),
         wedged_share=wedged_share(words, words_of(reference.text) if reference else []),
-        unit_sense=tuple(
-            float(x)
-            for x in unit_sense(relevance, clause_vectors, embedder, _champion_moves(moment, patterns, pattern_vectors))
-        ),
+        unit_sense=tuple(float(x) for x in unit_sense(relevance, clause_vectors, embedder, champion_moves)),
         unit_words=tuple(weights),
+        unit_beyond=tuple(
+            float(x)
+            for x in beyond_line_sense(
+                clauses,
+                frozenset(w for w in words_of(line) if w not in GLUE_WORDS),
+                _context_vectors(line_vector, reference, reference_clause_vectors, champion_moves),
+                embedder,
+            )
+        ),
+        unit_move=tuple(float(x) for x in move_likeness(clause_vectors, embedder)),
+        other_answer=_other_answer(reply_vector, moment, patterns, pattern_vectors, embedder),
+        own_words=len({w for w in words if w not in GLUE_WORDS} - set(words_of(line))),
     )
+
+
+def _other_answer(
+    reply_vector: np.ndarray,
+    moment: JudgeMoment,
+    patterns: Sequence[Pattern],
+    pattern_vectors: np.ndarray | None,
+    embedder: Embedder,
+) -> float:
+    """The reply's best similarity to the champion's answers to the call's other objections: a
+    good answer to another concern is no answer to this one. Without stored vectors those few
+    answers are embedded once per process (:func:`moment_vectors`)."""
+    own = own_response_index(moment, patterns)
+    others = [
+        i for i in relevant_patterns(moment, patterns) if i != own and patterns[i].category == cat.OBJECTION_RESPONSE
+    ]
+    if not others:
+        return 0.0
+    if pattern_vectors is not None:
+        vectors = np.asarray(pattern_vectors, dtype=np.float32)[others]
+    else:
+        vectors = moment_vectors(embedder, [patterns[i].text for i in others])
+    return float((vectors @ reply_vector).max())
+
+
+def _context_vectors(
+    line_vector: np.ndarray,
+    reference: _Reference | None,
+    reference_clause_vectors: np.ndarray | None,
+    champion_moves: np.ndarray | None,
+) -> np.ndarray:
+    """The moment a unit of the reply may speak of: the buyer's line, the champion's answer and
+    its clauses, and the champion's moves of the stage in this call."""
+    rows = [line_vector[None, :]]
+    if reference is not None:
+        rows.append(reference.vector[None, :])
+    for extra in (reference_clause_vectors, champion_moves):
+        if extra is not None and len(extra):
+            rows.append(np.asarray(extra, dtype=np.float32))
+    return np.concatenate(rows).astype(np.float32)
 
 
 def _champion_moves(
@@ -315,46 +357,3 @@ def _coverage(relevance: np.ndarray, weights: list[int]) -> float:
     on_topic = np.clip((relevance - 0.15) / 0.30, 0.0, 1.0)
     sizes = np.array(weights, dtype=np.float32)
     return float((on_topic * sizes).sum() / sizes.sum())
-
-
-def _content_pairs(words: list[str]) -> float:
-    """Neighbouring pairs of content words over all neighbouring pairs: about a fifth in spoken
-    English, half and more in a list of keywords."""
-    content = [w not in GLUE_WORDS and not w.isdigit() for w in words]
-    pairs = list(zip(content, content[1:], strict=False))
-    return sum(a and b for a, b in pairs) / len(pairs) if pairs else 1.0
-
-
-def _champion_word_order(words: list[str], reference_text: str | None) -> dict[str, float]:
-    """How much of the reply is the champion's own words and whether they come in the champion's
-    phrases: a paraphrase reorders whole clauses, a scrambled copy breaks every phrase (sentence
-    embeddings barely see word order, so this is measured on the words). The order is the sum of
-    two shares: of the content words used once in both whose next one (in the reply's order)
-    follows within four words in the champion's answer, and of the reply's word pairs that are
-    word pairs of the champion's answer."""
-    content = [w for w in words if w not in GLUE_WORDS]
-    champion_words = words_of(reference_text or "")
-    champion = [w for w in champion_words if w not in GLUE_WORDS]
-    overlap = len([w for w in set(content) if w in champion]) / max(1, len(set(content)))
-    shared = [w for w in dict.fromkeys(content) if content.count(w) == 1 and champion.count(w) == 1]
-    if len(shared) < 3:
-        return {"champion_overlap": overlap, "champion_order": 2.0}
-    positions = [champion.index(w) for w in shared]
-    kept = sum(1 <= b - a <= 4 for a, b in zip(positions, positions[1:], strict=False)) / (len(positions) - 1)
-    champion_pairs = set(zip(champion_words, champion_words[1:], strict=False))
-    pairs = list(zip(words, words[1:], strict=False))
-    shared_pairs = sum(pair in champion_pairs for pair in pairs) / max(1, len(pairs))
-    return {"champion_overlap": overlap, "champion_order": kept + shared_pairs}
-
-
-def _echo_share(words: list[str], line: str) -> float:
-    """Share of the reply's content words that the buyer said: an answer brings its own words
-    (the champions' at most a third of theirs), an echo of the objection little else."""
-    said = {w for w in words_of(line) if w not in GLUE_WORDS}
-    content = [w for w in words if w not in GLUE_WORDS]
-    return sum(w in said for w in content) / len(content) if content else 0.0
-
-
-def _distinct_share(words: list[str]) -> float:
-    content = [w for w in words if w not in GLUE_WORDS]
-    return len(set(content)) / len(content) if content else 0.0

@@ -15,6 +15,7 @@ carry a paragraph of nonsense, another call's answer, or nonsense words wedged b
 
 from __future__ import annotations
 
+import re
 import threading
 import weakref
 
@@ -43,6 +44,7 @@ CONVERSATION_MOVES: tuple[str, ...] = (
 # A foreign word run this long or shorter between two of the champion's neighbouring words is
 # wedged in; a longer one is the rep's own phrase.
 _MAX_WEDGE = 2
+_TOKEN = re.compile(r"[A-Za-z0-9']+|[^\sA-Za-z0-9']")
 
 _moves_cache: weakref.WeakKeyDictionary[Embedder, np.ndarray] = weakref.WeakKeyDictionary()
 _moves_lock = threading.Lock()
@@ -102,3 +104,32 @@ def wedged_share(words: list[str], champion_words: list[str]) -> float:
             wedged += end - index
         index = end
     return wedged / len(words)
+
+
+def without_words(text: str, said: frozenset[str]) -> str:
+    """``text`` with the words of ``said`` taken out (punctuation kept): what is left of a unit
+    once the buyer's own words are removed, which a sound answer still fills with sense."""
+    tokens = _TOKEN.findall(text)
+    kept = [t for t in tokens if t.lower() not in said]
+    return " ".join(kept) if any(t[0].isalnum() for t in kept) else "."
+
+
+def beyond_line_sense(
+    unit_texts: list[str], said: frozenset[str], context_vectors: np.ndarray, embedder: Embedder
+) -> np.ndarray:
+    """Per unit of the reply, the buyer's words taken out of it, its best similarity to the
+    moment (``context_vectors``: the buyer's line, the champion's answer, their moves of the
+    stage). Sentence embeddings read a sentence of nonsense hung on the objection's words
+    ("purple giraffes remind the emails") as about the objection; without those words it is
+    about nothing, while a sound answer of the rep's own (a question on what the problem costs,
+    a pilot offered) still speaks of the buyer's world."""
+    if not len(context_vectors):
+        return np.zeros(len(unit_texts), dtype=np.float32)
+    vectors = embedder.embed([without_words(u, said) for u in unit_texts])
+    return (vectors @ np.asarray(context_vectors, dtype=np.float32).T).max(axis=1)
+
+
+def move_likeness(unit_vectors: np.ndarray, embedder: Embedder) -> np.ndarray:
+    """Per unit, its best similarity to a generic move (:data:`CONVERSATION_MOVES`): a unit that
+    only acknowledges or books a call carries no answer of its own."""
+    return (unit_vectors @ move_vectors(embedder).T).max(axis=1)

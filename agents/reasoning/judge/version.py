@@ -9,7 +9,7 @@ tools) with the model it asked, known only at run time.
 
 from __future__ import annotations
 
-OFFLINE_JUDGE_VERSION = "3"
+OFFLINE_JUDGE_VERSION = "4"
 ANTHROPIC_JUDGE_VERSION = "1"
 
 
