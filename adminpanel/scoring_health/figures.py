@@ -40,7 +40,10 @@ def percent(rate: float | None) -> str:
 
 
 def _with_percents(row: dict[str, Any]) -> dict[str, Any]:
-    return {key: percent(value) if key in RATES or key == "ranking" else value for key, value in row.items()}
+    return {
+        key: percent(value) if key in RATES or key in ("ranking", "strong_ranking") else value
+        for key, value in row.items()
+    }
 
 
 def measurement_rows(run: JudgeHealthRun) -> dict[str, Any]:

@@ -129,6 +129,7 @@ def labelled_set(embedder: Embedder) -> dict[str, Any]:
                 "replies": figures.strong_replies + figures.adversarial_replies + figures.weak_replies,
                 "ranking": round(figures.ranking, 4),
                 "ranking_pairs": figures.ranking_pairs,
+                "strong_ranking": round(figures.strong_ranking, 4),
                 "per_difficulty": [
                     {
                         "difficulty": difficulty,

@@ -87,6 +87,8 @@ class SplitFigures:
     weak_replies: int
     ranking: float  # must-pass over must-fail replies of the same moment
     ranking_pairs: int
+    strong_ranking: float  # the same with the champion's answer and paraphrases only
+    strong_ranking_pairs: int
     mean_score_by_kind: dict[str, float]
     per_difficulty: dict[str, DifficultyFigures] = field(default_factory=dict)
     alternative_replies: int = 0
@@ -156,6 +158,8 @@ def judge_set_figures(
 ) -> SplitFigures:
     """The figures of one split from its scored replies (the judge is not called here)."""
     pairs = ranking_pairs(scored)
+    # The issue's strong-over-weak figure: the champion's answer and its paraphrases only.
+    strong_pairs = [(strong, other) for strong, other in pairs if strong.kind in STRONG_KINDS]
     kinds = [kind for kind in REPLY_KINDS if any(r.kind == kind for r in scored)]
     return SplitFigures(
         split=split,
@@ -168,6 +172,8 @@ def judge_set_figures(
         alternative_replies=sum(r.kind == ALTERNATIVE for r in scored),
         ranking=_rate([strong.score > other.score for strong, other in pairs]),
         ranking_pairs=len(pairs),
+        strong_ranking=_rate([strong.score > other.score for strong, other in strong_pairs]),
+        strong_ranking_pairs=len(strong_pairs),
         mean_score_by_kind={
             kind: sum(r.score for r in scored if r.kind == kind) / sum(r.kind == kind for r in scored) for kind in kinds
         },

@@ -79,7 +79,12 @@ def _split_lines(figures: SplitFigures, *, with_errors: bool) -> list[str]:
         + (f"; objections missing from the playbook: {figures.unmapped_moments}" if figures.unmapped_moments else "")
     ]
     lines.append(
-        f"    ranking, must-pass over must-fail replies of the objection: {figures.ranking:.1%} of "
+        f"    ranking, champion and paraphrases over must-fail replies of the objection: "
+        f"{figures.strong_ranking:.1%} of {figures.strong_ranking_pairs} pairs "
+        f"(goal >= {RANKING_GOAL:.0%}: {_mark(figures.strong_ranking, RANKING_GOAL)})"
+    )
+    lines.append(
+        f"    ranking, every must-pass (alternatives too) over must-fail replies: {figures.ranking:.1%} of "
         f"{figures.ranking_pairs} pairs (goal >= {RANKING_GOAL:.0%}: {_mark(figures.ranking, RANKING_GOAL)})"
     )
     lines.append("    mean score: " + ", ".join(f"{k} {v:.0f}" for k, v in figures.mean_score_by_kind.items()))
