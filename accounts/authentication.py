@@ -7,6 +7,10 @@ from rest_framework_simplejwt.tokens import Token
 
 from accounts.models import User
 from accounts.tokens import token_is_current, token_user_id
+from core.prepared import PreparedQuery
+
+# Every authenticated request reads its user: the SQL is compiled once, not per request.
+_user_by_id = PreparedQuery(lambda user_id: User.objects.filter(pk=user_id).order_by())
 
 
 class RevocableJWTAuthentication(JWTAuthentication):
@@ -25,7 +29,8 @@ class RevocableJWTAuthentication(JWTAuthentication):
 
     def get_user(self, validated_token: Token) -> User:
         user_id = token_user_id(validated_token)
-        user = User.objects.filter(pk=user_id).first() if user_id is not None else None
+        users = _user_by_id.rows(user_id) if user_id is not None else []
+        user = users[0] if users else None
         if user is None:
             raise AuthenticationFailed("User not found.", code="user_not_found")
         if not user.is_active:

@@ -10,6 +10,10 @@ Then ``POST /training/respond`` on the champion of the long call, over HTTP: one
 turn after turn, then ``--respond-reps`` reps at once (each its own connection and session; a
 session whose conversation is over is ended and another begun), p50/p95 of each.
 
+Last, a refused request that the rate limits refuse (429): gunicorn again with the limits on,
+the rep's training budget spent, ``POST /training/respond`` measured against the bare view of
+that same server.
+
 wrk comes from Debian's packages; the script installs it with apt-get when it is missing.
 """
 
@@ -58,7 +62,7 @@ def endpoints(seed: dict) -> list[tuple[str, str, str]]:
         ("GET /health", "GET", "/health"),
         ("GET /auth/me", "GET", "/auth/me"),
         ("GET /champions (20)", "GET", "/champions"),
-        ("GET /training/sessions (21)", "GET", "/training/sessions"),
+        ("GET /training/sessions (20)", "GET", "/training/sessions"),
         ("GET /assignments", "GET", "/assignments"),
         (
             f"GET /champions/{{id}} ({seed['call_seconds'] / 3600:.1f} h call)",
@@ -212,6 +216,7 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait(timeout=30)
+        report_rate_limited(wrk, {**env, "RATELIMIT_ENABLE": "true"}, seed, args, work)
 
 
 def report(wrk: str, port: int, seed: dict, args: argparse.Namespace, work: Path) -> None:
@@ -226,12 +231,37 @@ def report(wrk: str, port: int, seed: dict, args: argparse.Namespace, work: Path
         code, size = status_and_size(url, method, seed["token"], body)
         figures = drive(wrk, url, method, seed["token"], body, args, work)
         bare_rps = bare_rps or figures["rps"]
-        errors = f"  ({figures['errors']} socket/status errors)" if figures["errors"] and code < 400 else ""
-        print(
-            f"{label:<48} {code:>6} {size:>9} {figures['rps']:>8.0f} {figures['p50_ms']:>8.1f} "
-            f"{figures['p95_ms']:>8.1f} {figures['rps'] / bare_rps:>7.0%}{errors}",
-            flush=True,
-        )
+        print_row(label, code, size, figures, bare_rps)
+
+
+def print_row(label: str, code: int, size: int, figures: dict, bare_rps: float) -> None:
+    errors = f"  ({figures['errors']} socket/status errors)" if figures["errors"] and code < 400 else ""
+    print(
+        f"{label:<48} {code:>6} {size:>9} {figures['rps']:>8.0f} {figures['p50_ms']:>8.1f} "
+        f"{figures['p95_ms']:>8.1f} {figures['rps'] / bare_rps:>7.0%}{errors}",
+        flush=True,
+    )
+
+
+def report_rate_limited(wrk: str, env: dict[str, str], seed: dict, args: argparse.Namespace, work: Path) -> None:
+    port = free_port()
+    server = serve(env, port, args.workers, work / "gunicorn-limited.log")
+    url = f"http://127.0.0.1:{port}/training/respond"
+    body = json.dumps({"session_id": seed["ended_session_id"], "message": "ok"})
+    try:
+        # Every worker counts in its own local-memory cache (no REDIS_URL): spend each one's budget.
+        for _ in range(200):
+            status_and_size(url, "POST", seed["token"], body)
+        print(f"\nthe same with the rate limits on (RATELIMIT_ENABLE=true), {args.duration} s each")
+        bare_url = f"http://127.0.0.1:{port}/__bench__/bare"
+        bare = drive(wrk, bare_url, "GET", seed["token"], "", args, work)
+        print_row("bare view", *status_and_size(bare_url, "GET", seed["token"], ""), bare, bare["rps"])
+        code, size = status_and_size(url, "POST", seed["token"], body)
+        limited = drive(wrk, url, "POST", seed["token"], body, args, work)
+        print_row("POST /training/respond, rate limited (429)", code, size, limited, bare["rps"])
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 class Rep:

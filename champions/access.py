@@ -5,9 +5,12 @@
   (a removed member or a demoted manager loses access at once): its managers see and manage
   it always, its reps see it once published.
 
-Every scope is a filter on subqueries of the caller's team ids (``teams.selectors``), never a
-join: a champion is one row whatever the memberships, and the query count does not grow with
-the number of champions or members.
+The caller's team ids are read first, in one small query (``teams.selectors.team_ids_by_role``),
+and every scope filters on those plain lists, never a join: a champion is one row whatever the
+memberships, and the query count does not grow with the number of champions or members. (Three
+subqueries of the membership table, built and compiled on every request and twice on a paged
+list, cost more than the query they replace; issue 13.) ``sees`` is the same rule on a
+champion already loaded (a test holds the two together).
 """
 
 from __future__ import annotations
@@ -17,28 +20,35 @@ from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
 from accounts.models import User
 from champions.models import Champion
 from core.errors import NotFound, PermissionDenied
-from teams.selectors import managed_team_ids, member_team_ids
+from teams.selectors import team_ids_by_role
 
 
-def _managed(user: User) -> Q:
-    return Q(team__isnull=True, owner=user) | Q(team__isnull=False, team_id__in=managed_team_ids(user))
-
-
-def _visible(user: User) -> Q:
-    return _managed(user) | Q(team__isnull=False, published_at__isnull=False, team_id__in=member_team_ids(user))
+def _owned(user: User) -> Q:
+    return Q(team__isnull=True, owner=user)
 
 
 def visible_champions(user: User, queryset: QuerySet[Champion] | None = None) -> QuerySet[Champion]:
     """The champions ``user`` sees, each annotated with ``can_manage``."""
     base = Champion.objects.all() if queryset is None else queryset
-    return base.filter(_visible(user)).annotate(
-        can_manage=Case(When(_managed(user), then=Value(True)), default=Value(False), output_field=BooleanField())
+    managed_ids, rep_ids = team_ids_by_role(user)
+    managed = _owned(user) | Q(team_id__in=managed_ids) if managed_ids else _owned(user)
+    visible = managed | Q(team_id__in=rep_ids, published_at__isnull=False) if rep_ids else managed
+    # Without a rep's team, whatever the caller sees they manage.
+    can_manage = (
+        Case(When(managed, then=Value(True)), default=Value(False), output_field=BooleanField())
+        if rep_ids
+        else Value(True, output_field=BooleanField())
     )
+    return base.filter(visible).annotate(can_manage=can_manage)
 
 
-def is_visible(user: User) -> Q:
-    """A filter on champions that keeps those ``user`` sees (for a subquery of another query)."""
-    return _visible(user)
+def sees(user: User, champion: Champion) -> bool:
+    """Whether ``user`` sees ``champion``, a row already loaded: no query for a personal
+    champion, the caller's teams (one small query) for a team's."""
+    if champion.team_id is None:
+        return champion.owner_id == user.pk
+    managed_ids, rep_ids = team_ids_by_role(user)
+    return champion.team_id in managed_ids or (champion.team_id in rep_ids and champion.published_at is not None)
 
 
 def check_can_manage(champion: Champion) -> Champion:

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.errors import NotFound, PermissionDenied
+from core.prepared import PreparedQuery
 from teams.models import Invitation, Membership, Role, Team
 
 
@@ -55,3 +56,18 @@ def managed_team_ids(user: User) -> QuerySet:
 
 def member_team_ids(user: User) -> QuerySet:
     return Membership.objects.filter(user=user).values("team_id")
+
+
+# Read on every request that shows champions: the SQL is compiled once (core.prepared).
+_memberships_of = PreparedQuery(
+    lambda user_id: Membership.objects.filter(user_id=user_id).order_by().values_list("team_id", "role")
+)
+
+
+def team_ids_by_role(user: User) -> tuple[list[int], list[int]]:
+    """The ids of the teams ``user`` manages and of those where they are a rep, in one query,
+    read afresh on every call (a removed member or a demoted manager loses access at once)."""
+    managed, rep = [], []
+    for team_id, role in _memberships_of.rows(user.pk):
+        (managed if role == Role.MANAGER else rep).append(team_id)
+    return managed, rep

@@ -1,5 +1,5 @@
 """Data for the API benchmark: one rep with 20 champions (one of them analysed from a call
-looped to ``--call-minutes`` and analysed as such), 21 training sessions, one of them ended.
+looped to ``--call-minutes`` and analysed as such), 20 training sessions, one of them ended.
 Prints a JSON line of what the driver needs: the access token and the ids."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from champions.scripted import champion_from_script  # noqa: E402
 from training import services as training  # noqa: E402
 
 CHAMPIONS = 20
-SESSIONS = 20
+SESSIONS = 20  # the ended one included
 
 
 def main(call_minutes: float) -> None:
@@ -31,7 +31,7 @@ def main(call_minutes: float) -> None:
         template.pk, template.analysis_run = None, uuid.uuid4()
         template.name = f"Copy {index}"
         template.save()
-    for _ in range(SESSIONS):
+    for _ in range(SESSIONS - 1):
         training.session_start(user=user, champion_id=others[0].pk)
     ended = training.session_start(user=user, champion_id=others[0].pk)
     training.session_end(user=user, session_id=ended.pk)

@@ -164,13 +164,18 @@ class TestReadAndDelete:
         client = authenticated_client(user)
         ChampionFactory.create_batch(2, owner=user)
         ChampionFactory()  # someone else's
-        with django_assert_num_queries(3):  # user, count, page with annotated counts
+        # One page holds them all: its length is the count, no COUNT query.
+        with django_assert_num_queries(3):  # user, the caller's teams, page with annotated counts
             response = client.get("/champions")
         assert response.json()["count"] == 2
-        ReadyChampionFactory.create_batch(15, owner=user)
+        ReadyChampionFactory.create_batch(18, owner=user)
         with django_assert_num_queries(3):
             response = client.get("/champions/")
-        assert response.json()["count"] == 17
+        assert response.json()["count"] == 20 and response.json()["next"] is None
+        ReadyChampionFactory.create_batch(5, owner=user)
+        with django_assert_num_queries(4):  # user, the caller's teams, page, count
+            response = client.get("/champions")
+        assert (response.json()["count"], len(response.json()["results"])) == (25, 20)
 
     def test_list_pages_are_newest_first_and_never_repeat_a_champion(self, api_client, user):
         champions = ChampionFactory.create_batch(25, owner=user)
@@ -193,7 +198,7 @@ class TestReadAndDelete:
         champion = ReadyChampionFactory(owner=user)
         PatternFactory.create_batch(5, champion=champion)
         ScenarioFactory.create_batch(3, champion=champion)
-        with django_assert_num_queries(4):  # user, champion, patterns, scenarios
+        with django_assert_num_queries(5):  # user, the caller's teams, champion, patterns, scenarios
             response = api_client.get(f"/champions/{champion.pk}")
         body = response.json()
         assert len(body["patterns"]) == 5 and len(body["scenarios"]) == 3
@@ -208,8 +213,11 @@ class TestReadAndDelete:
         assert warning.startswith("Only 30% of what is heard in the recording was transcribed")
         assert api_client.get(f"/champions/{clear.pk}").json()["warnings"] == []
 
-    def test_detail_of_another_users_champion_is_404(self, api_client):
-        assert api_client.get(f"/champions/{ChampionFactory().pk}").status_code == 404
+    def test_detail_of_another_users_champion_is_404(self, api_client, django_assert_num_queries):
+        someone_elses = ChampionFactory()
+        with django_assert_num_queries(3):  # user, the caller's teams, no champion
+            response = api_client.get(f"/champions/{someone_elses.pk}")
+        assert response.status_code == 404 and response.json()["code"] == "not_found"
 
     def test_scenarios_are_409_until_ready(self, api_client, user):
         champion = ChampionFactory(owner=user)

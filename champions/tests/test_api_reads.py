@@ -85,7 +85,7 @@ class TestTranscript:
     def test_pages_of_segments_with_words_speakers_and_links(self, user, django_assert_num_queries):
         champion = champion_with_long_call(user, segments=120)
         client = authenticated_client(user)
-        with django_assert_num_queries(2):  # user, champion
+        with django_assert_num_queries(3):  # user, the caller's teams, champion
             first = client.get(f"/champions/{champion.pk}/transcript").json()
         assert (first["count"], first["language"], first["duration"]) == (120, "en", 960.0)
         assert [s["id"] for s in first["results"]] == list(range(50))

@@ -44,7 +44,7 @@ def test_the_detail_queryset_is_scoped_and_prefetches_ordered_results(user, djan
         PatternFactory(champion=champion, position=position)
         ScenarioFactory(champion=champion, position=position)
     assert not champion_detail_queryset(user=ChampionFactory().owner).filter(pk=champion.pk).exists()
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):  # the caller's teams, champion, patterns, scenarios
         detail = champion_detail_queryset(user=user).get(pk=champion.pk)
         assert [p.position for p in detail.patterns.all()] == [0, 1, 2]
         assert [s.position for s in detail.scenarios.all()] == [0, 1, 2]

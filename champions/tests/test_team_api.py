@@ -104,7 +104,8 @@ class TestListAndDetail:
 
         for count in (5, 50):
             grow_to(count)
-            with django_assert_num_queries(3):  # user, count, page with the team and counts
+            # One page holds them all: its length is the count, no COUNT query.
+            with django_assert_num_queries(3):  # user, the caller's teams, page with the team and counts
                 response = client.get("/champions?page_size=100")
             assert response.status_code == 200
             assert response.json()["count"] == count - 1  # the draft is the manager's only
@@ -122,7 +123,7 @@ class TestListAndDetail:
         assert [(p["id"], p["hidden"]) for p in manager["patterns"]] == [(shown.pk, False), (hidden.pk, True)]
         assert manager["can_manage"] is True and manager["team"]["id"] == scene.team.pk
         client = authenticated_client(scene.rep)
-        with django_assert_num_queries(4):  # user, champion, patterns, scenarios
+        with django_assert_num_queries(5):  # user, the caller's teams, champion, patterns, scenarios
             rep = client.get(f"/champions/{scene.published.pk}").json()
         assert [p["id"] for p in rep["patterns"]] == [shown.pk]
         assert rep["can_manage"] is False and rep["published"] is True

@@ -21,6 +21,8 @@ import pytest
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
+from champions.access import sees, visible_champions
+from champions.models import Champion
 from champions.tests.factories import FULL_CALL_METRICS, EmbeddedPatternFactory, ReadyChampionFactory, ScenarioFactory
 from conftest import authenticated_client
 from teams.models import Role
@@ -131,3 +133,11 @@ def test_the_matrix_covers_every_role_and_object_of_the_issue():
     objects = " ".join(name for name, *_ in MATRIX)
     for thing in ("draft", "published", "personal", "scenario", "session", "pattern", "invitation", "assignment"):
         assert thing in objects
+
+
+def test_sees_on_a_loaded_champion_agrees_with_the_visible_champions_query():
+    scene = build_scene()
+    champions = list(Champion.objects.filter(pk__in=[scene.ids[name] for name in ("draft", "published", "personal")]))
+    for role, user in scene.users.items():
+        visible = set(visible_champions(user).values_list("pk", flat=True))
+        assert {c.pk for c in champions if sees(user, c)} == visible & {c.pk for c in champions}, role

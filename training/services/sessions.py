@@ -12,7 +12,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from accounts.models import User
@@ -20,7 +19,7 @@ from agents.reasoning.coach import Coach, get_coach
 from agents.reasoning.judge import judge_moment
 from agents.reasoning.judge.version import judge_version
 from agents.types import ProspectTurn, ReplyEvaluation, ScenarioSpec
-from champions.access import champion_for, is_visible
+from champions.access import champion_for, sees
 from champions.models import Champion
 from champions.selectors import ChampionPlaybook, champion_playbook
 from core import events, ops
@@ -41,22 +40,22 @@ class RespondResult:
     prospect_message: SessionMessage
 
 
-def _owned_session_for_update(user: User, session_id: int, *, practising: bool = False) -> TrainingSession:
-    """The caller's own session, locked. ``practising``: the caller must still see its
-    champion (a rep removed from the team, or a champion unpublished, ends the practice; the
-    session stays the rep's to read and to end), checked in the same query."""
-    sessions = TrainingSession.objects.select_for_update(of=("self",)).select_related("champion")
-    if practising:
-        sessions = sessions.annotate(
-            champion_shared=Exists(Champion.objects.filter(is_visible(user), pk=OuterRef("champion_id")))
-        )
+def _owned_session_for_update(
+    user: User, session_id: int, *, practising: bool = False, lock: bool = True
+) -> TrainingSession:
+    """The caller's own session, locked (unless ``lock`` is false). ``practising``: the caller
+    must still see its champion (a rep removed from the team, or a champion unpublished, ends
+    the practice; the session stays the rep's to read and to end)."""
+    sessions = TrainingSession.objects.select_related("champion")
+    if lock:
+        sessions = sessions.select_for_update(of=("self",))
     session = (
         # Not the recorded call's transcript on every turn: only the session's end reads it.
         sessions.defer("champion__transcript", "champion__transcript_text").filter(pk=session_id, user=user).first()
     )
     if session is None:
         raise NotFound("No such training session.")
-    if practising and not session.champion_shared:
+    if practising and not sees(user, session.champion):
         raise PermissionDenied("This champion is no longer shared with you: the session can be read and ended only.")
     return session
 
@@ -113,22 +112,50 @@ def _timed_per_coach(service: Callable[..., RespondResult]) -> Callable[..., Res
     return timed
 
 
+@dataclass(frozen=True)
+class _JudgedTurn:
+    """A reply judged and answered against the session as it was read (``turn_count``)."""
+
+    turn_count: int
+    evaluation: ReplyEvaluation
+    turn: ProspectTurn
+    judge_version: str
+    playbook: ChampionPlaybook
+
+
 @_timed_per_coach
-@transaction.atomic
 def session_respond(
     *, user: User, session_id: int, message: str, input_audio: str = "", audio_seconds: float | None = None
 ) -> RespondResult:
     """Scores the rep's reply against the champion and gets the prospect's next line.
 
-    The session row is locked for the whole turn: two concurrent replies to one session are
-    serialized, never interleaved or double-counted.
+    The judge and the prospect work outside any transaction: on SQLite a write transaction holds
+    the whole database, so every rep's turn waited for every other rep's judge (issue 13: 20 reps
+    at once on 2 workers). The turn is then recorded under the session's row lock if the session
+    is still where it was judged; if another reply to it was recorded in between, this one is
+    judged again under the lock, so two concurrent replies to one session are serialized, never
+    interleaved or double-counted.
     """
     text = validate_reply(message)
-    session = _owned_session_for_update(user, session_id, practising=True)
+    judged = _judged_turn(_replyable_session(user, session_id, lock=False), text)
+    with transaction.atomic():
+        session = _replyable_session(user, session_id, lock=True)
+        if session.turn_count != judged.turn_count:
+            judged = _judged_turn(session, text)
+        return _recorded_turn(session, judged, text, input_audio=input_audio, audio_seconds=audio_seconds)
+
+
+def _replyable_session(user: User, session_id: int, *, lock: bool) -> TrainingSession:
+    """The caller's session, still practised: refused (404, 403, 409) before any judge's work."""
+    session = _owned_session_for_update(user, session_id, practising=True, lock=lock)
     if session.status != TrainingSession.Status.ACTIVE:
         raise Conflict(f"This session is {session.status}.")
     if session.outcome:
         raise Conflict(f"The conversation is over ({session.outcome}); end the session to see your results.")
+    return session
+
+
+def _judged_turn(session: TrainingSession, text: str) -> _JudgedTurn:
     last_line = _last_prospect_line(session)
     spec = scenario_spec(session.scenario_snapshot)
     playbook = champion_playbook(session.champion_id)
@@ -147,6 +174,14 @@ def session_respond(
         JUDGE_FALLBACKS.labels(coach.name).inc()
         _alert_coach_fallback(coach.name)
     turn = _prospect_turn(coach, session, spec, evaluation, text, playbook)
+    version = judge_version(evaluation.judge, getattr(coach, "model", None))
+    return _JudgedTurn(session.turn_count, evaluation, turn, version, playbook)
+
+
+def _recorded_turn(
+    session: TrainingSession, judged: _JudgedTurn, text: str, *, input_audio: str, audio_seconds: float | None
+) -> RespondResult:
+    evaluation = judged.evaluation
     trainee_message = SessionMessage(
         session=session,
         role=SessionMessage.Role.TRAINEE,
@@ -156,13 +191,13 @@ def session_respond(
         weights=evaluation.weights,
         feedback=evaluation.feedback,
         judge=evaluation.judge,
-        judge_version=judge_version(evaluation.judge, getattr(coach, "model", None)),
-        champion_reference=_reference_json(evaluation, playbook),
+        judge_version=judged.judge_version,
+        champion_reference=_reference_json(evaluation, judged.playbook),
         input_audio=input_audio,
         audio_seconds=audio_seconds,
     )
-    prospect_message = SessionMessage(session=session, role=SessionMessage.Role.PROSPECT, content=turn.text)
-    _record_turn(session, trainee_message, prospect_message, turn)
+    prospect_message = SessionMessage(session=session, role=SessionMessage.Role.PROSPECT, content=judged.turn.text)
+    _record_turn(session, trainee_message, prospect_message, judged.turn)
     return RespondResult(session=session, trainee_message=trainee_message, prospect_message=prospect_message)
 
 

@@ -194,12 +194,12 @@ class TestReads:
             start(client, champion.pk)
         other_champion = champion_from_script(other_user, "logistics_routing")
         start(authenticated_client(other_user), other_champion.pk)
-        with django_assert_max_num_queries(3):
+        with django_assert_max_num_queries(2):  # user, the page (it holds them all: no COUNT)
             body = client.get("/training/sessions").json()
         assert body["count"] == 2
         for _ in range(8):
             start(client, champion.pk)
-        with django_assert_max_num_queries(3):
+        with django_assert_max_num_queries(2):
             assert client.get(f"/training/sessions/?champion_id={champion.pk}&status=active").json()["count"] == 10
         assert client.get("/training/sessions?status=completed").json()["count"] == 0
         assert client.get("/training/sessions?champion_id=abc").status_code == 400
@@ -216,17 +216,26 @@ class TestReads:
         with django_assert_num_queries(3):
             assert len(client.get(f"/training/sessions/{session['id']}").json()["messages"]) == 7
 
+    def test_a_reply_to_an_ended_session_is_refused_before_any_judging(self, user, champion, django_assert_num_queries):
+        client = authenticated_client(user)
+        session = start(client, champion.pk).json()["session"]
+        client.post("/training/end", {"session_id": session["id"]}, format="json")
+        with django_assert_num_queries(2):  # user; the session with its champion: no transaction, no judge
+            response = respond(client, session["id"], "What matters most to you in this decision?")
+        assert response.status_code == 409 and set(response.json()) == {"detail", "code", "fields"}
+
     def test_respond_query_count_is_constant(self, user, champion, django_assert_num_queries):
         client = authenticated_client(user)
         session = start(client, champion.pk).json()["session"]
-        # user; savepoint; session (locked) with champion; last prospect line; the champion's
-        # patterns; both messages in one insert; session update; release.
-        with django_assert_num_queries(8):
+        # user; the session with its champion; last prospect line; the champion's patterns (the
+        # judge works outside the transaction); savepoint; the session again, locked; both
+        # messages in one insert; session update; release.
+        with django_assert_num_queries(9):
             first = respond(client, session["id"], "What matters most to you in this decision?").json()
         later = respond(client, session["id"], strong_reply(first["session"])).json()
         respond(client, session["id"], "What else should I know about your team?")
         assert later["session"]["turn_count"] == 5
-        with django_assert_num_queries(8):
+        with django_assert_num_queries(9):
             last = respond(client, session["id"], "What would success look like in three months?")
         assert last.status_code == 200 and last.json()["session"]["turn_count"] == 9
 

@@ -38,9 +38,9 @@ def test_the_buyers_lines_are_embedded_when_the_session_starts_not_per_reply(use
     session = services.session_start(user=user, champion_id=champion.pk)
 
     assert ROUTES_ANSWER in " ".join(cache.get(key).texts())
-    # savepoint; the session and its champion; the last prospect line; the patterns; the
-    # insert; the update; release: the transcript is not read.
-    with django_assert_num_queries(7):
+    # the session and its champion; the last prospect line; the patterns; savepoint; the
+    # session again, locked; the insert; the update; release: the transcript is not read.
+    with django_assert_num_queries(8):
         services.session_respond(user=user, session_id=session.pk, message="How do you plan routes today?")
 
 
@@ -48,9 +48,9 @@ def test_a_turn_after_the_cache_lost_the_lines_reads_the_transcript_once(user, c
     session = services.session_start(user=user, champion_id=champion.pk)
     cache.delete(buyer_turns_cache_key(champion))
 
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         first = services.session_respond(user=user, session_id=session.pk, message="How many trucks do you run?")
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         services.session_respond(user=user, session_id=session.pk, message="What does a late delivery cost you?")
 
     assert "We run forty trucks" in first.prospect_message.content

@@ -249,14 +249,15 @@ class TestSessionRespond:
     def test_the_query_count_of_a_turn_does_not_grow_with_the_conversation(
         self, user, session, django_assert_num_queries
     ):
-        # savepoint; the session (locked) with its champion; the last prospect line; the
-        # champion's patterns; both messages in one insert; the session update; release.
-        with django_assert_num_queries(7):
+        # the session with its champion; the last prospect line; the champion's patterns (the
+        # judge works outside the transaction); savepoint; the session again, locked; both
+        # messages in one insert; the session update; release.
+        with django_assert_num_queries(8):
             services.session_respond(user=user, session_id=session.pk, message="What matters most to you?")
         services.session_respond(user=user, session_id=session.pk, message=CHAMPION_ANSWER)
         services.session_respond(user=user, session_id=session.pk, message="And how does your team work today?")
 
-        with django_assert_num_queries(7):
+        with django_assert_num_queries(8):
             result = services.session_respond(user=user, session_id=session.pk, message="What would success be?")
         assert result.session.turn_count == 9
 
