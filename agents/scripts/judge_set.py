@@ -29,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
+from agents.reasoning.listening.clean import sentences_of
 from agents.scripts import EVAL_DIRECTORY, EVAL_REPORTED_SCRIPT_NAMES, EVAL_TUNING_SCRIPT_NAMES
 
 CHAMPION = "champion"
@@ -121,7 +122,6 @@ def judge_set_for(script_names: tuple[str, ...]) -> list[LabelledMoment]:
 # ---------------------------------------------------------------------------------------------
 # The derived replies. Plain string work on the hand-written texts: deterministic, no model.
 
-_SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
 _WORD = re.compile(r"[A-Za-z']+")
 # How the buyer's words are said back to them ("our software" -> "your software").
 _SAID_BACK = {
@@ -159,10 +159,6 @@ def _group(script: str) -> str:
     return "reported" if script in EVAL_REPORTED_SCRIPT_NAMES else script
 
 
-def _sentences(text: str) -> list[str]:
-    return [s for s in _SENTENCE_END.split(text.strip()) if s]
-
-
 def _text_of(entry: dict, kind: str, nth: int = 0) -> str:
     return [r["text"] for r in entry["replies"] if r["kind"] == kind][nth]
 
@@ -170,7 +166,7 @@ def _text_of(entry: dict, kind: str, nth: int = 0) -> str:
 def _nonsense_sentence(entry: dict) -> str:
     """The sense-free part of a hand-written nonsense reply: its first sentence (the rest is the
     topic's hook and a next step)."""
-    return _sentences(_text_of(entry, "nonsense"))[0]
+    return sentences_of(_text_of(entry, "nonsense"))[0]
 
 
 def _donors(entries: list[dict], position: int) -> list[dict]:
@@ -198,7 +194,7 @@ def _interleaved(answer: str, nonsense: str, known: str) -> str:
 
 def _alternating(answer: str, nonsense: list[str]) -> str:
     """``answer`` with its first, third, ... sentence replaced by the sentences of ``nonsense``."""
-    sentences = _sentences(answer)
+    sentences = sentences_of(answer)
     return " ".join(nonsense[(i // 2) % len(nonsense)] if i % 2 == 0 else s for i, s in enumerate(sentences))
 
 
@@ -208,7 +204,7 @@ def _said_back(objection: str) -> str:
     def swap(match: re.Match) -> str:
         return _SAID_BACK.get(match.group(0).lower(), match.group(0))
 
-    sentences = [_WORD.sub(swap, s).rstrip(".?!") for s in _sentences(objection)]
+    sentences = [_WORD.sub(swap, s).rstrip(".?!") for s in sentences_of(objection)]
     said = "; ".join(s[:1].lower() + s[1:] for s in sentences)
     return f"So what I hear is that {said}. I totally get that. Let's book a call to talk it through."
 

@@ -20,7 +20,7 @@ from agents.reasoning import categories as cat
 from agents.reasoning.categories.phrases import phrase_pattern
 from agents.reasoning.extraction import is_question
 from agents.reasoning.listening.buyer_turns import BuyerTurns, Match, nearest_lines
-from agents.reasoning.listening.clean import clean_line
+from agents.reasoning.listening.clean import clean_line, sentences_of
 from agents.reasoning.listening.steps import NextStep, next_step_in
 from agents.reasoning.listening.vectors import TextEmbedder
 from agents.types import ScenarioSpec
@@ -65,7 +65,6 @@ _CHECK_IN = phrase_pattern(
 _REQUEST = re.compile(
     r"^(?:so,? |and )?(?:please )?(?:tell me|walk me through|describe|talk me through|help me understand)\b"
 )
-_SENTENCE = re.compile(r"(?<=[.?!])\s+")
 _WORD = re.compile(r"[a-z']+")
 # Long words that say nothing about the concern ("would", "really", "company").
 _COMMON = frozenset(
@@ -135,7 +134,7 @@ def read_reply(
 ) -> ReplyReading:
     """Read ``reply`` at ``stage`` of ``scenario`` against the buyer's lines of the call."""
     text = reply.strip()
-    questions = [s for s in _sentences(text) if _asks(s)]
+    questions = [s for s in sentences_of(text) if _asks(s)]
     objections = [o.text for o in scenario.objections]
     on_the_table = objections[stage] if stage < len(objections) else None
     texts = list(dict.fromkeys([text, *questions, *([on_the_table] if on_the_table else [])]))
@@ -231,10 +230,6 @@ def _who(persona: str) -> str:
     if len(parts) > 1 and len(parts[0].split()) == 1:
         return f"{parts[0]}, {parts[1]}"
     return parts[0]
-
-
-def _sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE.split(text) if s.strip()]
 
 
 def _asks(sentence: str) -> bool:

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from agents.reasoning import categories as cat
+from agents.reasoning.listening.clean import sentences_of
 
 _STEP_NOUN = re.compile(
     r"\b(?:pilot|trial clean|trial|demo|demonstration|meeting|call|workshop|proposal|quote|kickoff|kick-off|"
@@ -99,7 +100,6 @@ _NOT_MODIFIER = frozenset(
 # A go-ahead is a next step of its own, even without a thing or a time ("can we get started?").
 _GO_AHEAD = re.compile(r"\b(?:get started|move forward|go ahead|sign up|kick (?:it|this|things) off)\b")
 _WEEKDAY = re.compile(r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b")
-_SENTENCE = re.compile(r"(?<=[.?!])\s+")
 
 
 @dataclass(frozen=True)
@@ -114,7 +114,7 @@ def proposes_next_step(text: str) -> bool:
 
 def next_step_in(text: str) -> NextStep | None:
     """The next step ``text`` proposes, or None."""
-    sentences = [s.strip() for s in _SENTENCE.split(text.strip()) if s.strip()]
+    sentences = sentences_of(text)
     proposals = [s.lower() for s in sentences if _proposes(s.lower())]
     if not proposals:
         return None
