@@ -18,6 +18,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -107,6 +108,7 @@ def scenario(work: Path, full: Path, clip: bytes, *, media_on_full: bool) -> Non
         show("POST /upload once there is room", upload(port, token, clip))
         print(f"  champion rows: {database_counts(database)[0]}")
         if not media_on_full:
+            time.sleep(1)  # the server closes (deletes) a request's temporary files after sending the answer
             print(f"  files left in the temporary folder: {files_under(full, besides=filler)}")
 
 
