@@ -51,21 +51,25 @@ def kill_once(step: str, mp4: Path, attempt: int) -> tuple[int, bool, float, flo
     """(champion id, whether the kill landed inside ``step``, seconds from the new worker's
     start until the step was claimed again, and until the analysis ended)."""
     worker = common.start_worker(f"doomed-{step}-{attempt}", log_dir=VAR_DIR)
-    champion_id = analysis_start(mp4)
-    common.wait_for(lambda: claimed(champion_id, step) or ended(champion_id), timeout=300, interval=0.002)
-    common.kill_hard(worker)
+    try:
+        champion_id = analysis_start(mp4)
+        common.wait_for(lambda: claimed(champion_id, step) or ended(champion_id), timeout=300, interval=0.002)
+    finally:
+        common.kill_hard(worker)
     landed = claimed(champion_id, step)
     attempts_at_kill = row(champion_id).step_attempts
     rescuer = common.start_worker(f"rescuer-{step}-{attempt}", log_dir=VAR_DIR)
     started = time.monotonic()
-    common.wait_for(
-        lambda: row(champion_id).step_attempts > attempts_at_kill or ended(champion_id), timeout=300, interval=0.1
-    )
-    reclaimed_after = time.monotonic() - started
-    common.wait_for(lambda: ended(champion_id), timeout=600)
-    ready_after = time.monotonic() - started
-    notices(champion_id)  # the light queue's work done before its worker stops
-    common.stop(rescuer)
+    try:
+        common.wait_for(
+            lambda: row(champion_id).step_attempts > attempts_at_kill or ended(champion_id), timeout=300, interval=0.1
+        )
+        reclaimed_after = time.monotonic() - started
+        common.wait_for(lambda: ended(champion_id), timeout=600)
+        ready_after = time.monotonic() - started
+        notices(champion_id)  # the light queue's work done before its worker stops
+    finally:
+        common.stop(rescuer)
     return champion_id, landed, reclaimed_after, ready_after
 
 
@@ -100,20 +104,19 @@ def clean_run(mp4: Path) -> tuple[tuple[list, list], tuple[int, int, int], float
     return playbook(champion_id), counts, seconds
 
 
-def report(outcomes: list[Outcome], clean_counts: tuple[int, int, int], clean_seconds: float) -> None:
-    print(f"clean run: ready in {clean_seconds:.1f} s; analyzed events / webhooks / emails = {clean_counts}")
+HEADER = (
+    f"{'step':<11}{'kill landed':<13}{'tries':<7}{'reclaimed s':<13}{'ready s':<9}{'status':<8}"
+    f"{'same playbook':<15}{'events':<8}{'webhooks':<10}emails"
+)
+
+
+def report_line(o: Outcome) -> None:
+    reclaimed = "-" if o.reclaimed_after is None else f"{o.reclaimed_after:.1f}"
     print(
-        f"{'step':<11}{'kill landed':<13}{'tries':<7}{'reclaimed s':<13}{'ready s':<9}{'status':<8}"
-        f"{'same playbook':<15}{'events':<8}{'webhooks':<10}emails"
+        f"{o.step:<11}{'yes' if o.landed else 'no':<13}{o.tries:<7}{reclaimed:<13}{o.ready_after:<9.1f}"
+        f"{o.status:<8}{'yes' if o.same_playbook else 'NO':<15}{o.analyzed_events:<8}{o.webhooks:<10}{o.emails}",
+        flush=True,
     )
-    for o in outcomes:
-        reclaimed = "-" if o.reclaimed_after is None else f"{o.reclaimed_after:.1f}"
-        print(
-            f"{o.step:<11}{'yes' if o.landed else 'no':<13}{o.tries:<7}{reclaimed:<13}{o.ready_after:<9.1f}"
-            f"{o.status:<8}{'yes' if o.same_playbook else 'NO':<15}{o.analyzed_events:<8}{o.webhooks:<10}{o.emails}"
-        )
-    duplicates = sum(max(0, n - 1) for o in outcomes for n in (o.analyzed_events, o.webhooks, o.emails))
-    print(f"duplicate events + webhooks + emails over all steps: {duplicates}")
 
 
 def main() -> None:
@@ -124,12 +127,18 @@ def main() -> None:
     webhook_endpoint_add()
     mp4 = common.short_call(VAR_DIR)
     beat = common.start_beat(log_dir=VAR_DIR)
+    outcomes = []
     try:
         clean, clean_counts, clean_seconds = clean_run(mp4)
-        outcomes = [kill_during(step, mp4, clean, options.tries) for step in options.steps.split(",")]
+        print(f"clean run: ready in {clean_seconds:.1f} s; analyzed events / webhooks / emails = {clean_counts}")
+        print(HEADER, flush=True)
+        for step in options.steps.split(","):
+            outcomes.append(kill_during(step, mp4, clean, options.tries))
+            report_line(outcomes[-1])
     finally:
         common.stop(beat)
-    report(outcomes, clean_counts, clean_seconds)
+    duplicates = sum(max(0, n - 1) for o in outcomes for n in (o.analyzed_events, o.webhooks, o.emails))
+    print(f"duplicate events + webhooks + emails over all steps: {duplicates}")
     print(f"logs: {VAR_DIR}")
 
 
