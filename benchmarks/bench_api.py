@@ -1,10 +1,11 @@
 """The API benchmark (README.md, "Benchmarks and evaluations"): gunicorn on the product's
 settings (DEBUG off, a throw-away SQLite database unless DATABASE_URL is set), a bare JSON view
-mounted beside the real routes for this run only, and wrk driving each endpoint in turn. Prints
-each endpoint's requests/s, p50 and p95, and its ratio to the bare view, measured in one run.
+mounted beside the real routes for this run only, and wrk driving each endpoint in turn, each
+right after the bare view, ``--rounds`` times. Prints each endpoint's requests/s, p50 and p95 in
+the round where its ratio to the bare view was best, that ratio, and the ratios' spread.
 
     .venv/bin/python benchmarks/bench_api.py [--duration 10] [--connections 8] [--workers 2]
-        [--call-minutes 120] [--respond-reps 20]
+        [--rounds 3] [--call-minutes 120] [--respond-reps 20]
 
 Then ``POST /training/respond`` on the champion of the long call, over HTTP: one rep replying
 turn after turn, then ``--respond-reps`` reps at once (each its own connection and session; a
@@ -104,6 +105,8 @@ def environment(work: Path) -> dict[str, str]:
         "CELERY_TASK_ALWAYS_EAGER": "true",
         # Every request comes from one address: the limits would answer 429 within a second.
         "RATELIMIT_ENABLE": "false",
+        # The seed's token must outlive every round.
+        "ACCESS_TOKEN_MINUTES": "240",
     }
     env.setdefault("DATABASE_URL", f"sqlite:///{work / 'bench.sqlite3'}")
     if "REDIS_URL" not in os.environ:
@@ -198,6 +201,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=int, default=10, help="seconds of load per endpoint")
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="times each endpoint is measured (with the bare view); 0: respond only"
+    )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
     parser.add_argument("--call-minutes", type=float, default=120.0, help="length of the long champion's call")
     parser.add_argument("--respond-reps", type=int, default=20, help="reps replying at once (0: no respond part)")
@@ -210,35 +216,72 @@ def main() -> None:
         port = free_port()
         server = serve(env, port, args.workers, work / "gunicorn.log")
         try:
-            report(wrk, port, seed, args, work)
+            if args.rounds:
+                report(wrk, port, seed, args, work)
             if args.respond_reps:
                 report_respond(port, seed, args)
         finally:
             server.terminate()
             server.wait(timeout=30)
-        report_rate_limited(wrk, {**env, "RATELIMIT_ENABLE": "true"}, seed, args, work)
+        if args.rounds:
+            report_rate_limited(wrk, {**env, "RATELIMIT_ENABLE": "true"}, seed, args, work)
 
 
 def report(wrk: str, port: int, seed: dict, args: argparse.Namespace, work: Path) -> None:
     print(
-        f"gunicorn {args.workers} sync workers, DEBUG=false, wrk {args.connections} connections, {args.duration} s each"
+        f"gunicorn {args.workers} sync workers, DEBUG=false, wrk {args.connections} connections, {args.duration} s "
+        f"each; every endpoint right after the bare view, {args.rounds} rounds: the round with the best ratio, "
+        "and the ratio's spread over the rounds"
     )
-    print(f"{'endpoint':<48} {'status':>6} {'bytes':>9} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'vs bare':>8}")
-    bare_rps = None
-    for label, method, path in endpoints(seed):
+    print_header()
+    bare_url = f"http://127.0.0.1:{port}{endpoints(seed)[0][2]}"
+    measured = {label: [] for label, _, _ in endpoints(seed)[1:]}
+    for _ in range(args.rounds):
+        for label, method, path in endpoints(seed)[1:]:
+            body = json.dumps({"session_id": seed["ended_session_id"], "message": "ok"}) if method == "POST" else ""
+            measured[label].append(
+                paired(wrk, bare_url, f"http://127.0.0.1:{port}{path}", method, body, seed, args, work)
+            )
+    bare_runs = [bare for pairs in measured.values() for bare, _ in pairs]
+    print_row("bare view", 200, status_and_size(bare_url, "GET", seed["token"], "")[1], bare_runs, None)
+    for label, method, path in endpoints(seed)[1:]:
         body = json.dumps({"session_id": seed["ended_session_id"], "message": "ok"}) if method == "POST" else ""
-        url = f"http://127.0.0.1:{port}{path}"
-        code, size = status_and_size(url, method, seed["token"], body)
-        figures = drive(wrk, url, method, seed["token"], body, args, work)
-        bare_rps = bare_rps or figures["rps"]
-        print_row(label, code, size, figures, bare_rps)
+        code, size = status_and_size(f"http://127.0.0.1:{port}{path}", method, seed["token"], body)
+        print_row(label, code, size, [figures for _, figures in measured[label]], [b for b, _ in measured[label]])
 
 
-def print_row(label: str, code: int, size: int, figures: dict, bare_rps: float) -> None:
+def paired(
+    wrk: str, bare_url: str, url: str, method: str, body: str, seed: dict, args: argparse.Namespace, work: Path
+) -> tuple[dict, dict]:
+    """The bare view, then the endpoint: a ratio of two runs seconds apart, as little moved by
+    the machine's other jobs as two runs can be."""
+    bare = drive(wrk, bare_url, "GET", seed["token"], "", args, work)
+    return bare, drive(wrk, url, method, seed["token"], body, args, work)
+
+
+def print_header() -> None:
+    print(
+        f"{'endpoint':<48} {'status':>6} {'bytes':>9} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'vs bare':>8} "
+        f"{'spread':>10}"
+    )
+
+
+def print_row(label: str, code: int, size: int, runs: list[dict], bare_runs: list[dict] | None) -> None:
+    """The best run (of the bare view: the fastest; of an endpoint: the best ratio to the bare
+    view run just before it) and the spread of the ratios."""
+    if bare_runs is None:
+        ratios = [1.0] * len(runs)
+        best = max(range(len(runs)), key=lambda index: runs[index]["rps"])
+        spread = f"{min(r['rps'] for r in runs):.0f}-{max(r['rps'] for r in runs):.0f}"
+    else:
+        ratios = [run["rps"] / bare["rps"] for run, bare in zip(runs, bare_runs, strict=True)]
+        best = max(range(len(runs)), key=ratios.__getitem__)
+        spread = f"{min(ratios):.0%}-{max(ratios):.0%}"
+    figures = runs[best]
     errors = f"  ({figures['errors']} socket/status errors)" if figures["errors"] and code < 400 else ""
     print(
         f"{label:<48} {code:>6} {size:>9} {figures['rps']:>8.0f} {figures['p50_ms']:>8.1f} "
-        f"{figures['p95_ms']:>8.1f} {figures['rps'] / bare_rps:>7.0%}{errors}",
+        f"{figures['p95_ms']:>8.1f} {ratios[best]:>7.0%} {spread:>10}{errors}",
         flush=True,
     )
 
@@ -252,13 +295,15 @@ def report_rate_limited(wrk: str, env: dict[str, str], seed: dict, args: argpars
         # Every worker counts in its own local-memory cache (no REDIS_URL): spend each one's budget.
         for _ in range(200):
             status_and_size(url, "POST", seed["token"], body)
-        print(f"\nthe same with the rate limits on (RATELIMIT_ENABLE=true), {args.duration} s each")
+        print("\nthe same with the rate limits on (RATELIMIT_ENABLE=true)")
+        print_header()
         bare_url = f"http://127.0.0.1:{port}/__bench__/bare"
-        bare = drive(wrk, bare_url, "GET", seed["token"], "", args, work)
-        print_row("bare view", *status_and_size(bare_url, "GET", seed["token"], ""), bare, bare["rps"])
+        pairs = [paired(wrk, bare_url, url, "POST", body, seed, args, work) for _ in range(args.rounds)]
+        print_row("bare view", 200, status_and_size(bare_url, "GET", seed["token"], "")[1], [b for b, _ in pairs], None)
         code, size = status_and_size(url, "POST", seed["token"], body)
-        limited = drive(wrk, url, "POST", seed["token"], body, args, work)
-        print_row("POST /training/respond, rate limited (429)", code, size, limited, bare["rps"])
+        print_row(
+            "POST /training/respond, rate limited (429)", code, size, [f for _, f in pairs], [b for b, _ in pairs]
+        )
     finally:
         server.terminate()
         server.wait(timeout=30)

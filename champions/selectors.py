@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
@@ -35,6 +36,14 @@ LIST_COLUMNS = (
 def champion_list(*, user: User) -> QuerySet[Champion]:
     """The champions ``user`` sees (``champions.access``), newest first, with their team, counts
     and ``can_manage``. The counts are subqueries, not joins: no GROUP BY, no row per pattern."""
+    return visible_champions(user, _champion_list_base())
+
+
+# The same for every caller, and built once per process: building its subqueries cost more than
+# running it (0.9 of the list's 2.9 ms in process; issue 13). Only ever filtered, so cloned
+# (a filter copies a queryset), never evaluated itself.
+@cache
+def _champion_list_base() -> QuerySet[Champion]:
     patterns = (
         ChampionPattern.objects.filter(champion=OuterRef("pk"), hidden=False)
         .order_by()
@@ -50,8 +59,7 @@ def champion_list(*, user: User) -> QuerySet[Champion]:
         .values("n")
     )
     return (
-        visible_champions(user)
-        .select_related("team")
+        Champion.objects.select_related("team")
         # The columns the list shows: no JSON column is read and decoded for nothing.
         .only(*LIST_COLUMNS, "team__name")
         .annotate(

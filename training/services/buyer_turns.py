@@ -22,13 +22,15 @@ BUYER_TURNS_CACHE_SECONDS = 7 * 24 * 3600
 OPENING_BUYER_LINES = 20
 
 
-def buyer_turns_cache_key(champion: Champion) -> str:
+def champion_call_version(champion: Champion) -> str:
+    """Names the champion's call as analysed: what is cached from its transcript is keyed by it."""
     updated = champion.updated_at.timestamp() if champion.updated_at else 0
     analysed = champion.analyzed_at.timestamp() if champion.analyzed_at else 0
-    return (
-        f"training:buyer-turns:v{BUYER_TURNS_VERSION}:{MODEL_ID}:{champion.pk}:"
-        f"{champion.analysis_run or '-'}:{analysed:.6f}:{updated:.6f}"
-    )
+    return f"{champion.pk}:{champion.analysis_run or '-'}:{analysed:.6f}:{updated:.6f}"
+
+
+def buyer_turns_cache_key(champion: Champion) -> str:
+    return f"training:buyer-turns:v{BUYER_TURNS_VERSION}:{MODEL_ID}:{champion_call_version(champion)}"
 
 
 def champion_buyer_turns(champion: Champion) -> BuyerTurns:

@@ -20,7 +20,7 @@ from agents.reasoning.judge import judge_moment
 from agents.reasoning.judge.version import judge_version
 from agents.types import ProspectTurn, ReplyEvaluation, ScenarioSpec
 from champions.access import champion_for, sees
-from champions.models import Champion
+from champions.models import Champion, Scenario
 from champions.selectors import ChampionPlaybook, champion_playbook
 from core import events, ops
 from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -60,10 +60,12 @@ def _owned_session_for_update(
     return session
 
 
-@transaction.atomic
 def session_start(*, user: User, champion_id: int, scenario_id: int | None = None) -> TrainingSession:
-    # Any champion the user sees: their own, or their team's (published, or a draft they manage).
-    champion = champion_for(user, champion_id)
+    """A session on a champion the user sees: their own, or their team's (published, or a draft
+    they manage). Everything is read and the opening written before the transaction, which
+    holds the two inserts only (on SQLite a transaction locks the whole database)."""
+    # Not the call's transcript (1.5 MB of JSON for two hours): the buyer's lines are cached.
+    champion = champion_for(user, champion_id, queryset=Champion.objects.defer("transcript", "transcript_text"))
     if champion.status != Champion.Status.READY:
         raise Conflict(f"The champion is {champion.status}; practice starts once its analysis is ready.")
     scenario = scenario_to_practise(champion, scenario_id)
@@ -71,6 +73,13 @@ def session_start(*, user: User, champion_id: int, scenario_id: int | None = Non
     # The buyer's lines of the call are embedded here, once per champion, not on the first reply.
     buyer_turns = champion_buyer_turns(champion)
     opening = get_coach().opening(scenario_spec(snapshot), buyer_lines=buyer_turns.texts(OPENING_BUYER_LINES))
+    with transaction.atomic():
+        return _session_create(user, champion, scenario, snapshot, opening)
+
+
+def _session_create(
+    user: User, champion: Champion, scenario: Scenario | None, snapshot: dict, opening: ProspectTurn
+) -> TrainingSession:
     session = TrainingSession.objects.create(
         user=user,
         champion=champion,
@@ -287,21 +296,47 @@ def _alert_coach_fallback(coach_name: str) -> None:
     )
 
 
-@transaction.atomic
 def session_end(*, user: User, session_id: int) -> TrainingSession:
-    session = _owned_session_for_update(user, session_id)
+    """Completes the session with its summary. The summary is worked out before the session is
+    locked, as a reply's judgement is (``session_respond``), and again under the lock if a reply
+    was recorded in between."""
+    summary = _session_summary(_active_session(user, session_id, lock=False))
+    with transaction.atomic():
+        session = _active_session(user, session_id, lock=True)
+        if session.turn_count != summary.turn_count:
+            summary = _session_summary(session)
+        return _session_complete(user, session, summary)
+
+
+@dataclass(frozen=True)
+class _SessionSummary:
+    turn_count: int
+    replies: int
+    figures: dict
+
+
+def _active_session(user: User, session_id: int, *, lock: bool) -> TrainingSession:
+    session = _owned_session_for_update(user, session_id, lock=lock)
     if session.status != TrainingSession.Status.ACTIVE:
         raise Conflict(f"This session is already {session.status}.")
+    return session
+
+
+def _session_summary(session: TrainingSession) -> _SessionSummary:
     replies = list(
         SessionMessage.objects.filter(session=session, role=SessionMessage.Role.TRAINEE).order_by("turn_index")
     )
-    figures = session_summary_figures(session, replies)
+    return _SessionSummary(session.turn_count, len(replies), session_summary_figures(session, replies))
+
+
+def _session_complete(user: User, session: TrainingSession, summary: _SessionSummary) -> TrainingSession:
+    figures = summary.figures
     session.status = TrainingSession.Status.COMPLETED
     session.ended_at = timezone.now()
     session.overall_score = figures["overall_score"]
     session.strengths, session.improvements = figures["strengths"], figures["improvements"]
     session.comparison_to_champion = {**figures["comparison"], "criteria": figures["criteria"]}
-    session.summary = summary_sentence(session, replies=len(replies), overall_score=figures["overall_score"])
+    session.summary = summary_sentence(session, replies=summary.replies, overall_score=figures["overall_score"])
     session.save(
         update_fields=[
             "status",

@@ -7,9 +7,11 @@ import re
 from collections.abc import Sequence
 
 import numpy as np
+from django.core.cache import cache
 
 from champions.models import Champion
 from training.models import SessionMessage, TrainingSession
+from training.services.buyer_turns import champion_call_version
 
 QUESTION = re.compile(r"\?")
 WORD = re.compile(r"[\w']+")
@@ -35,8 +37,22 @@ def _words(text: str) -> int:
     return len(WORD.findall(text))
 
 
+# Read from the whole transcript (1.5 MB of JSON for a 2-hour call) once per analysed call, not
+# at every session's end: the summary is worked out again and again while reps practise.
+REPLY_STYLE_CACHE_SECONDS = 30 * 24 * 3600
+
+
 def _champion_reply_style(champion: Champion) -> dict[str, float]:
-    """Questions per turn and words per turn of the champion in the recorded call."""
+    """Questions per turn and words per turn of the champion in the recorded call (cached)."""
+    key = f"training:reply-style:{champion_call_version(champion)}"
+    style = cache.get(key)
+    if not isinstance(style, dict):
+        style = _reply_style_of(champion)
+        cache.set(key, style, REPLY_STYLE_CACHE_SECONDS)
+    return style
+
+
+def _reply_style_of(champion: Champion) -> dict[str, float]:
     turns = [s for s in champion.transcript.get("segments", []) if s.get("speaker") in ("champion", None)]
     if not turns:
         return {"questions_per_reply": 0.0, "words_per_reply": 0.0}

@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from champions.models import Champion
@@ -387,6 +389,16 @@ class TestSessionEnd:
         }
         assert (event.user_id, event.resource_type, event.resource_id) == (user.pk, "training_session", str(played.pk))
         assert TrainingSession.objects.get(pk=played.pk).summary.endswith("outcome: won.")
+
+    def test_the_champions_call_is_read_once_for_every_session_ended_on_it(self, user, played):
+        first = services.session_end(user=user, session_id=played.pk)
+        again = TrainingSessionFactory(user=user, champion=played.champion, stage=1, turn_count=3)
+        TraineeMessageFactory(session=again, turn_index=1, content="What matters most to you?", score=50)
+        with CaptureQueriesContext(connection) as captured:
+            second = services.session_end(user=user, session_id=again.pk)
+        assert not any('"champions_champion"."transcript"' in query["sql"] for query in captured.captured_queries)
+        champion_style = [ended.comparison_to_champion["questions_per_reply"]["champion"] for ended in (first, second)]
+        assert champion_style == [0.5, 0.5]
 
     def test_a_session_without_replies_ends_with_a_zero_and_a_hint(self, user, session):
         services.session_end(user=user, session_id=session.pk)
