@@ -8,11 +8,20 @@ worker never sees a row that was rolled back. Looking the task up in the app's r
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from typing import Any
 
 from celery import Task, current_app
 from celery.exceptions import NotRegistered
 from django.db import transaction
+from kombu.exceptions import OperationalError as BrokerUnavailable
+
+logger = logging.getLogger(__name__)
+# What sending a task raises when the broker cannot take it (Redis down or restarting: kombu
+# wraps the connection error once its publish retries are spent; the embedded broker's folder
+# unwritable: an OSError).
+BROKER_ERRORS: tuple[type[BaseException], ...] = (BrokerUnavailable, OSError)
 
 
 def registered_task(task_name: str) -> Task:
@@ -32,3 +41,15 @@ def enqueue(task_name: str, *args: Any, **options: Any) -> None:
 
 def enqueue_on_commit(task_name: str, *args: Any, **options: Any) -> None:
     transaction.on_commit(lambda: enqueue(task_name, *args, **options))
+
+
+def enqueue_or_run_here(task_name: str, run_here: Callable[[], None], **options: Any) -> None:
+    """Sends the task; when the broker cannot take it, does ``run_here`` in this process instead,
+    so that work whose only record is the message (an event's webhooks and emails: the event is
+    stored nowhere else) is not lost with it. ``run_here`` writes what the database sweeps pick
+    up or does the work itself."""
+    try:
+        enqueue(task_name, **options)
+    except BROKER_ERRORS as exc:
+        logger.warning("broker unavailable for %s (%s): running it in this process", task_name, exc)
+        run_here()

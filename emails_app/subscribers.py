@@ -1,19 +1,21 @@
 """Domain events → lifecycle emails. Attached in ``champion_clone.subscriptions``.
 
 Runs after commit in the publishing process, so it only enqueues a task (by its registered
-name, as services do) with the user id, the trigger, the event id (one email per event at
+name, as services do; with the broker down, it sends the email from this process) with the user id, the trigger, the event id (one email per event at
 most) and the few whitelisted event fields the email shows (never the stack trace of a
 failure).
 """
 
 from __future__ import annotations
 
+import contextlib
+
 from django.conf import settings
 
 from core import events
 from core.events import DomainEvent
-from core.tasks import enqueue
-from emails_app import defaults
+from core.tasks import enqueue_or_run_here
+from emails_app import defaults, services
 from emails_app.models import Trigger
 
 SEND_TASK = "emails_app.tasks.send_lifecycle_email"
@@ -72,13 +74,18 @@ def enqueue_lifecycle_email(event: DomainEvent) -> None:
     user_id = event.user_id or event.data.get("user_id")
     if trigger is None or user_id is None:
         return
-    enqueue(
-        SEND_TASK,
-        kwargs={
-            "user_id": user_id,
-            "trigger": trigger,
-            "dedupe_key": _dedupe_key(event),
-            "event_data": {name: _short(event.data.get(name)) for name in EMAIL_FIELDS[event.type]},
-        },
-        queue=settings.EMAIL_QUEUE,
-    )
+    message = {
+        "user_id": user_id,
+        "trigger": trigger,
+        "dedupe_key": _dedupe_key(event),
+        "event_data": {name: _short(event.data.get(name)) for name in EMAIL_FIELDS[event.type]},
+    }
+    enqueue_or_run_here(SEND_TASK, lambda: _send_here(message), kwargs=message, queue=settings.EMAIL_QUEUE)
+
+
+def _send_here(message: dict) -> None:
+    """The broker is down: the email is sent from this process, once (its log row is claimed
+    first, as the task does); an SMTP failure here is final, and the log says so."""
+    # An SMTP failure is recorded on the email's log row as failed.
+    with contextlib.suppress(services.TransientEmailError):
+        services.lifecycle_email_send(**message, final_attempt=True)

@@ -1,18 +1,20 @@
 """Domain events → webhooks. Attached in ``champion_clone.subscriptions``.
 
 Runs after commit in the publishing process, so it only enqueues, by the task's registered
-name as services do: the payload is built here from the event's whitelisted fields (small,
+name as services do (with the broker down, it writes the deliveries as due rows instead): the payload is built here from the event's whitelisted fields (small,
 plain JSON, no stack trace, no secret) because the event itself is stored nowhere else, and
 the message id derives from the event id.
 """
 
 from __future__ import annotations
 
+import contextlib
+
 from django.conf import settings
 
 from core.events import DomainEvent
-from core.tasks import enqueue
-from webhooks_app import payloads, signing
+from core.tasks import BROKER_ERRORS, enqueue_or_run_here
+from webhooks_app import payloads, services, signing
 from webhooks_app.models import WebhookEndpoint
 
 FAN_OUT_TASK = "webhooks_app.tasks.fan_out_event"
@@ -24,12 +26,17 @@ def enqueue_webhooks(event: DomainEvent) -> None:
     # One indexed read spares the broker a task per login when no endpoint is configured.
     if not WebhookEndpoint.objects.filter(is_active=True).exists():
         return
-    enqueue(
-        FAN_OUT_TASK,
-        kwargs={
-            "event_type": event.type,
-            "message_id": signing.message_id_for(event.id),
-            "payload": payloads.payload_for_event(event),
-        },
-        queue=settings.WEBHOOK_QUEUE,
-    )
+    message = {
+        "event_type": event.type,
+        "message_id": signing.message_id_for(event.id),
+        "payload": payloads.payload_for_event(event),
+    }
+    enqueue_or_run_here(FAN_OUT_TASK, lambda: _record_deliveries(message), kwargs=message, queue=settings.WEBHOOK_QUEUE)
+
+
+def _record_deliveries(message: dict) -> None:
+    """The broker is down: the deliveries are written as rows now; their attempts cannot be
+    sent either, so the beat sweep sends them once their dispatch lease has passed."""
+    # The rows are committed before their attempts are enqueued.
+    with contextlib.suppress(BROKER_ERRORS):
+        services.event_deliveries_create(**message)

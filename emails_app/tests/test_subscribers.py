@@ -163,3 +163,24 @@ def test_events_without_an_email_or_without_a_user_enqueue_nothing(user, monkeyp
     subscribers.enqueue_lifecycle_email(DomainEvent(type=events.USER_LOGIN, data={}, user_id=user.pk))
     subscribers.enqueue_lifecycle_email(DomainEvent(type=events.CHAMPION_ANALYZED, data={"champion_id": 1}))
     assert sent == []
+
+
+def test_with_the_broker_down_the_email_is_sent_from_the_publishing_process_once(smtp_server, user, monkeypatch):
+    from kombu.exceptions import OperationalError
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.send_lifecycle_email, "apply_async", broker_down)
+    event = DomainEvent(
+        type=events.CHAMPION_ANALYZED,
+        user_id=user.pk,
+        data={"champion_id": 1, "name": "Call", "patterns": 3, "scenarios": 1},
+    )
+
+    events.dispatch(event)
+    events.dispatch(event)  # the same event again: still one email
+
+    assert len(smtp_server.wait_for(1)) == 1
+    log = EmailLog.objects.get()
+    assert (log.trigger, log.status) == ("champion_ready", "sent")

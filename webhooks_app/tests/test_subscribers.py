@@ -112,3 +112,33 @@ def test_team_and_assignment_events_reach_an_endpoint_subscribed_to_them_alone(
         "assignment.passed",
         "team.member_joined",
     }
+
+
+def test_with_the_broker_down_the_deliveries_are_written_and_the_sweep_sends_them(
+    user, monkeypatch, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from kombu.exceptions import OperationalError
+
+    from webhooks_app.services.dispatch import DISPATCH_LEASE
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    services.endpoint_create(name="CRM", url="https://1.1.1.1/a")
+    monkeypatch.setattr(tasks.fan_out_event, "apply_async", broker_down)
+    monkeypatch.setattr(tasks.deliver, "apply_async", broker_down)
+    event = DomainEvent(type=events.CHAMPION_FAILED, user_id=user.pk, data=FAILED_EVENT.data)
+
+    subscribers.enqueue_webhooks(event)  # after commit in the publishing process
+
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.message_id == f"msg_{event.id}" and delivery.status == "pending" and delivery.attempts == 0
+    sent: list[int] = []
+    monkeypatch.setattr(tasks.deliver, "apply_async", lambda args, **kwargs: sent.append(args[0]))
+    later = timezone.now() + DISPATCH_LEASE + timedelta(seconds=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.deliveries_dispatch_due(now=later) == [delivery.pk]  # the broker is back
+    assert sent == [delivery.pk]
