@@ -17,6 +17,8 @@ from celery.exceptions import NotRegistered
 from django.db import transaction
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
+from core import ops
+
 logger = logging.getLogger(__name__)
 # What sending a task raises when the broker cannot take it (Redis down or restarting: kombu
 # wraps the connection error once its publish retries are spent; the embedded broker's folder
@@ -40,7 +42,23 @@ def enqueue(task_name: str, *args: Any, **options: Any) -> None:
 
 
 def enqueue_on_commit(task_name: str, *args: Any, **options: Any) -> None:
-    transaction.on_commit(lambda: enqueue(task_name, *args, **options))
+    transaction.on_commit(lambda: _enqueue_committed(task_name, *args, **options))
+
+
+def _enqueue_committed(task_name: str, *args: Any, **options: Any) -> None:
+    """After the commit the write is done: a broker that cannot take its task must not turn it
+    into an error for the caller (an upload answered 500 although its champion was stored). The
+    database-held state sends again what it holds (a pipeline step waiting is swept, a webhook
+    attempt is a due row); staff are told of the rest (an invitation email to send again)."""
+    try:
+        enqueue(task_name, *args, **options)
+    except BROKER_ERRORS as exc:
+        ops.alert_raise(
+            type="broker.unavailable",
+            message=f"The task broker refused {task_name} ({exc}); database sweeps resend what they hold.",
+            resource_type="task",
+            resource_id=task_name,
+        )
 
 
 def enqueue_or_run_here(task_name: str, run_here: Callable[[], None], **options: Any) -> None:
