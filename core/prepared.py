@@ -22,10 +22,11 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model, QuerySet
 from django.db.models.sql.compiler import SQLCompiler
 
-# The key the SQL is compiled with, found again among the compiled parameters: an integer, as
-# the lookups' fields prepare it, and positive (Django compiles a negative one on a positive
-# field to no query at all), far past any id a table of ours reaches.
-_PLACEHOLDER = 7_305_113_281_447_911
+# The key the SQL is compiled with, found again among the compiled parameters (a constant of the
+# queryset equal to it would be refused as ambiguous, never mistaken): an integer, as the
+# lookups' fields prepare it, positive and within a 32-bit column (Django compiles a value out of
+# a field's range to no query at all).
+_PLACEHOLDER = 2_147_480_123
 
 
 @dataclass(frozen=True)
