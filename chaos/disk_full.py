@@ -11,6 +11,7 @@ Needs root (``mount -t tmpfs``); both mounts are removed on the way out.
 
 from __future__ import annotations
 
+import argparse
 import errno
 import json
 import os
@@ -23,7 +24,10 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-import service_stack as stack
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from chaos import common
+from chaos.http_client import Answer, Client, Recorder, multipart
 
 TMPFS_SIZE = "1m"
 LEFT_FREE_BYTES = 16 * 1024
@@ -64,14 +68,12 @@ def files_under(folder: Path, *, besides: Path) -> list[str]:
     return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file() and p != besides)
 
 
-def upload(port: int, token: str, clip: bytes) -> stack.Answer:
-    body, content_type = stack.multipart("call.m4a", clip, name="Disk full call")
-    return stack.Client(port, stack.Recorder(), token=token).request(
-        "POST /upload", "POST", "/upload", body, content_type
-    )
+def upload(port: int, token: str, clip: bytes) -> Answer:
+    body, content_type = multipart("call.m4a", clip, name="Disk full call")
+    return Client(port, Recorder(), token=token).request("POST /upload", "POST", "/upload", body, content_type)
 
 
-def show(label: str, answer: stack.Answer) -> None:
+def show(label: str, answer: Answer) -> None:
     body = json.loads(answer.body) if answer.body.startswith(b"{") else answer.body[:80]
     shown = {k: body[k] for k in ("detail", "code") if k in body} if isinstance(body, dict) else body
     print(f"{label:<44} {answer.status}  {shown}")
@@ -90,15 +92,15 @@ def scenario(work: Path, full: Path, clip: bytes, *, media_on_full: bool) -> Non
     """One gunicorn whose MEDIA_ROOT (or TMPDIR) is the full tmpfs."""
     database = work / f"db-{media_on_full}.sqlite3"
     extra = {} if media_on_full else {"TMPDIR": str(full)}
-    env = stack.product_env(work, f"sqlite:///{database}", **extra)
+    env = common.product_env(work, f"sqlite:///{database}", **extra)
     env["MEDIA_ROOT"] = str(full if media_on_full else work / "media")
-    stack.manage({**env, "TMPDIR": "/tmp"}, "migrate", "--noinput")  # noqa: S108 (the ordinary temporary folder)
-    token = stack.seed({**env, "TMPDIR": "/tmp"}, "staff")["token"]  # noqa: S108
+    common.manage({**env, "TMPDIR": "/tmp"}, "migrate", "--noinput")  # noqa: S108 (the ordinary temporary folder)
+    token = common.seed({**env, "TMPDIR": "/tmp"}, "staff")["token"]  # noqa: S108
     filler = fill(full)
     where = "MEDIA_ROOT" if media_on_full else "the temporary folder (TMPDIR)"
     print(f"\n{where} on a {TMPFS_SIZE} tmpfs, {LEFT_FREE_BYTES // 1024} KB free; clip {len(clip) // 1024} KB")
-    port = stack.free_port()
-    with stack.gunicorn(env, port, work / f"gunicorn-{media_on_full}.log", workers=2):
+    port = common.free_port()
+    with common.gunicorn(port, log_dir=work, name=f"gunicorn-{media_on_full}", env=env, workers=2):
         show("POST /upload on the full disk", upload(port, token, clip))
         show("POST /upload again", upload(port, token, clip))
         champions, alerts = database_counts(database)
@@ -113,9 +115,10 @@ def scenario(work: Path, full: Path, clip: bytes, *, media_on_full: bool) -> Non
 
 
 def main() -> None:
+    argparse.ArgumentParser(description=__doc__.split("\n\n")[0]).parse_args()
     with tempfile.TemporaryDirectory(prefix="chaos-disk-") as tmp, ExitStack() as mounts:
         work = Path(tmp)
-        clip = stack.synthesized_clips(work, 1, turns=3)[0]
+        clip = common.synthesized_clips(work, 1, turns=3)[0]
         print("gunicorn 2 workers, DEBUG off, SQLite")
         scenario(work, mounts.enter_context(tiny_tmpfs(work / "media-full")), clip, media_on_full=True)
         scenario(work, mounts.enter_context(tiny_tmpfs(work / "tmp-full")), clip, media_on_full=False)

@@ -25,6 +25,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from chaos import common
 
+
+def options_parse() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", default="")  # every step of the registry
+    parser.add_argument("--tries", type=int, default=4, help="attempts to land the kill inside a very short step")
+    return parser.parse_args()
+
+
+# Before configure(), which makes the script's database again: --help leaves everything alone.
+OPTIONS = options_parse()
 VAR_DIR = common.configure(database="chaos_kill_worker", redis_db=13)
 common.django_ready()
 
@@ -120,10 +130,7 @@ def report_line(o: Outcome) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", default=",".join(step.name for step in STEPS))
-    parser.add_argument("--tries", type=int, default=4, help="attempts to land the kill inside a very short step")
-    options = parser.parse_args()
+    steps = OPTIONS.steps.split(",") if OPTIONS.steps else [step.name for step in STEPS]
     webhook_endpoint_add()
     mp4 = common.short_call(VAR_DIR)
     beat = common.start_beat(log_dir=VAR_DIR)
@@ -132,8 +139,8 @@ def main() -> None:
         clean, clean_counts, clean_seconds = clean_run(mp4)
         print(f"clean run: ready in {clean_seconds:.1f} s; analyzed events / webhooks / emails = {clean_counts}")
         print(HEADER, flush=True)
-        for step in options.steps.split(","):
-            outcomes.append(kill_during(step, mp4, clean, options.tries))
+        for step in steps:
+            outcomes.append(kill_during(step, mp4, clean, OPTIONS.tries))
             report_line(outcomes[-1])
     finally:
         common.stop(beat)

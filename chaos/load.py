@@ -16,9 +16,9 @@ replies a user); nothing is raised for the run.
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -27,7 +27,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import redis
-import service_stack as stack
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from chaos import common
+from chaos.http_client import Client, Recorder, multipart, percentile
 
 # What the reps say, in turn: objection answers, a question, a close, and a weak "ok".
 REPLIES = (
@@ -43,7 +47,7 @@ WAITING = ("queued", "processing")
 
 @dataclass
 class Rep:
-    client: stack.Client
+    client: Client
     champion_id: int
     clips: list[bytes]
     uploaded: list[int] = field(default_factory=list)
@@ -56,12 +60,12 @@ class Rep:
         """The request until it is not a 429 or 503 (waiting its Retry-After each time)."""
         for _ in range(20):
             if upload:
-                body, content_type = stack.multipart("call.m4a", upload, name="Load call")
+                body, content_type = multipart("call.m4a", upload, name="Load call")
                 answer = self.client.request(label, method, path, body, content_type)
             else:
                 answer = self.client.json(label, method, path, payload)
             if answer.status not in (429, 503):
-                return answer, (json.loads(answer.body) if answer.body.startswith(b"{") else {})
+                return answer, answer.payload()
             self.retried[answer.status] += 1
             time.sleep(float(answer.retry_after or 1))
         return answer, {}
@@ -108,10 +112,8 @@ def shares(total: int, parts: int) -> list[int]:
 
 
 def drive(port: int, seeded: dict, clips: list[bytes], args: argparse.Namespace) -> tuple[list[Rep], float]:
-    recorder = stack.Recorder()
-    reps = [
-        Rep(stack.Client(port, recorder, token=t, timeout=120), seeded["champion_id"], clips) for t in seeded["tokens"]
-    ]
+    recorder = Recorder()
+    reps = [Rep(Client(port, recorder, token=t, timeout=120), seeded["champion_id"], clips) for t in seeded["tokens"]]
     uploads, replies = shares(args.uploads, len(reps)), shares(args.replies, len(reps))
     threads = [
         threading.Thread(target=rep.run, args=(uploads[i], replies[i], i), daemon=True) for i, rep in enumerate(reps)
@@ -132,7 +134,7 @@ def report_http(reps: list[Rep], seconds: float) -> int:
         mine = [a for a in answers if a.label == label]
         latencies = [a.seconds * 1000 for a in mine]
         statuses = ", ".join(f"{s or 'none'}: {n}" for s, n in sorted(Counter(a.status for a in mine).items()))
-        p50, p95 = stack.percentile(latencies, 0.5), stack.percentile(latencies, 0.95)
+        p50, p95 = percentile(latencies, 0.5), percentile(latencies, 0.95)
         print(f"{label:<24} {len(mine):>8} {p50:>8.0f} {p95:>8.0f}  {statuses}")
     retried = sum((rep.retried for rep in reps), Counter())
     server_errors = sum(1 for a in answers if a.status >= 500 and a.status != 503 or a.status == 0)
@@ -224,20 +226,20 @@ def free_redis_database() -> int:
 
 def run(args: argparse.Namespace) -> int:
     number = free_redis_database()
-    with tempfile.TemporaryDirectory(prefix="chaos-load-") as tmp, stack.postgres_database("chaos_load") as url:
+    with tempfile.TemporaryDirectory(prefix="chaos-load-") as tmp, common.postgres_database("chaos_load") as url:
         work = Path(tmp)
         try:
-            env = stack.product_env(work, url, redis_url=f"redis://127.0.0.1:6379/{number}")
-            stack.manage(env, "migrate", "--noinput")
-            seeded = stack.seed(env, "load", str(args.users))
-            clips = stack.synthesized_clips(work, 4, turns=3)
+            env = common.product_env(work, url, redis_url=f"redis://127.0.0.1:6379/{number}")
+            common.manage(env, "migrate", "--noinput")
+            seeded = common.seed(env, "load", str(args.users))
+            clips = common.synthesized_clips(work, 4, turns=3)
             print(
                 f"{args.users} users, {args.uploads} uploads of {len(clips)} synthesized clips "
                 f"({min(map(len, clips)) // 1024}-{max(map(len, clips)) // 1024} KB), {args.replies} replies; "
                 f"gunicorn 2 workers, 2 Celery workers (concurrency 1), PostgreSQL, Redis db {number}\n"
             )
-            port = stack.free_port()
-            with stack.gunicorn(env, port, work / "gunicorn.log"), stack.celery_workers(env, 2, work):
+            port = common.free_port()
+            with common.gunicorn(port, log_dir=work, env=env), common.celery_workers(2, log_dir=work, env=env):
                 reps, seconds = drive(port, seeded, clips, args)
                 failures = report_http(reps, seconds)
                 print(f"\nthe pipeline, waiting up to {args.drain_seconds:.0f} s:")

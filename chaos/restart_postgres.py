@@ -16,7 +16,6 @@ cluster of the same PostgreSQL made for the run (``pg_createcluster``) instead.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import signal
 import subprocess
@@ -28,7 +27,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import service_stack as stack
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from chaos import common
+from chaos.http_client import Client, Recorder
 
 NORMAL_STATUS = {"GET /champions": 200, "GET /auth/me": 200, "POST /teams": 201, "GET /health": 200, "admin": 200}
 RECOVERED_AFTER_SECONDS = 3.0  # every endpoint normal this long after PostgreSQL is back
@@ -71,7 +73,7 @@ def machine_cluster() -> Iterator[tuple[str, str, int]]:
 @contextmanager
 def private_cluster() -> Iterator[tuple[str, str, int]]:
     version = clusters()[0]["version"]
-    name, port = f"chaos{os.getpid()}", stack.free_port()
+    name, port = f"chaos{os.getpid()}", common.free_port()
     subprocess.run(
         ["pg_createcluster", version, name, "-p", str(port), "--start", "--", "-A", "trust"],
         check=True,
@@ -83,7 +85,7 @@ def private_cluster() -> Iterator[tuple[str, str, int]]:
         subprocess.run(["pg_dropcluster", version, name, "--stop"], check=False)
 
 
-def call(client: stack.Client, label: str) -> None:
+def call(client: Client, label: str) -> None:
     if label == "POST /teams":
         client.json(label, "POST", "/teams", {"name": f"Outage team {time.time_ns()}"})
     elif label == "admin":
@@ -92,9 +94,9 @@ def call(client: stack.Client, label: str) -> None:
         client.request(label, "GET", label.split()[1])
 
 
-def drive(port: int, seeded: dict, recorder: stack.Recorder, stopping: threading.Event) -> list[threading.Thread]:
+def drive(port: int, seeded: dict, recorder: Recorder, stopping: threading.Event) -> list[threading.Thread]:
     def loop(label: str) -> None:
-        client = stack.Client(
+        client = Client(
             port,
             recorder,
             token=seeded["token"] if label not in ("GET /health", "admin") else "",
@@ -111,7 +113,7 @@ def drive(port: int, seeded: dict, recorder: stack.Recorder, stopping: threading
     return threads
 
 
-def time_to_recover(recorder: stack.Recorder, back_at: float) -> float | None:
+def time_to_recover(recorder: Recorder, back_at: float) -> float | None:
     """Seconds from PostgreSQL answering again to the last abnormal answer (every endpoint
     normal from then on); None when some endpoint never came back."""
     last_bad, latest = back_at, {}
@@ -125,7 +127,7 @@ def time_to_recover(recorder: stack.Recorder, back_at: float) -> float | None:
     return last_bad - back_at
 
 
-def wait_until_recovered(recorder: stack.Recorder, back_at: float, limit: float) -> None:
+def wait_until_recovered(recorder: Recorder, back_at: float, limit: float) -> None:
     while time.time() - back_at < limit:
         time.sleep(0.5)
         recovered = time_to_recover(recorder, back_at)
@@ -133,7 +135,7 @@ def wait_until_recovered(recorder: stack.Recorder, back_at: float, limit: float)
             return
 
 
-def outage(cluster: tuple[str, str, int], seconds: float, recorder: stack.Recorder) -> dict[str, float]:
+def outage(cluster: tuple[str, str, int], seconds: float, recorder: Recorder) -> dict[str, float]:
     version, name, _ = cluster
     time.sleep(3)  # a baseline with the database up
     marks = {"stop": time.time()}
@@ -151,7 +153,7 @@ def psql(database_url: str, sql: str) -> str:
     return subprocess.run(["psql", database_url, "-tAc", sql], capture_output=True, text=True, check=True).stdout
 
 
-def report(recorder: stack.Recorder, marks: dict[str, float], database_url: str, log: Path) -> None:
+def report(recorder: Recorder, marks: dict[str, float], database_url: str, log: Path) -> None:
     print(f"PostgreSQL stopped for {marks['back'] - marks['stop']:.1f} s (stop {marks['down'] - marks['stop']:.1f} s")
     print(f"+ down {marks['start'] - marks['down']:.1f} s + start {marks['back'] - marks['start']:.1f} s)\n")
     phases = {
@@ -166,7 +168,7 @@ def report(recorder: stack.Recorder, marks: dict[str, float], database_url: str,
     during = [a for a in recorder.answers if marks["stop"] <= a.at < marks["back"] and a.status == 503]
     bodies = {}
     for answer in during:
-        body = json.loads(answer.body) if answer.body.startswith(b"{") else {}
+        body = answer.payload()
         key = body.get("code") or f"status={body.get('status')}"
         bodies[key] = bodies.get(key, 0) + 1
     with_retry_after = sum(1 for a in during if a.retry_after)
@@ -203,15 +205,15 @@ def exception_lines(log_text: str) -> list[str]:
 def run(cluster: tuple[str, str, int], args: argparse.Namespace) -> None:
     with (
         tempfile.TemporaryDirectory(prefix="chaos-pg-") as tmp,
-        stack.postgres_database("chaos_pg", port=cluster[2]) as url,
+        common.postgres_database("chaos_pg", port=cluster[2]) as url,
     ):
         work = Path(tmp)
-        env = stack.product_env(work, url)
-        stack.manage(env, "migrate", "--noinput")
-        stack.manage(env, "collectstatic", "--noinput")  # the admin's pages need the manifest (DEBUG off)
-        seeded = stack.seed(env, "staff")
-        port, recorder, stopping = stack.free_port(), stack.Recorder(), threading.Event()
-        with stack.gunicorn(env, port, work / "gunicorn.log", workers=2):
+        env = common.product_env(work, url)
+        common.manage(env, "migrate", "--noinput")
+        common.manage(env, "collectstatic", "--noinput")  # the admin's pages need the manifest (DEBUG off)
+        seeded = common.seed(env, "staff")
+        port, recorder, stopping = common.free_port(), Recorder(), threading.Event()
+        with common.gunicorn(port, log_dir=work, env=env, workers=2):
             threads = drive(port, seeded, recorder, stopping)
             try:
                 marks = outage(cluster, args.outage_seconds, recorder)

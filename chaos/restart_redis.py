@@ -18,19 +18,26 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
-from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from chaos import common
+from chaos.http_client import Client, Recorder
 
+
+def options_parse() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--outage", type=float, default=8.0, help="seconds Redis stays down")
+    return parser.parse_args()
+
+
+# Before configure(), which makes the script's database again and empties its Redis database:
+# --help leaves everything alone.
+OPTIONS = options_parse()
 # Rate limits on: what they do while their counters are away is part of what is measured.
 VAR_DIR = common.configure(database="chaos_restart_redis", redis_db=14, RATELIMIT_ENABLE="true")
 common.django_ready()
@@ -62,29 +69,19 @@ def redis_start(config: dict[str, str]) -> None:
 
 
 class Api:
-    """The API over HTTP, as a client sees it: every answer's status counted per label."""
+    """The API over HTTP, as a client sees it: every answer's status recorded per label."""
 
-    def __init__(self, port: int) -> None:
-        self.base, self.token, self.counts = f"http://127.0.0.1:{port}", "", Counter()
+    def __init__(self, port: int, recorder: Recorder) -> None:
+        self.client = Client(port, recorder, timeout=30)
+
+    def authorize(self, token: str) -> None:
+        self.client.headers["Authorization"] = f"Bearer {token}"
 
     def call(self, label: str, method: str, path: str, body: dict | None = None) -> tuple[int, dict]:
-        request = urllib.request.Request(  # noqa: S310 - our own server over http
-            self.base + path, method=method, data=json.dumps(body).encode() if body else None
-        )
-        request.add_header("Content-Type", "application/json")
-        if self.token:
-            request.add_header("Authorization", f"Bearer {self.token}")
-        try:
-            with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310 - our own server
-                status, text = answer.status, answer.read()
-        except urllib.error.HTTPError as error:
-            status, text = error.code, error.read()
-        except OSError:
-            status, text = 0, b"{}"  # no answer at all
-        self.counts[(label, status)] += 1
+        answer = self.client.json(label, method, path, body)
         with contextlib.suppress(ValueError):
-            return status, json.loads(text or b"{}")
-        return status, {}
+            return answer.status, answer.payload()
+        return answer.status, {}
 
     def round(self, tag: str, email: str, refresh: str, champion_id: int) -> None:
         self.call(f"{tag} GET /health", "GET", "/health")
@@ -92,17 +89,6 @@ class Api:
         self.call(f"{tag} GET /champions/id", "GET", f"/champions/{champion_id}")
         self.call(f"{tag} POST /auth/login", "POST", "/auth/login", {"email": email, "password": PASSWORD})
         self.call(f"{tag} POST /auth/refresh", "POST", "/auth/refresh", {"refresh_token": refresh})
-
-
-def web_start(port: int):
-    web = common.start(
-        "web",
-        ["-m", "gunicorn", "champion_clone.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--timeout", "60"],
-        log_dir=VAR_DIR,
-    )
-    if common.wait_for(lambda: Api(port).call("boot", "GET", "/health")[0] in (200, 503), timeout=60) is None:
-        raise SystemExit(f"gunicorn did not start: {VAR_DIR / 'web.log'}")
-    return web
 
 
 def outage(api: Api, seconds: float, email: str, champion_id: int, config: dict[str, str]) -> None:
@@ -129,63 +115,64 @@ def seconds_until_ended(champion_ids: list[int], *, timeout: float) -> dict[int,
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--outage", type=float, default=8.0, help="seconds Redis stays down")
-    options = parser.parse_args()
-    from accounts.models import User
-
     before = redis_config()
     webhook_endpoint_add()
     mp4 = common.short_call(VAR_DIR)
-    port = 18000 + int(time.time()) % 1000
-    web, worker, beat = web_start(port), common.start_worker("worker", log_dir=VAR_DIR), None
-    try:
-        beat = common.start_beat(log_dir=VAR_DIR)
-        champion_id = analysis_start(mp4)
-        owner = User.objects.get(pk=row(champion_id).owner_id)
-        owner.set_password(PASSWORD)
-        owner.save(update_fields=["password"])
-        api = Api(port)
-        _, tokens = api.call(
-            "before POST /auth/login", "POST", "/auth/login", {"email": owner.email, "password": PASSWORD}
-        )
-        api.token = tokens["access_token"]
-        api.round("before", owner.email, tokens["refresh_token"], champion_id)
-        common.wait_for(lambda: claimed(champion_id, "transcribe") or ended(champion_id), timeout=300, interval=0.02)
-        step_at_outage = row(champion_id).step
-        # Its worker is busy: this one's first message waits in Redis, and goes with its data.
-        waiting_id = analysis_start(mp4)
-        time.sleep(1)
-        outage(api, options.outage, owner.email, champion_id, before)
-        ended_after = seconds_until_ended([champion_id, waiting_id], timeout=600)
-        _, tokens = api.call(
-            "after POST /auth/login", "POST", "/auth/login", {"email": owner.email, "password": PASSWORD}
-        )
-        api.round("after", owner.email, tokens.get("refresh_token", ""), champion_id)
-        report(
-            api,
-            before,
-            worker,
-            [
-                (champion_id, step_at_outage, ended_after.get(champion_id)),
-                (waiting_id, "queued", ended_after.get(waiting_id)),
-            ],
-        )
-    finally:
-        if not redis_up():
-            redis_start(before)
-        for process in (beat, worker, web):
-            if process is not None:
-                common.stop(process)
+    port = common.free_port()
+    with common.gunicorn(port, log_dir=VAR_DIR, name="web"):
+        worker, beat = common.start_worker("worker", log_dir=VAR_DIR), None
+        try:
+            beat = common.start_beat(log_dir=VAR_DIR)
+            run(Api(port, Recorder()), mp4, OPTIONS.outage, before, worker)
+        finally:
+            if not redis_up():
+                redis_start(before)
+            for process in (beat, worker):
+                if process is not None:
+                    common.stop(process)
     print(f"logs: {VAR_DIR}")
+
+
+def run(api: Api, mp4: Path, outage_seconds: float, before: dict[str, str], worker: subprocess.Popen) -> None:
+    """One analysis running and another queued when Redis goes down, the API called before,
+    during and after."""
+    from accounts.models import User
+
+    champion_id = analysis_start(mp4)
+    owner = User.objects.get(pk=row(champion_id).owner_id)
+    owner.set_password(PASSWORD)
+    owner.save(update_fields=["password"])
+    _, tokens = api.call("before POST /auth/login", "POST", "/auth/login", {"email": owner.email, "password": PASSWORD})
+    api.authorize(tokens["access_token"])
+    api.round("before", owner.email, tokens["refresh_token"], champion_id)
+    common.wait_for(lambda: claimed(champion_id, "transcribe") or ended(champion_id), timeout=300, interval=0.02)
+    step_at_outage = row(champion_id).step
+    # Its worker is busy: this one's first message waits in Redis, and goes with its data.
+    waiting_id = analysis_start(mp4)
+    time.sleep(1)
+    outage(api, outage_seconds, owner.email, champion_id, before)
+    ended_after = seconds_until_ended([champion_id, waiting_id], timeout=600)
+    _, tokens = api.call("after POST /auth/login", "POST", "/auth/login", {"email": owner.email, "password": PASSWORD})
+    api.round("after", owner.email, tokens.get("refresh_token", ""), champion_id)
+    report(
+        api,
+        before,
+        worker,
+        [
+            (champion_id, step_at_outage, ended_after.get(champion_id)),
+            (waiting_id, "queued", ended_after.get(waiting_id)),
+        ],
+    )
 
 
 def report(api: Api, before: dict, worker, analyses: list[tuple[int, str, float | None]]) -> None:
     print("answers (endpoint: status x count):")
-    for label in sorted({label for label, _ in api.counts}):
-        statuses = ", ".join(f"{status} x{n}" for (lab, status), n in sorted(api.counts.items()) if lab == label)
-        print(f"  {label:<28} {statuses}")
-    server_errors = sum(n for (label, status), n in api.counts.items() if status >= 500 and "/health" not in label)
+    table = api.client.recorder.statuses()
+    for label in sorted(table):
+        print(f"  {label:<28} " + ", ".join(f"{status} x{n}" for status, n in sorted(table[label].items())))
+    server_errors = sum(
+        n for label, counts in table.items() if "/health" not in label for status, n in counts.items() if status >= 500
+    )
     print(f"5xx answers outside /health: {server_errors}")
     after = redis_config()
     changed = {k: (before.get(k), after.get(k)) for k in set(before) | set(after) if before.get(k) != after.get(k)}
