@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import time
+from types import SimpleNamespace
 
 import pytest
 from django.core.cache import cache
@@ -10,6 +12,17 @@ from django.db import connections
 from rest_framework.test import APIClient
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES", "") in ("1", "true", "yes")
+
+
+@pytest.fixture(autouse=True)
+def _rate_limit_clock_stands_still(monkeypatch: pytest.MonkeyPatch) -> None:
+    """django-ratelimit counts tries in fixed windows of the wall clock: a test whose 31 tries
+    straddle a window's end would see the count start again and no 429. Its clock stands still
+    for each test (its only use of the clock is ``time.time()``)."""
+    import django_ratelimit.core
+
+    now = time.time()
+    monkeypatch.setattr(django_ratelimit.core, "time", SimpleNamespace(time=lambda: now))
 
 
 @pytest.fixture(autouse=True)
