@@ -24,8 +24,8 @@ ASSIGNMENT = {"assignment_id": 5, "team_id": 1, "team_name": "Sales East", "cham
 @pytest.fixture
 def after_commit(django_capture_on_commit_callbacks, monkeypatch):
     # Only the operations' listeners matter here: no email or webhook task is started.
-    monkeypatch.setattr("emails_app.subscribers.enqueue", lambda *args, **kwargs: None)
-    monkeypatch.setattr("webhooks_app.subscribers.enqueue", lambda *args, **kwargs: None)
+    monkeypatch.setattr("emails_app.subscribers.enqueue_or_run_here", lambda *args, **kwargs: None)
+    monkeypatch.setattr("webhooks_app.subscribers.enqueue_or_run_here", lambda *args, **kwargs: None)
     return lambda: django_capture_on_commit_callbacks(execute=True)
 
 
