@@ -1,6 +1,10 @@
 from django.core.paginator import Paginator
 from rest_framework import pagination
 
+# Past this many rows no list has a page: such a number is validated against the count (a 404),
+# never sent to the database as an offset (a page number of 18 digits overflows its integers).
+_MAX_OFFSET = 10**9
+
 
 class CountWhenNeededPaginator(Paginator):
     """Fetches a page and one row past it: when that extra row is missing, the page holds the
@@ -12,9 +16,9 @@ class CountWhenNeededPaginator(Paginator):
             index = int(number)
         except (TypeError, ValueError):
             return super().page(number)
-        if index < 1 or self.orphans or "count" in self.__dict__:
-            return super().page(number)
         bottom = (index - 1) * self.per_page
+        if index < 1 or bottom > _MAX_OFFSET or self.orphans or "count" in self.__dict__:
+            return super().page(number)
         rows = list(self.object_list[bottom : bottom + self.per_page + 1])
         if len(rows) > self.per_page:
             return self._get_page(rows[: self.per_page], index, self)

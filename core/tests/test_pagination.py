@@ -33,3 +33,14 @@ def test_a_page_with_rows_after_it_counts_them():
 def test_a_page_past_the_end_or_not_a_number_is_refused_as_before(number):
     with pytest.raises(InvalidPage):
         CountWhenNeededPaginator(CountedRows(range(25)), 20).page(number)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/champions", "/teams", "/training/sessions", "/assignments"])
+@pytest.mark.parametrize("page", ["576460752303423489", "677809919395167068005335040000"])
+def test_a_page_number_past_any_list_is_a_404_never_an_offset_for_the_database(api_client, path, page):
+    # schemathesis found these: the offset overflowed PostgreSQL's integers (a 500).
+    response = api_client.get(path, {"page": page, "page_size": 20})
+
+    assert response.status_code == 404, response.content[:200]
+    assert response.json()["code"] == "not_found"
