@@ -78,7 +78,13 @@ def meaning_feedback(moment: JudgeMoment, scores: MeaningScores | None) -> list[
         return [f"Do not pressure or brush off the buyer: answer {concern} instead."]
     if scores.coverage < 0.5:
         return [f"Most of your reply is not about {concern}: keep to it."]
-    return [f"Your reply is not about {concern}: answer it the way your champion did."]
+    # The judge compares meanings, and a sound answer in other words can escape it: it says what
+    # it saw, not that the rep is wrong, and points to the dispute.
+    return [
+        f"Your reply did not read as an answer to {concern}, compared in meaning with the buyer's line and "
+        "your champion's answer: name the concern and answer it as your champion did, or dispute the score "
+        "if you did answer it."
+    ]
 
 
 def criteria_feedback(criteria: dict[str, int], *, gated: set[str] | frozenset[str] = frozenset()) -> list[str]:
