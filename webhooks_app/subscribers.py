@@ -8,12 +8,10 @@ the message id derives from the event id.
 
 from __future__ import annotations
 
-import contextlib
-
 from django.conf import settings
 
 from core.events import DomainEvent
-from core.tasks import BROKER_ERRORS, enqueue_or_run_here
+from core.tasks import enqueue_or_run_here
 from webhooks_app import payloads, services, signing
 from webhooks_app.models import WebhookEndpoint
 
@@ -31,12 +29,9 @@ def enqueue_webhooks(event: DomainEvent) -> None:
         "message_id": signing.message_id_for(event.id),
         "payload": payloads.payload_for_event(event),
     }
-    enqueue_or_run_here(FAN_OUT_TASK, lambda: _record_deliveries(message), kwargs=message, queue=settings.WEBHOOK_QUEUE)
-
-
-def _record_deliveries(message: dict) -> None:
-    """The broker is down: the deliveries are written as rows now; their attempts cannot be
-    sent either, so the beat sweep sends them once their dispatch lease has passed."""
-    # The rows are committed before their attempts are enqueued.
-    with contextlib.suppress(BROKER_ERRORS):
-        services.event_deliveries_create(**message)
+    # With the broker down the deliveries are written as due rows here; their attempts cannot be
+    # sent either (enqueue_on_commit alerts staff), so the beat sweep sends them once their
+    # dispatch lease has passed.
+    enqueue_or_run_here(
+        FAN_OUT_TASK, lambda: services.event_deliveries_create(**message), kwargs=message, queue=settings.WEBHOOK_QUEUE
+    )

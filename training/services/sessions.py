@@ -40,9 +40,7 @@ class RespondResult:
     prospect_message: SessionMessage
 
 
-def _owned_session_for_update(
-    user: User, session_id: int, *, practising: bool = False, lock: bool = True
-) -> TrainingSession:
+def _owned_session(user: User, session_id: int, *, practising: bool = False, lock: bool = True) -> TrainingSession:
     """The caller's own session, locked (unless ``lock`` is false). ``practising``: the caller
     must still see its champion (a rep removed from the team, or a champion unpublished, ends
     the practice; the session stays the rep's to read and to end)."""
@@ -156,7 +154,7 @@ def session_respond(
 
 def _replyable_session(user: User, session_id: int, *, lock: bool) -> TrainingSession:
     """The caller's session, still practised: refused (404, 403, 409) before any judge's work."""
-    session = _owned_session_for_update(user, session_id, practising=True, lock=lock)
+    session = _owned_session(user, session_id, practising=True, lock=lock)
     if session.status != TrainingSession.Status.ACTIVE:
         raise Conflict(f"This session is {session.status}.")
     if session.outcome:
@@ -316,7 +314,7 @@ class _SessionSummary:
 
 
 def _active_session(user: User, session_id: int, *, lock: bool) -> TrainingSession:
-    session = _owned_session_for_update(user, session_id, lock=lock)
+    session = _owned_session(user, session_id, lock=lock)
     if session.status != TrainingSession.Status.ACTIVE:
         raise Conflict(f"This session is already {session.status}.")
     return session
