@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import ctranslate2
+
 from agents.audio.errors import UnreadableMedia
 from agents.audio.source import AudioSource, audio_source
 from agents.files import sha256_of_file
@@ -65,6 +67,9 @@ def verify_model(model_dir: Path, expected_sha256: str | None) -> None:
                 "reinstall the model package or fix WHISPER_MODEL_SHA256",
                 provider="faster-whisper",
             )
+
+
+_SAMPLING_SEED = 0
 
 
 @dataclass(frozen=True)
@@ -194,6 +199,9 @@ class OfflineWhisperTranscriber(Transcriber):
         # tiny.en and other English-only models must not be asked to detect a language.
         language = None if model.model.is_multilingual else "en"
         offset = window.start / source.sample_rate
+        # Whisper falls back to sampling at a higher temperature when a chunk decodes badly (noise,
+        # repetition): seeded, the same recording always gives the same transcript.
+        ctranslate2.set_random_seed(_SAMPLING_SEED)
         try:
             raw_segments, info = model.transcribe(
                 source.read(window.start, window.stop),
