@@ -9,8 +9,10 @@ The caller's team ids are read first, in one small query (``teams.selectors.team
 and every scope filters on those plain lists, never a join: a champion is one row whatever the
 memberships, and the query count does not grow with the number of champions or members. (Three
 subqueries of the membership table, built and compiled on every request and twice on a paged
-list, cost more than the query they replace; issue 13.) ``sees`` is the same rule on a
-champion already loaded (a test holds the two together).
+list, cost more than the query they replace; issue 13.) The champion list, compiled once per
+connection, takes the same rule with the team ids as subqueries instead
+(``visible_champions_of_user_id``). ``sees`` is the same rule on a champion already loaded (a
+test holds the three together).
 """
 
 from __future__ import annotations
@@ -20,26 +22,40 @@ from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
 from accounts.models import User
 from champions.models import Champion
 from core.errors import NotFound, PermissionDenied
-from teams.selectors import team_ids_by_role
+from teams.models import Role
+from teams.selectors import team_ids_by_role, team_ids_subquery
 
 
-def _owned(user: User) -> Q:
-    return Q(team__isnull=True, owner=user)
+def _owned(user_id: int) -> Q:
+    return Q(team__isnull=True, owner_id=user_id)
+
+
+def _scoped(base: QuerySet[Champion], user_id: int, managed_ids, rep_ids) -> QuerySet[Champion]:
+    """The rule itself: ``managed_ids`` and ``rep_ids`` are the caller's teams by role, as id
+    lists or as subqueries (``None``: the caller has no such team)."""
+    managed = _owned(user_id) | Q(team_id__in=managed_ids) if managed_ids is not None else _owned(user_id)
+    visible = managed | Q(team_id__in=rep_ids, published_at__isnull=False) if rep_ids is not None else managed
+    # Without a rep's team, whatever the caller sees they manage.
+    can_manage = (
+        Case(When(managed, then=Value(True)), default=Value(False), output_field=BooleanField())
+        if rep_ids is not None
+        else Value(True, output_field=BooleanField())
+    )
+    return base.filter(visible).annotate(can_manage=can_manage)
 
 
 def visible_champions(user: User, queryset: QuerySet[Champion] | None = None) -> QuerySet[Champion]:
     """The champions ``user`` sees, each annotated with ``can_manage``."""
     base = Champion.objects.all() if queryset is None else queryset
     managed_ids, rep_ids = team_ids_by_role(user)
-    managed = _owned(user) | Q(team_id__in=managed_ids) if managed_ids else _owned(user)
-    visible = managed | Q(team_id__in=rep_ids, published_at__isnull=False) if rep_ids else managed
-    # Without a rep's team, whatever the caller sees they manage.
-    can_manage = (
-        Case(When(managed, then=Value(True)), default=Value(False), output_field=BooleanField())
-        if rep_ids
-        else Value(True, output_field=BooleanField())
-    )
-    return base.filter(visible).annotate(can_manage=can_manage)
+    return _scoped(base, user.pk, managed_ids or None, rep_ids or None)
+
+
+def visible_champions_of_user_id(user_id: int, queryset: QuerySet[Champion]) -> QuerySet[Champion]:
+    """The same champions in one query whose SQL does not depend on who asks: the caller's
+    teams are subqueries of their memberships. For a ``core.prepared.PreparedQuery``, compiled
+    once (built per request, the subqueries cost more than the query they would save)."""
+    return _scoped(queryset, user_id, team_ids_subquery(user_id, Role.MANAGER), team_ids_subquery(user_id, Role.REP))
 
 
 def sees(user: User, champion: Champion) -> bool:

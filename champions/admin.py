@@ -38,7 +38,6 @@ class ChampionAdmin(admin.ModelAdmin):
     raw_id_fields = ["owner"]
     show_full_result_count = False
     inlines = [PatternInline, ScenarioInline]
-    exclude = ["transcript"]
     actions = ["rerun_analysis"]
 
     @admin.action(description="Re-run the analysis", permissions=["change"])
@@ -65,7 +64,7 @@ class ChampionAdmin(admin.ModelAdmin):
         return obj.pattern_total
 
     def get_readonly_fields(self, request, obj=None) -> list[str]:
-        return [f.name for f in Champion._meta.fields if f.name != "transcript"]
+        return [f.name for f in Champion._meta.fields]
 
     def delete_model(self, request, obj: Champion) -> None:
         # Through the service: files, practice audio, vectors and the voice clone go too.

@@ -9,8 +9,8 @@ from dataclasses import asdict, replace
 from accounts.models import User
 from agents.audio.voice import call_metrics
 from agents.scripts import load_script, transcript_from_script
-from agents.types import Transcript, transcript_to_dict
-from champions.models import Champion
+from agents.types import Transcript
+from champions.models import Champion, ChampionTranscript
 from champions.pipeline.runner import analysis_run
 
 
@@ -43,8 +43,6 @@ def champion_from_script(
         status=Champion.Status.PROCESSING,
         analysis_run=uuid.uuid4(),
         duration_seconds=transcript.duration,
-        transcript=transcript_to_dict(transcript),
-        transcript_text=transcript.text,
         call_metrics=asdict(call_metrics(transcript, speaker="champion")),
         voice_profile={
             "pitch_median_hz": 120.0,
@@ -54,6 +52,7 @@ def champion_from_script(
             "pause_ratio": 0.2,
         },
     )
+    ChampionTranscript.store(champion.pk, transcript)
     # The pipeline's own runner, from the first step that reads the transcript alone.
     analysis_run(champion.pk, str(champion.analysis_run), from_step="patterns")
     champion.refresh_from_db()

@@ -27,7 +27,7 @@ PATTERN_TEXT_CHARS = 2000
 
 def _locked(champion: Champion) -> Champion:
     # Not the recorded call: publishing or editing a pattern never reads it.
-    return Champion.objects.select_for_update().defer("transcript", "transcript_text").get(pk=champion.pk)
+    return Champion.objects.select_for_update().get(pk=champion.pk)
 
 
 def _team_champion(champion: Champion, doing: str) -> None:

@@ -7,8 +7,10 @@ with a placeholder key, then runs that SQL with the real key, applying the ORM's
 converters, so the rows are what the queryset would give. The database is asked every time:
 nothing is cached but the SQL text (a removed member or a deactivated user is seen at once).
 
-Only for querysets of plain columns whose SQL does not depend on the key's value (an integer
-key in a plain ``=`` lookup).
+Only for querysets whose SQL does not depend on the key's value (an integer key in plain ``=``
+lookups, as often as the query needs it, subqueries included). ``rows`` can take a page
+(``limit``, ``offset``) and ``count`` counts every row: both reuse the compiled SQL, so a list
+paged with ``PreparedRows`` is compiled once too.
 """
 
 from __future__ import annotations
@@ -22,8 +24,8 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model, QuerySet
 from django.db.models.sql.compiler import SQLCompiler
 
-# The key the SQL is compiled with, found again among the compiled parameters (a constant of the
-# queryset equal to it would be refused as ambiguous, never mistaken): an integer, as the
+# The key the SQL is compiled with, found again among the compiled parameters (wherever the query
+# uses the key; no query has this odd constant of its own): an integer, as the
 # lookups' fields prepare it, positive and within a 32-bit column (Django compiles a value out of
 # a field's range to no query at all).
 _PLACEHOLDER = 2_147_480_123
@@ -33,7 +35,7 @@ _PLACEHOLDER = 2_147_480_123
 class _Compiled:
     sql: str
     params: tuple[Any, ...]
-    key_index: int
+    key_indexes: tuple[int, ...]
     compiler: SQLCompiler
     converters: dict
     names: list[str]
@@ -56,27 +58,75 @@ class PreparedQuery:
         queryset = self.build(_PLACEHOLDER)
         compiler = queryset.query.get_compiler(using=alias)
         sql, params = compiler.as_sql()
-        indexes = [index for index, value in enumerate(params) if value == _PLACEHOLDER]
-        if len(indexes) != 1:
-            raise ValueError("A prepared query takes its key as exactly one parameter.")
+        indexes = tuple(index for index, value in enumerate(params) if value == _PLACEHOLDER)
+        if not indexes:
+            raise ValueError("A prepared query takes its key as a parameter.")
+        if queryset.query.low_mark or queryset.query.high_mark is not None:
+            raise ValueError("A prepared query is paged by rows(limit=, offset=), not sliced.")
         columns = [column for column, _, _ in compiler.select]
         converters = compiler.get_converters(columns)
-        names = [column.target.attname for column in columns]
         model = None if queryset._fields is not None else queryset.model
-        compiled = _Compiled(sql, tuple(params), indexes[0], compiler, converters, names, model)
+        names = [column.target.attname for column in columns] if model else []
+        compiled = _Compiled(sql, tuple(params), indexes, compiler, converters, names, model)
         self._local.compiled = (connection, compiled)
         return compiled
 
-    def rows(self, key: Any, *, using: str = DEFAULT_DB_ALIAS) -> list[Any]:
-        """The queryset's rows for ``key``: model instances, or tuples for a ``values_list``."""
-        compiled = self._compiled(using)
+    def _params(self, compiled: _Compiled, key: Any) -> list[Any]:
         params = list(compiled.params)
-        params[compiled.key_index] = key
+        for index in compiled.key_indexes:
+            params[index] = key
+        return params
+
+    def rows(self, key: Any, *, limit: int | None = None, offset: int = 0, using: str = DEFAULT_DB_ALIAS) -> list[Any]:
+        """The queryset's rows for ``key`` (``limit`` of them from ``offset`` when given):
+        model instances, or tuples for a ``values_list``."""
+        compiled = self._compiled(using)
+        sql, params = compiled.sql, self._params(compiled, key)
+        if limit is None and offset:
+            raise ValueError("An offset needs a limit.")
+        if limit is not None:
+            sql, params = f"{sql} LIMIT %s OFFSET %s", [*params, int(limit), int(offset)]
         with connections[using].cursor() as cursor:
-            cursor.execute(compiled.sql, params)
+            cursor.execute(sql, params)
             rows = cursor.fetchall()
         if compiled.converters:
             rows = [tuple(row) for row in compiled.compiler.apply_converters(rows, compiled.converters)]
         if compiled.model is None:
             return rows
         return [compiled.model.from_db(using, compiled.names, row) for row in rows]
+
+    def count(self, key: Any, *, using: str = DEFAULT_DB_ALIAS) -> int:
+        """How many rows ``rows(key)`` gives."""
+        compiled = self._compiled(using)
+        # The ORM's own compiled SQL, every value a parameter: nothing of the request is in the text.
+        counting = f"SELECT COUNT(*) FROM ({compiled.sql}) AS counted"  # noqa: S608
+        with connections[using].cursor() as cursor:
+            cursor.execute(counting, self._params(compiled, key))
+            return cursor.fetchone()[0]
+
+
+class PreparedRows:
+    """The rows of a ``PreparedQuery`` for one key, as a paginator takes a list: sliced, each
+    slice one query of that page; ``count`` one more, asked only when the paginator needs it.
+    ``shape`` turns each row into what the page holds."""
+
+    ordered = True  # the queryset's own ORDER BY: Django's paginator warns on unordered lists
+
+    def __init__(self, query: PreparedQuery, key: Any, shape: Callable[[Any], Any] = lambda row: row) -> None:
+        self.query, self.key, self.shape = query, key, shape
+
+    def count(self) -> int:
+        return self.query.count(self.key)
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __iter__(self):
+        return iter(self[:])
+
+    def __getitem__(self, page: slice) -> list[Any]:
+        if not isinstance(page, slice) or page.step is not None:
+            raise TypeError("PreparedRows are read a page at a time (a slice).")
+        start = page.start or 0
+        limit = None if page.stop is None else max(0, page.stop - start)
+        return [self.shape(row) for row in self.query.rows(self.key, limit=limit, offset=start)]

@@ -64,6 +64,11 @@ _memberships_of = PreparedQuery(
 )
 
 
+def team_ids_subquery(user_id: int, role: str) -> QuerySet:
+    """The ids of the teams where ``user_id`` has ``role``, as a subquery."""
+    return Membership.objects.filter(user_id=user_id, role=role).order_by().values("team_id")
+
+
 def team_ids_by_role(user: User) -> tuple[list[int], list[int]]:
     """The ids of the teams ``user`` manages and of those where they are a rep, in one query,
     read afresh on every call (a removed member or a demoted manager loses access at once)."""

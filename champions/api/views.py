@@ -74,7 +74,7 @@ class ChampionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OwnedObj
     def transcript(self, request: Request, pk: str | None = None) -> Response:
         """The transcript's segments with speakers and word timings, a page at a time (the
         detail leaves them out: they grow with the call). Seen by whoever sees the champion."""
-        transcript = self.get_object().transcript or {}
+        transcript = selectors.joined_transcript_data(self.get_object())
         # The stored JSON as it is (TranscriptPageSerializer documents it): running thousands
         # of words through DRF's fields would cost time and change nothing.
         page = self.paginate_queryset(transcript.get("segments", []))

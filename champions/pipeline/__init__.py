@@ -118,9 +118,8 @@ def transcribe(champion: Champion) -> None:
     transcript = transcriber.transcribe(storage.media_path(champion.audio_file), prompt=champion.context)
     _check_speech_found(len(transcript.text.split()), champion.duration_seconds, transcriber.name)
     champion.set_transcript(transcript)
-    champion.transcript_text = transcript.text
     champion.transcription_engine = transcriber.name
-    save_if_current(champion, ["transcript", "transcript_text", "transcription_engine"])
+    save_if_current(champion, ["transcription_engine"], transcript=transcript)
 
 
 def analyse_voice(champion: Champion) -> None:
@@ -146,7 +145,7 @@ def analyse_voice(champion: Champion) -> None:
         "speakers_found": attribution.speakers_found,
         "transcribed_share": round(transcribed_share(audio, transcript, energy=hops[0]), 3),
     }
-    save_if_current(champion, ["transcript", "voice_profile", "call_metrics"])
+    save_if_current(champion, ["voice_profile", "call_metrics"], transcript=transcript)
     clone_voice(champion, audio, transcript, speaker)
 
 

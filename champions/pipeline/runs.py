@@ -5,9 +5,11 @@ taken for dead and another one claimed the step (``champions.pipeline.heartbeat`
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.utils import timezone
 
-from champions.models import Champion
+from agents.types import Transcript
+from champions.models import Champion, ChampionTranscript
 
 
 class Superseded(Exception):
@@ -15,13 +17,17 @@ class Superseded(Exception):
     claimed the step: stop quietly."""
 
 
-def save_if_current(champion: Champion, fields: list[str]) -> None:
-    """Saves ``fields`` only while the champion is still in the step's run and attempt."""
-    updated = Champion.objects.filter(
-        pk=champion.pk, analysis_run=champion.analysis_run, step_attempts=champion.step_attempts
-    ).update(**{field: getattr(champion, field) for field in fields}, updated_at=timezone.now())
-    if not updated:
-        raise Superseded(f"champion {champion.pk} changed run or attempt during {champion.step}")
+def save_if_current(champion: Champion, fields: list[str], *, transcript: Transcript | None = None) -> None:
+    """Saves ``fields``, and ``transcript`` when given, only while the champion is still in the
+    step's run and attempt (the row's update holds it until the transcript is written too)."""
+    with transaction.atomic():
+        updated = Champion.objects.filter(
+            pk=champion.pk, analysis_run=champion.analysis_run, step_attempts=champion.step_attempts
+        ).update(**{field: getattr(champion, field) for field in fields}, updated_at=timezone.now())
+        if not updated:
+            raise Superseded(f"champion {champion.pk} changed run or attempt during {champion.step}")
+        if transcript is not None:
+            ChampionTranscript.store(champion.pk, transcript)
 
 
 def lock_current(champion: Champion) -> None:

@@ -7,7 +7,14 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.tests.factories import UserFactory
-from champions.models import EMBEDDING_DIMENSIONS, Champion, ChampionPattern, Scenario, embedding_blob
+from champions.models import (
+    EMBEDDING_DIMENSIONS,
+    Champion,
+    ChampionPattern,
+    ChampionTranscript,
+    Scenario,
+    embedding_blob,
+)
 from teams.models import Team
 from teams.tests.factories import team_with
 
@@ -34,11 +41,18 @@ def unit_vector(seed: int) -> np.ndarray:
 class ChampionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Champion
+        skip_postgeneration_save = True  # the transcript hook writes its own row
 
     owner = factory.SubFactory(UserFactory)
     name = factory.Sequence(lambda n: f"Champion {n}")
     recording = factory.Sequence(lambda n: f"recordings/test/{n}.mp4")
     duration_seconds = 60.0
+
+    @factory.post_generation
+    def transcript(champion, create, extracted, **kwargs):
+        """``transcript={...}``: the call's stored transcript (``ChampionTranscript``'s JSON)."""
+        if create and extracted is not None:
+            ChampionTranscript.objects.create(champion=champion, data=extracted)
 
 
 class QueuedChampionFactory(ChampionFactory):
@@ -52,7 +66,6 @@ class QueuedChampionFactory(ChampionFactory):
 class ReadyChampionFactory(ChampionFactory):
     status = Champion.Status.READY
     progress = 100
-    transcript_text = "Hello, thanks for your time."
     call_metrics = factory.LazyFunction(lambda: {"words_per_minute": 150.0, "questions_per_minute": 1.5})
 
 

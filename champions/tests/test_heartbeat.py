@@ -11,7 +11,8 @@ import pytest
 from django.utils import timezone
 
 from adminpanel.models import ErrorLog
-from champions.models import Champion
+from agents.types import Transcript
+from champions.models import Champion, ChampionTranscript
 from champions.pipeline import Superseded, runner
 from champions.pipeline.failure import analysis_fail
 from champions.pipeline.runs import save_if_current
@@ -59,13 +60,15 @@ class TestOneAttemptAtATime:
         new_attempt = runner.step_begin(champion.pk, str(champion.analysis_run), "transcribe")
         assert new_attempt.step_attempts == old_attempt.step_attempts + 1
 
-        old_attempt.transcript_text = "written by the attempt taken for dead"
+        old_attempt.transcription_engine = "written by the attempt taken for dead"
+        late = Transcript(text="written by the attempt taken for dead", language="en", duration=1.0)
         with pytest.raises(Superseded):
-            save_if_current(old_attempt, ["transcript_text"])
+            save_if_current(old_attempt, ["transcription_engine"], transcript=late)
         assert not analysis_fail(
             champion.pk, str(champion.analysis_run), "transcribe", ValueError("late"), attempt=old_attempt.step_attempts
         )
-        assert Champion.objects.values_list("status", "transcript_text").get(pk=champion.pk) == ("processing", "")
+        assert Champion.objects.values_list("status", "transcription_engine").get(pk=champion.pk) == ("processing", "")
+        assert not ChampionTranscript.objects.filter(champion_id=champion.pk).exists()
 
     def test_a_step_with_a_recent_heartbeat_is_not_taken_over(self):
         champion = running("transcribe", heartbeat_seconds_ago=DEAD_AFTER - 10)

@@ -186,5 +186,5 @@ class TestTranscribeStep:
             (request,) = server.requests
 
         assert request.form["prompt"] == ["Carlos from RouteWise calls Priya."]
-        champion.refresh_from_db()
-        assert champion.transcript_text == " ".join(words) and champion.transcription_engine == "openai"
+        stored = Champion.objects.get(pk=champion.pk)
+        assert stored.parsed_transcript.text == " ".join(words) and stored.transcription_engine == "openai"

@@ -23,6 +23,7 @@ from django.utils import timezone
 from accounts.tests.factories import UserFactory
 from champions.access import sees, visible_champions
 from champions.models import Champion
+from champions.selectors import champion_list
 from champions.tests.factories import FULL_CALL_METRICS, EmbeddedPatternFactory, ReadyChampionFactory, ScenarioFactory
 from conftest import authenticated_client
 from teams.models import Role
@@ -141,3 +142,7 @@ def test_sees_on_a_loaded_champion_agrees_with_the_visible_champions_query():
     for role, user in scene.users.items():
         visible = set(visible_champions(user).values_list("pk", flat=True))
         assert {c.pk for c in champions if sees(user, c)} == visible & {c.pk for c in champions}, role
+        # The list's compiled form of the same rule (the team ids as subqueries), can_manage too.
+        listed = {row.pk: row.can_manage for row in champion_list(user=user)}
+        managed = dict(visible_champions(user).values_list("pk", "can_manage"))
+        assert listed == managed, role

@@ -42,7 +42,7 @@ def test_upload_analyze_ready_through_a_real_worker(user, short_call, settings):
     champion = Champion.objects.get(pk=champion_id)
     assert champion.status == "ready", champion.error
     assert champion.patterns.exists() and champion.scenarios.exists()
-    assert champion.transcript["segments"]
+    assert champion.parsed_transcript.segments
 
 
 def playbook_of(champion_id: int) -> tuple[list, list]:

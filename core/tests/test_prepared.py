@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 import pytest
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
 from accounts.tests.factories import UserFactory
-from core.prepared import PreparedQuery
+from core.prepared import PreparedQuery, PreparedRows
 from teams.models import Membership, Role, Team
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +38,40 @@ def test_every_call_asks_the_database_afresh():
     assert users_by_id.rows(10**15) == []
 
 
-def test_a_query_without_the_key_as_one_parameter_is_refused():
-    with pytest.raises(ValueError, match="exactly one parameter"):
-        PreparedQuery(lambda key: User.objects.filter(pk=key, login_count=key)).rows(1)
+managed_or_own = PreparedQuery(
+    lambda user_id: (
+        User.objects.filter(
+            Q(pk=user_id) | Q(pk__in=Membership.objects.filter(user_id=user_id, role=Role.MANAGER).values("user_id"))
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+)
+
+
+def test_the_key_is_put_wherever_the_query_uses_it_subqueries_included():
+    user, other = UserFactory(), UserFactory()
+    Membership.objects.create(team=Team.objects.create(name="T"), user=user, role=Role.MANAGER)
+    assert managed_or_own.rows(user.pk) == [(user.pk,)]
+    assert managed_or_own.rows(other.pk) == [(other.pk,)]
+
+
+def test_pages_and_counts_reuse_the_compiled_sql(django_assert_num_queries):
+    users = sorted(u.pk for u in UserFactory.create_batch(5))
+    everyone = PreparedQuery(lambda key: User.objects.filter(pk__lt=key).order_by("pk").values_list("pk", flat=True))
+    everyone.rows(1)  # compiled
+    rows = PreparedRows(everyone, 10**9, shape=lambda row: row[0])
+    with django_assert_num_queries(3):
+        assert rows[0:2] == users[:2]
+        assert rows[3:10] == users[3:]
+        assert rows.count() == len(users)
+    assert list(rows) == users and rows[5:5] == []
+    with pytest.raises(TypeError):
+        rows[1]
+
+
+def test_a_query_without_the_key_or_sliced_is_refused():
+    with pytest.raises(ValueError, match="key as a parameter"):
+        PreparedQuery(lambda key: User.objects.filter(is_active=True)).rows(1)
+    with pytest.raises(ValueError, match="paged by rows"):
+        PreparedQuery(lambda key: User.objects.filter(pk=key)[:3]).rows(1)

@@ -47,12 +47,7 @@ ASSIGNMENT_FIELDS = (
 def _assignment_scenario(team: Team, scenario_id: int) -> Scenario:
     """A scenario of a ready, published champion of ``team``. Another team's scenario reads as
     missing (the same message as an id that does not exist): ids never leak across teams."""
-    scenario = (
-        Scenario.objects.select_related("champion")
-        .defer("champion__transcript", "champion__transcript_text")
-        .filter(pk=scenario_id, champion__team=team)
-        .first()
-    )
+    scenario = Scenario.objects.select_related("champion").filter(pk=scenario_id, champion__team=team).first()
     if scenario is None:
         raise InvalidInput("No such scenario in this team.", fields={"scenario_id": ["No such scenario in this team."]})
     champion = scenario.champion

@@ -14,7 +14,6 @@ from django.core.cache import cache
 from agents.providers.embeddings import MODEL_ID, get_embedder
 from agents.reasoning.listening.buyer_turns import BUYER_TURNS_VERSION, BuyerTurns, buyer_turns_from_transcript
 from champions.models import Champion
-from champions.selectors import champion_transcript
 
 # A week: an entry is rebuilt at most once a week per champion practised.
 BUYER_TURNS_CACHE_SECONDS = 7 * 24 * 3600
@@ -35,15 +34,11 @@ def buyer_turns_cache_key(champion: Champion) -> str:
 
 def champion_buyer_turns(champion: Champion) -> BuyerTurns:
     """The buyer's lines of ``champion``'s call with their embeddings (cached). Reads the
-    transcript only on a cache miss, from the row when it is loaded, else by its own query."""
+    transcript only on a cache miss."""
     key = buyer_turns_cache_key(champion)
     turns = cache.get(key)
     if isinstance(turns, BuyerTurns):
         return turns
-    if "transcript" in champion.get_deferred_fields():
-        transcript = champion_transcript(champion_id=champion.pk)
-    else:
-        transcript = champion.parsed_transcript
-    turns = buyer_turns_from_transcript(transcript, embedder=get_embedder())
+    turns = buyer_turns_from_transcript(champion.parsed_transcript, embedder=get_embedder())
     cache.set(key, turns, BUYER_TURNS_CACHE_SECONDS)
     return turns

@@ -47,10 +47,7 @@ def _owned_session(user: User, session_id: int, *, practising: bool = False, loc
     sessions = TrainingSession.objects.select_related("champion")
     if lock:
         sessions = sessions.select_for_update(of=("self",))
-    session = (
-        # Not the recorded call's transcript on every turn: only the session's end reads it.
-        sessions.defer("champion__transcript", "champion__transcript_text").filter(pk=session_id, user=user).first()
-    )
+    session = sessions.filter(pk=session_id, user=user).first()
     if session is None:
         raise NotFound("No such training session.")
     if practising and not sees(user, session.champion):
@@ -62,8 +59,7 @@ def session_start(*, user: User, champion_id: int, scenario_id: int | None = Non
     """A session on a champion the user sees: their own, or their team's (published, or a draft
     they manage). Everything is read and the opening written before the transaction, which
     holds the two inserts only (on SQLite a transaction locks the whole database)."""
-    # Not the call's transcript (1.5 MB of JSON for two hours): the buyer's lines are cached.
-    champion = champion_for(user, champion_id, queryset=Champion.objects.defer("transcript", "transcript_text"))
+    champion = champion_for(user, champion_id)
     if champion.status != Champion.Status.READY:
         raise Conflict(f"The champion is {champion.status}; practice starts once its analysis is ready.")
     scenario = scenario_to_practise(champion, scenario_id)

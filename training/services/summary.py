@@ -53,12 +53,12 @@ def _champion_reply_style(champion: Champion) -> dict[str, float]:
 
 
 def _reply_style_of(champion: Champion) -> dict[str, float]:
-    turns = [s for s in champion.transcript.get("segments", []) if s.get("speaker") in ("champion", None)]
+    turns = [s for s in champion.parsed_transcript.segments if s.speaker in ("champion", None)]
     if not turns:
         return {"questions_per_reply": 0.0, "words_per_reply": 0.0}
     return {
-        "questions_per_reply": round(sum(len(QUESTION.findall(t["text"])) for t in turns) / len(turns), 2),
-        "words_per_reply": round(sum(_words(t["text"]) for t in turns) / len(turns), 1),
+        "questions_per_reply": round(sum(len(QUESTION.findall(t.text)) for t in turns) / len(turns), 2),
+        "words_per_reply": round(sum(_words(t.text) for t in turns) / len(turns), 1),
     }
 
 

@@ -308,9 +308,14 @@ class TestSessionEnd:
             owner=user,
             transcript={
                 "segments": [
-                    {"speaker": "champion", "text": "How many agents answer your tickets today, and how fast?"},
-                    {"speaker": "other", "text": "Twelve agents, and slowly."},
-                    {"speaker": "champion", "text": "Most teams cut their first response time by sixty percent."},
+                    {"id": index, "start": index * 4.0, "end": index * 4.0 + 3.5, "speaker": speaker, "text": text}
+                    for index, (speaker, text) in enumerate(
+                        [
+                            ("champion", "How many agents answer your tickets today, and how fast?"),
+                            ("other", "Twelve agents, and slowly."),
+                            ("champion", "Most teams cut their first response time by sixty percent."),
+                        ]
+                    )
                 ]
             },
             call_metrics={"words_per_minute": 150.0},
@@ -396,7 +401,7 @@ class TestSessionEnd:
         TraineeMessageFactory(session=again, turn_index=1, content="What matters most to you?", score=50)
         with CaptureQueriesContext(connection) as captured:
             second = services.session_end(user=user, session_id=again.pk)
-        assert not any('"champions_champion"."transcript"' in query["sql"] for query in captured.captured_queries)
+        assert not any("champions_championtranscript" in query["sql"] for query in captured.captured_queries)
         champion_style = [ended.comparison_to_champion["questions_per_reply"]["champion"] for ended in (first, second)]
         assert champion_style == [0.5, 0.5]
 

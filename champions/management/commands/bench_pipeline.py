@@ -41,6 +41,7 @@ from agents.testing.synth import (
     wer,
     wer_by_speaker,
 )
+from agents.types import Segment
 from champions import services
 from champions.models import Champion
 from champions.pipeline.steps import STEPS, PipelineStep
@@ -261,7 +262,8 @@ class Command(BaseCommand):
 
     def _figures(self, champion: Champion, result: dict, wall: float, call, turns: list) -> dict:
         spoken = [(speaker, text) for speaker, text, _ in turns]
-        by_speaker = wer_by_speaker(spoken, champion.transcript_text)
+        transcript = champion.parsed_transcript
+        by_speaker = wer_by_speaker(spoken, transcript.text)
         # Every time a merged pattern was said counts, not only its first (a long call repeats).
         patterns = [
             replace(pattern, start=occurrence["start"], end=occurrence["end"])
@@ -281,22 +283,22 @@ class Command(BaseCommand):
             "peak_rss_mib": result["peak_rss_mib"],
             "steps": result["steps"],
             "step_peaks": result["step_peaks"],
-            "wer": wer(" ".join(text for _, text in spoken), champion.transcript_text),
+            "wer": wer(" ".join(text for _, text in spoken), transcript.text),
             "wer_champion": by_speaker.get("champion", 0.0),
             "wer_buyer": by_speaker.get("other", 0.0),
-            "speaker_accuracy": speaker_time_accuracy(champion.transcript.get("segments", []), call.turns),
+            "speaker_accuracy": speaker_time_accuracy(transcript.segments, call.turns),
             "category_accuracy": correct / len(labelled) if labelled else 0.0,
             "none_label": NONE_LABEL,
         }
 
 
-def speaker_time_accuracy(segments: list[dict], turns: list) -> float:
+def speaker_time_accuracy(segments: list[Segment], turns: list) -> float:
     """Share of the true speaking time attributed to the right speaker (overlap of segments
     labelled X with turns spoken by X, over all speaking time)."""
     total = sum(turn.end - turn.start for turn in turns)
     right = 0.0
     for turn in turns:
         for segment in segments:
-            if segment.get("speaker") == turn.speaker:
-                right += max(0.0, min(turn.end, segment["end"]) - max(turn.start, segment["start"]))
+            if segment.speaker == turn.speaker:
+                right += max(0.0, min(turn.end, segment.end) - max(turn.start, segment.start))
     return right / total if total else 0.0
