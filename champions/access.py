@@ -61,10 +61,18 @@ def visible_champions_of_user_id(user_id: int, queryset: QuerySet[Champion]) -> 
 def sees(user: User, champion: Champion) -> bool:
     """Whether ``user`` sees ``champion``, a row already loaded: no query for a personal
     champion, the caller's teams (one small query) for a team's."""
+    return sees_and_manages(user, champion)[0]
+
+
+def sees_and_manages(user: User, champion: Champion) -> tuple[bool, bool]:
+    """Whether ``user`` sees ``champion``, a row already loaded, and whether they manage it
+    (``can_manage`` of ``visible_champions``), with one query at most."""
     if champion.team_id is None:
-        return champion.owner_id == user.pk
+        owns = champion.owner_id == user.pk
+        return owns, owns
     managed_ids, rep_ids = team_ids_by_role(user)
-    return champion.team_id in managed_ids or (champion.team_id in rep_ids and champion.published_at is not None)
+    manages = champion.team_id in managed_ids
+    return manages or (champion.team_id in rep_ids and champion.published_at is not None), manages
 
 
 def check_can_manage(champion: Champion) -> Champion:

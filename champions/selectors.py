@@ -5,15 +5,16 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
-from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
 from agents.types import Pattern, Transcript, transcript_from_dict
-from champions.access import visible_champions, visible_champions_of_user_id
+from champions.access import sees_and_manages, visible_champions, visible_champions_of_user_id
 from champions.models import PATTERN_FIELDS, Champion, ChampionPattern, ChampionTranscript, Scenario, embedding_matrix
-from core.errors import Conflict
+from core.errors import Conflict, NotFound
 from core.prepared import PreparedQuery, PreparedRows
+from teams.models import Team
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,19 +107,37 @@ def champion_list(*, user: User) -> PreparedRows:
     return PreparedRows(_champion_list, user.pk, _list_row)
 
 
-def champion_detail_queryset(*, user: User) -> QuerySet[Champion]:
-    """The champions ``user`` sees, with their patterns (hidden ones too: the serializer shows
-    them to those who manage the champion only) and scenarios. Not the transcript: its size
-    grows with the call (1.5 MB of JSON for two hours): ``GET /champions/{id}/transcript`` pages it."""
-    return (
-        visible_champions(user)
-        .select_related("team")
-        .defer("team__leaderboard_enabled", "team__created_by", "team__created_at")
-        .prefetch_related(
-            Prefetch("patterns", queryset=ChampionPattern.objects.defer("embedding").order_by("position")),
-            Prefetch("scenarios", queryset=Scenario.objects.order_by("position")),
-        )
-    )
+# The detail's three reads, each compiled once per connection (issue 13: building, compiling
+# and prefetching them was most of the detail's time). Not the transcript (its own table).
+_champion_by_id = PreparedQuery(
+    lambda champion_id: Champion.objects.filter(pk=champion_id).annotate(team_name=F("team__name")).order_by()
+)
+_patterns_of = PreparedQuery(
+    lambda champion_id: ChampionPattern.objects.filter(champion_id=champion_id).defer("embedding").order_by("position")
+)
+_scenarios_of = PreparedQuery(lambda champion_id: Scenario.objects.filter(champion_id=champion_id).order_by("position"))
+
+
+def champion_detail(*, user: User, champion_id: int) -> Champion:
+    """The champion ``champion_id`` with its patterns (hidden ones too: the serializer shows
+    them to those who manage it only), scenarios and ``can_manage``, if ``user`` sees it
+    (``champions.access.sees``, the rule of ``visible_champions`` on a loaded row); else 404.
+    Three queries; a team's champion adds the caller's teams."""
+    champion = next(iter(_champion_by_id.rows(champion_id)), None)
+    if champion is None:
+        raise NotFound("No such champion.")
+    visible, champion.can_manage = sees_and_manages(user, champion)
+    if not visible:
+        raise NotFound("No such champion.")
+    if champion.team_id is not None:
+        # The joined name, as select_related would load it (other columns on demand).
+        champion.team = Team.from_db(None, ["id", "name"], [champion.team_id, champion.team_name])
+    # What prefetch_related would have stored: ``champion.patterns.all()`` reads these rows.
+    champion._prefetched_objects_cache = {
+        "patterns": _patterns_of.rows(champion_id),
+        "scenarios": _scenarios_of.rows(champion_id),
+    }
+    return champion
 
 
 def scenarios_of_ready_champion(*, champion: Champion) -> QuerySet[Scenario]:

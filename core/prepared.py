@@ -39,6 +39,8 @@ class _Compiled:
     compiler: SQLCompiler
     converters: dict
     names: list[str]
+    model_indexes: list[int]  # the model's columns in a row
+    annotations: dict[str, int]  # annotation name -> its column in a row
     model: type[Model] | None  # None: rows as tuples (a ``values_list`` queryset)
 
 
@@ -66,8 +68,22 @@ class PreparedQuery:
         columns = [column for column, _, _ in compiler.select]
         converters = compiler.get_converters(columns)
         model = None if queryset._fields is not None else queryset.model
-        names = [column.target.attname for column in columns] if model else []
-        compiled = _Compiled(sql, tuple(params), indexes, compiler, converters, names, model)
+        if model is not None and compiler.klass_info.get("related_klass_infos"):
+            raise ValueError("A prepared query of model instances cannot select_related: annotate the values.")
+        model_indexes = list(compiler.klass_info["select_fields"]) if model else []
+        names = [columns[index].target.attname for index in model_indexes]
+        annotations = dict(compiler.annotation_col_map) if model else {}
+        compiled = _Compiled(
+            sql=sql,
+            params=tuple(params),
+            key_indexes=indexes,
+            compiler=compiler,
+            converters=converters,
+            names=names,
+            model=model,
+            model_indexes=model_indexes,
+            annotations=annotations,
+        )
         self._local.compiled = (connection, compiled)
         return compiled
 
@@ -93,7 +109,13 @@ class PreparedQuery:
             rows = [tuple(row) for row in compiled.compiler.apply_converters(rows, compiled.converters)]
         if compiled.model is None:
             return rows
-        return [compiled.model.from_db(using, compiled.names, row) for row in rows]
+        instances = []
+        for row in rows:
+            instance = compiled.model.from_db(using, compiled.names, [row[index] for index in compiled.model_indexes])
+            for name, index in compiled.annotations.items():
+                setattr(instance, name, row[index])
+            instances.append(instance)
+        return instances
 
     def count(self, key: Any, *, using: str = DEFAULT_DB_ALIAS) -> int:
         """How many rows ``rows(key)`` gives."""
@@ -130,3 +152,26 @@ class PreparedRows:
         start = page.start or 0
         limit = None if page.stop is None else max(0, page.stop - start)
         return [self.shape(row) for row in self.query.rows(self.key, limit=limit, offset=start)]
+
+
+class ShapedRows:
+    """A queryset as a paginator takes it, each row of a page turned by ``shape``: the same
+    rows as ``PreparedRows`` for the lists whose filters change their SQL."""
+
+    def __init__(self, queryset: QuerySet, shape: Callable[[Any], Any]) -> None:
+        self.queryset, self.shape = queryset, shape
+        self.ordered = queryset.ordered
+
+    def count(self) -> int:
+        return self.queryset.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __iter__(self):
+        return iter(self[:])
+
+    def __getitem__(self, page: slice) -> list[Any]:
+        if not isinstance(page, slice):
+            raise TypeError("ShapedRows are read a page at a time (a slice).")
+        return [self.shape(row) for row in self.queryset[page]]

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from django.db.models import Avg, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
@@ -13,17 +14,92 @@ from agents.types import Objection, Pattern
 from champions.selectors import ChampionPlaybook, champion_playbook
 from champions.storage import media_path
 from core.errors import NotFound
+from core.prepared import PreparedQuery, PreparedRows, ShapedRows
 from teams.models import Membership
 from teams.selectors import managed_team, managed_team_ids
 from training.models import EvaluationDispute, GoldEvaluation, JudgeHealthRun, SessionMessage, TrainingSession
 from training.services.scenarios import scenario_spec
 
 
+@dataclass(frozen=True, slots=True)
+class _Named:
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class _SessionUser:
+    full_name: str
+    email: str
+
+    def get_full_name(self) -> str:
+        return self.full_name or self.email
+
+
+@dataclass(frozen=True, slots=True)
+class SessionListRow:
+    """A session as the list shows it, with the attributes ``SessionListSerializer`` reads of a
+    session: built from a row's values, no model instances (issue 13)."""
+
+    id: int
+    user_id: int
+    user_full_name: str
+    user_email: str
+    champion_id: int
+    champion_name: str
+    scenario_snapshot: dict
+    status: str
+    outcome: str
+    stage: int
+    turn_count: int
+    started_at: datetime
+    last_activity_at: datetime
+    ended_at: datetime | None
+    overall_score: float | None
+    summary: str
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+    @property
+    def champion(self) -> _Named:
+        return _Named(self.champion_name)
+
+    @property
+    def user(self) -> _SessionUser:
+        return _SessionUser(self.user_full_name, self.user_email)
+
+    @property
+    def objection_count(self) -> int:
+        return len(self.scenario_snapshot.get("objections", []))
+
+
+# The list's values, in ``SessionListRow``'s order.
+_RELATED_VALUES = {"user_full_name": "user__full_name", "user_email": "user__email", "champion_name": "champion__name"}
+_LIST_VALUES = tuple(_RELATED_VALUES.get(name, name) for name in SessionListRow.__slots__)
+
+
+def _list_row(values: tuple) -> SessionListRow:
+    return SessionListRow(*values)
+
+
+# The caller's own sessions, unfiltered (the list as a rep opens it), compiled once per
+# connection: building and compiling it cost more than running it (issue 13).
+_own_sessions = PreparedQuery(
+    lambda user_id: (
+        TrainingSession.objects.filter(user_id=user_id).order_by("-started_at", "-id").values_list(*_LIST_VALUES)
+    )
+)
+
+
 def session_list(
     *, user: User, champion_id: int | None = None, status: str | None = None, team_id: int | None = None
-) -> QuerySet[TrainingSession]:
+) -> PreparedRows | ShapedRows:
     """The user's own sessions; with ``team_id``, which ``user`` must manage (404 when not a
-    member, 403 as a rep), the sessions of the team's current members on its champions."""
+    member, 403 as a rep), the sessions of the team's current members on its champions. Rows
+    are ``SessionListRow``s, a page at a time."""
+    if team_id is None and champion_id is None and not status:
+        return PreparedRows(_own_sessions, user.pk, _list_row)
     if team_id is None:
         scope = TrainingSession.objects.filter(user=user)
     else:
@@ -31,30 +107,11 @@ def session_list(
         scope = TrainingSession.objects.filter(
             Exists(Membership.objects.filter(team=team, user_id=OuterRef("user_id"))), champion__team=team
         )
-    sessions = scope.select_related("champion", "user").only(
-        "id",
-        "user_id",
-        "user__full_name",
-        "user__email",
-        "champion_id",
-        "champion__name",
-        "scenario_id",
-        "scenario_snapshot",
-        "status",
-        "outcome",
-        "stage",
-        "turn_count",
-        "started_at",
-        "ended_at",
-        "overall_score",
-        "summary",
-        "last_activity_at",
-    )
     if champion_id is not None:
-        sessions = sessions.filter(champion_id=champion_id)
+        scope = scope.filter(champion_id=champion_id)
     if status:
-        sessions = sessions.filter(status=status)
-    return sessions
+        scope = scope.filter(status=status)
+    return ShapedRows(scope.order_by("-started_at", "-id").values_list(*_LIST_VALUES), _list_row)
 
 
 def readable_sessions(user: User) -> QuerySet[TrainingSession]:

@@ -41,8 +41,6 @@ class ChampionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OwnedObj
     def get_owned_queryset(self, owner: User) -> QuerySet[Champion]:
         if self.action == "list":
             return selectors.champion_list(user=owner)
-        if self.action == "retrieve":
-            return selectors.champion_detail_queryset(user=owner)
         if self.action == "transcript":
             return selectors.champion_transcript_queryset(user=owner)
         return access.visible_champions(owner)
@@ -59,8 +57,9 @@ class ChampionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OwnedObj
         return super().list(request, *args, **kwargs)
 
     @extend_schema(responses={200: ChampionDetailSerializer, **error_responses(401, 404)})
-    def retrieve(self, request: Request, *args: object, **kwargs: object) -> Response:
-        return super().retrieve(request, *args, **kwargs)
+    def retrieve(self, request: Request, pk: str) -> Response:
+        champion = selectors.champion_detail(user=request.user, champion_id=int(pk))
+        return Response(ChampionDetailSerializer(champion, context=self.get_serializer_context()).data)
 
     @extend_schema(
         operation_id="champion_transcript",

@@ -199,7 +199,7 @@ class TestReadAndDelete:
         champion = ReadyChampionFactory(owner=user)
         PatternFactory.create_batch(5, champion=champion)
         ScenarioFactory.create_batch(3, champion=champion)
-        with django_assert_num_queries(5):  # user, the caller's teams, champion, patterns, scenarios
+        with django_assert_num_queries(4):  # user, champion, patterns, scenarios (a personal one: no team read)
             response = api_client.get(f"/champions/{champion.pk}")
         body = response.json()
         assert len(body["patterns"]) == 5 and len(body["scenarios"]) == 3
@@ -216,9 +216,12 @@ class TestReadAndDelete:
 
     def test_detail_of_another_users_champion_is_404(self, api_client, django_assert_num_queries):
         someone_elses = ChampionFactory()
-        with django_assert_num_queries(3):  # user, the caller's teams, no champion
+        with django_assert_num_queries(2):  # user, the champion (someone else's: no more)
             response = api_client.get(f"/champions/{someone_elses.pk}")
         assert response.status_code == 404 and response.json()["code"] == "not_found"
+        with django_assert_num_queries(2):  # user, no champion
+            missing = api_client.get("/champions/999999999")
+        assert (missing.status_code, missing.json()) == (404, response.json())
 
     def test_scenarios_are_409_until_ready(self, api_client, user):
         champion = ChampionFactory(owner=user)

@@ -17,7 +17,7 @@ from champions.api.serializers import (
     ScenarioSerializer,
 )
 from champions.models import Champion, ChampionTranscript
-from champions.selectors import champion_detail_queryset, champion_list
+from champions.selectors import champion_detail, champion_list
 from champions.tests.factories import PatternFactory, ReadyChampionFactory, ScenarioFactory, team_scene
 from conftest import authenticated_client
 from core.api.representation import drf_representation
@@ -147,7 +147,7 @@ class TestBodiesMatchTheSchema:
         champion = ReadyChampionFactory(owner=user, call_metrics={"transcribed_share": 0.3})
         PatternFactory.create_batch(2, champion=champion)
         ScenarioFactory(champion=champion)
-        detail = champion_detail_queryset(user=user).get(pk=champion.pk)
+        detail = champion_detail(user=user, champion_id=champion.pk)
         serializer = ChampionDetailSerializer()
         assert serializer.represent(detail) == drf_representation(serializer, detail)
         pattern, scenario = detail.patterns.all()[0], detail.scenarios.all()[0]

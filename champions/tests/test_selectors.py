@@ -8,7 +8,7 @@ import pytest
 
 from agents.types import Pattern
 from champions.selectors import (
-    champion_detail_queryset,
+    champion_detail,
     champion_list,
     champion_patterns,
     champion_playbook,
@@ -22,7 +22,7 @@ from champions.tests.factories import (
     ScenarioFactory,
     unit_vector,
 )
-from core.errors import Conflict
+from core.errors import Conflict, NotFound
 
 pytestmark = pytest.mark.django_db
 
@@ -43,9 +43,11 @@ def test_the_detail_queryset_is_scoped_and_prefetches_ordered_results(user, djan
     for position in (2, 0, 1):
         PatternFactory(champion=champion, position=position)
         ScenarioFactory(champion=champion, position=position)
-    assert not champion_detail_queryset(user=ChampionFactory().owner).filter(pk=champion.pk).exists()
-    with django_assert_num_queries(4):  # the caller's teams, champion, patterns, scenarios
-        detail = champion_detail_queryset(user=user).get(pk=champion.pk)
+    for who, champion_id in ((ChampionFactory().owner, champion.pk), (user, 10**12)):
+        with pytest.raises(NotFound):
+            champion_detail(user=who, champion_id=champion_id)
+    with django_assert_num_queries(3):  # champion, patterns, scenarios (a personal one: no team read)
+        detail = champion_detail(user=user, champion_id=champion.pk)
         assert [p.position for p in detail.patterns.all()] == [0, 1, 2]
         assert [s.position for s in detail.scenarios.all()] == [0, 1, 2]
 

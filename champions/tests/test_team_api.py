@@ -123,7 +123,9 @@ class TestListAndDetail:
         assert [(p["id"], p["hidden"]) for p in manager["patterns"]] == [(shown.pk, False), (hidden.pk, True)]
         assert manager["can_manage"] is True and manager["team"]["id"] == scene.team.pk
         client = authenticated_client(scene.rep)
-        with django_assert_num_queries(5):  # user, the caller's teams, champion, patterns, scenarios
+        with django_assert_num_queries(
+            5
+        ):  # user, champion with its team's name, the caller's teams, patterns, scenarios
             rep = client.get(f"/champions/{scene.published.pk}").json()
         assert [p["id"] for p in rep["patterns"]] == [shown.pk]
         assert rep["can_manage"] is False and rep["published"] is True

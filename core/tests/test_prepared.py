@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -75,3 +75,16 @@ def test_a_query_without_the_key_or_sliced_is_refused():
         PreparedQuery(lambda key: User.objects.filter(is_active=True)).rows(1)
     with pytest.raises(ValueError, match="paged by rows"):
         PreparedQuery(lambda key: User.objects.filter(pk=key)[:3]).rows(1)
+
+
+def test_model_rows_keep_their_annotations_and_select_related_is_refused():
+    user = UserFactory()
+    team = Team.objects.create(name="North")
+    Membership.objects.create(team=team, user=user, role=Role.REP)
+    memberships = PreparedQuery(
+        lambda user_id: Membership.objects.filter(user_id=user_id).annotate(team_label=F("team__name")).order_by()
+    )
+    (membership,) = memberships.rows(user.pk)
+    assert (membership.team_id, membership.role, membership.team_label) == (team.pk, "rep", "North")
+    with pytest.raises(ValueError, match="select_related"):
+        PreparedQuery(lambda user_id: Membership.objects.filter(user_id=user_id).select_related("team")).rows(1)

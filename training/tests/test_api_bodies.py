@@ -23,7 +23,9 @@ pytestmark = pytest.mark.django_db
 def test_session_list_and_detail_bodies_are_drfs():
     ended = TrainingSessionFactory(status="completed", outcome="won", overall_score=71.5, ended_at=timezone.now())
     TraineeMessageFactory(session=ended, turn_index=1)
-    row = session_list(user=ended.user).get(pk=ended.pk)
+    (row,) = session_list(user=ended.user)
+    # The filtered list (SQL built per request) gives the same row as the compiled one.
+    assert list(session_list(user=ended.user, status="completed", champion_id=ended.champion_id)) == [row]
     assert SessionListSerializer().represent(row) == drf_representation(SessionListSerializer(), row)
     detail = session_detail_queryset(user=ended.user).get(pk=ended.pk)
     body = SessionDetailSerializer().represent(detail)
