@@ -127,18 +127,18 @@ class PreparedQuery:
             return cursor.fetchone()[0]
 
 
-class PreparedRows:
-    """The rows of a ``PreparedQuery`` for one key, as a paginator takes a list: sliced, each
-    slice one query of that page; ``count`` one more, asked only when the paginator needs it.
-    ``shape`` turns each row into what the page holds."""
+class _PagedRows:
+    """Rows as a paginator takes a list: sliced, each slice one query of that page, each row
+    turned by ``shape``; ``count`` asked only when the paginator needs it."""
 
-    ordered = True  # the queryset's own ORDER BY: Django's paginator warns on unordered lists
-
-    def __init__(self, query: PreparedQuery, key: Any, shape: Callable[[Any], Any] = lambda row: row) -> None:
-        self.query, self.key, self.shape = query, key, shape
+    def __init__(self, shape: Callable[[Any], Any]) -> None:
+        self.shape = shape
 
     def count(self) -> int:
-        return self.query.count(self.key)
+        raise NotImplementedError
+
+    def _page(self, start: int, limit: int | None) -> list[Any]:
+        raise NotImplementedError
 
     def __len__(self) -> int:
         return self.count()
@@ -148,30 +148,38 @@ class PreparedRows:
 
     def __getitem__(self, page: slice) -> list[Any]:
         if not isinstance(page, slice) or page.step is not None:
-            raise TypeError("PreparedRows are read a page at a time (a slice).")
+            raise TypeError(f"{type(self).__name__} are read a page at a time (a slice).")
         start = page.start or 0
         limit = None if page.stop is None else max(0, page.stop - start)
-        return [self.shape(row) for row in self.query.rows(self.key, limit=limit, offset=start)]
+        return [self.shape(row) for row in self._page(start, limit)]
 
 
-class ShapedRows:
-    """A queryset as a paginator takes it, each row of a page turned by ``shape``: the same
-    rows as ``PreparedRows`` for the lists whose filters change their SQL."""
+class PreparedRows(_PagedRows):
+    """The rows of a ``PreparedQuery`` for one key, a page at a time."""
+
+    ordered = True  # the queryset's own ORDER BY: Django's paginator warns on unordered lists
+
+    def __init__(self, query: PreparedQuery, key: Any, shape: Callable[[Any], Any] = lambda row: row) -> None:
+        super().__init__(shape)
+        self.query, self.key = query, key
+
+    def count(self) -> int:
+        return self.query.count(self.key)
+
+    def _page(self, start: int, limit: int | None) -> list[Any]:
+        return self.query.rows(self.key, limit=limit, offset=start)
+
+
+class ShapedRows(_PagedRows):
+    """A queryset's rows a page at a time: the same rows as ``PreparedRows`` for the lists
+    whose filters change their SQL."""
 
     def __init__(self, queryset: QuerySet, shape: Callable[[Any], Any]) -> None:
-        self.queryset, self.shape = queryset, shape
-        self.ordered = queryset.ordered
+        super().__init__(shape)
+        self.queryset, self.ordered = queryset, queryset.ordered
 
     def count(self) -> int:
         return self.queryset.count()
 
-    def __len__(self) -> int:
-        return self.count()
-
-    def __iter__(self):
-        return iter(self[:])
-
-    def __getitem__(self, page: slice) -> list[Any]:
-        if not isinstance(page, slice):
-            raise TypeError("ShapedRows are read a page at a time (a slice).")
-        return [self.shape(row) for row in self.queryset[page]]
+    def _page(self, start: int, limit: int | None) -> list[Any]:
+        return list(self.queryset[start : None if limit is None else start + limit])
