@@ -21,14 +21,15 @@ from agents.providers.transcription.base import (
     clean_timings,
     whisper_prompt,
 )
+from agents.providers.transcription.chunk_log import ChunkLog, WindowFull, model_logging_chunks
 from agents.providers.transcription.mel_floor import model_floored_at, recording_mel_max
 from agents.providers.transcription.names import respell_names
 from agents.providers.transcription.windows import (
+    MIN_WINDOW_SECONDS,
     WINDOW_SECONDS,
     Window,
-    plan_windows,
-    segments_within,
-    shifted,
+    recording_blocks,
+    window_at,
 )
 from agents.types import Segment, Transcript, Word
 
@@ -37,8 +38,6 @@ BUNDLED_MODEL_SHA256 = "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e455
 
 _models: dict[tuple[str, str, int], Any] = {}
 _models_lock = threading.Lock()
-# The segments whose text is carried into the next window as its prompt.
-_CARRIED_SEGMENTS = 8
 
 
 class ModelIntegrityError(PermanentProviderError):
@@ -83,7 +82,8 @@ class WhisperOptions:
     beam_size: int = 1
     condition_on_previous_text: bool = True
     # Silero VAD merged turns of different speakers into one segment and did not pay for
-    # itself on calls with short pauses; Whisper's own timestamps are used instead.
+    # itself on calls with short pauses; Whisper's own timestamps are used instead. Only for
+    # a recording of one window: VAD moves the chunks that windows follow (:mod:`.windows`).
     vad_filter: bool = False
     # The upload's context as Whisper's initial_prompt spells its names right but made tiny.en
     # drop whole buyer lines (on four tuning calls: WER 6.1 -> 6.2 %, buyer side 9.7 -> 11.9 %;
@@ -92,11 +92,10 @@ class WhisperOptions:
     use_prompt: bool = False
     # The longest stretch given to the model at once (:mod:`.windows`).
     window_seconds: float = WINDOW_SECONDS
-    # Each window after the first given the end of the text before it as its prompt. Off:
-    # on a 10-minute call (two windows) the windowed transcript differed from one whole pass
-    # by WER 5.9 % with it (tiny.en dropped whole buyer lines after the seam, as it does with
-    # any initial_prompt) and 2.9 % without.
-    carry_text: bool = False
+
+    def __post_init__(self) -> None:
+        if self.window_seconds < MIN_WINDOW_SECONDS:
+            raise ValueError(f"window_seconds must be at least {MIN_WINDOW_SECONDS:g}, not {self.window_seconds:g}")
 
 
 def prompt_within_tokens(prompt: str, tokenizer: Any, max_tokens: int = WHISPER_PROMPT_MAX_TOKENS) -> str:
@@ -161,9 +160,8 @@ class OfflineWhisperTranscriber(Transcriber):
 
     def transcribe(self, wav_path: str | Path, *, prompt: str = "") -> Transcript:
         """The recording a window at a time (:mod:`.windows`): the model's memory is that of
-        one window, whatever the call's length; each window floored as one whole pass would
-        (:mod:`.mel_floor`). With ``carry_text`` (off) each window after the first is given the
-        end of the text before it as its prompt."""
+        one window, whatever the call's length, and the transcript that of one pass over the
+        whole recording."""
         model = self.load()
         try:
             source = audio_source(wav_path)
@@ -172,19 +170,10 @@ class OfflineWhisperTranscriber(Transcriber):
         user_prompt = (
             prompt_within_tokens(whisper_prompt(prompt), model.hf_tokenizer) if self.options.use_prompt else ""
         )
-        segments: list[Segment] = []
-        language = ""
-        carried = user_prompt
-        windows = plan_windows(source, window_seconds=self.options.window_seconds)
-        if len(windows) > 1:
-            # Every window's features floored as one whole pass would floor them (.mel_floor).
-            spans = [(window.start, window.stop) for window in windows]
-            model = model_floored_at(model, recording_mel_max(model.feature_extractor, source, spans))
-        for window in windows:
-            found, language = self._transcribe_window(model, source, window, carried)
-            segments += segments_within(found, window)
-            if self.options.condition_on_previous_text and self.options.carry_text:
-                carried = _text_tail(" ".join(s.text for s in segments[-_CARRIED_SEGMENTS:]), model.hf_tokenizer)
+        # Whisper falls back to sampling at a higher temperature when a chunk decodes badly (noise,
+        # repetition): seeded, the same recording always gives the same transcript.
+        ctranslate2.set_random_seed(_SAMPLING_SEED)
+        segments, language = self._transcribe_windows(model, source, user_prompt)
         duration = source.size / source.sample_rate
         segments = [s for s in clean_timings(segments, duration) if s.text]
         transcript = Transcript(
@@ -192,52 +181,84 @@ class OfflineWhisperTranscriber(Transcriber):
         )
         return respell_names(transcript, prompt)
 
+    def _transcribe_windows(self, model: Any, source: AudioSource, user_prompt: str) -> tuple[list[Segment], str]:
+        """The recording's segments, window after window, each window carrying on from the
+        chunk the one before stopped at, as the whole pass would (:mod:`.windows`)."""
+        window_seconds, rate = self.options.window_seconds, source.sample_rate
+        window = window_at(0, source.size, window_seconds=window_seconds, sample_rate=rate)
+        if window.last:  # one window: the whole pass itself, floored at its own maximum
+            return self._transcribe_window(model_floored_at(model, None), source, window, user_prompt or None, None)
+        # Every window's features as one whole pass computes them (.mel_floor).
+        blocks = recording_blocks(source.size, window_seconds=window_seconds, sample_rate=rate)
+        mel_max = recording_mel_max(model.feature_extractor, source, blocks)
+        # faster-whisper prompts a chunk with at most the last max_length // 2 - 1 tokens before it.
+        prompt_tokens = model.max_length // 2 - 1
+        segments: list[Segment] = []
+        initial_prompt: str | list[int] | None = user_prompt or None
+        language: str | None = None
+        last_speech = 0.0
+        while True:
+            log = ChunkLog(window.fits, last_speech)
+            found, language = self._transcribe_window(
+                model_logging_chunks(model_floored_at(model, mel_max, window.seek - window.lead), log),
+                source,
+                window,
+                initial_prompt,
+                language,
+            )
+            segments += found
+            cut = log.cut
+            if cut is None:
+                return segments, language
+            following = window_at(
+                window.recording_frame(cut.seek), source.size, window_seconds=window_seconds, sample_rate=rate
+            )
+            # The whole pass's prompt for that chunk, to the token (timestamps and resets as its own).
+            initial_prompt = list(cut.previous_tokens[-prompt_tokens:])
+            last_speech = cut.last_speech + window.offset - following.offset
+            window = following
+
     def _transcribe_window(
-        self, model: Any, source: AudioSource, window: Window, initial_prompt: str
+        self,
+        model: Any,
+        source: AudioSource,
+        window: Window,
+        initial_prompt: str | list[int] | None,
+        language: str | None,
     ) -> tuple[list[Segment], str]:
-        """One window's segments, timed in the whole recording, and the language heard."""
+        """One window's segments, timed in the whole recording, and the language heard (the first
+        window's for the others: the whole pass detects it once). Decoding stops where a model
+        watched by :func:`.chunk_log.model_logging_chunks` says the window is full."""
         # tiny.en and other English-only models must not be asked to detect a language.
-        language = None if model.model.is_multilingual else "en"
-        offset = window.start / source.sample_rate
-        # Whisper falls back to sampling at a higher temperature when a chunk decodes badly (noise,
-        # repetition): seeded, the same recording always gives the same transcript.
-        ctranslate2.set_random_seed(_SAMPLING_SEED)
+        language = language or (None if model.model.is_multilingual else "en")
+        segments: list[Segment] = []
         try:
             raw_segments, info = model.transcribe(
                 source.read(window.start, window.stop),
                 language=language,
                 beam_size=self.options.beam_size,
                 word_timestamps=True,
-                vad_filter=self.options.vad_filter,
+                vad_filter=self.options.vad_filter and window.seek == 0 and window.last,
                 condition_on_previous_text=self.options.condition_on_previous_text,
-                initial_prompt=initial_prompt or None,
+                initial_prompt=initial_prompt,
+                clip_timestamps=[window.clip_start] if window.lead else "0",
             )
-            segments = [
-                shifted(
-                    Segment(
-                        id=index,
-                        start=float(raw.start),
-                        end=float(raw.end),
-                        text=raw.text.strip(),
-                        words=[
-                            Word(w.word.strip(), float(w.start), float(w.end), float(w.probability))
-                            for w in raw.words or []
-                        ],
-                    ),
-                    offset,
-                )
-                for index, raw in enumerate(raw_segments)  # a generator: decoding happens here
-            ]
+            try:
+                for raw in raw_segments:  # a generator: decoding happens here
+                    segments.append(_in_recording(raw, window.offset))
+            except WindowFull:
+                pass  # the chunk it stopped at is the next window's first
         except (OSError, ValueError) as exc:
             raise PermanentProviderError(f"cannot transcribe this recording: {exc}", provider=self.name) from exc
         return segments, info.language or (language or "")
 
 
-def _text_tail(text: str, tokenizer: Any, max_tokens: int = WHISPER_PROMPT_MAX_TOKENS) -> str:
-    """The end of ``text`` within Whisper's prompt budget (what conditioning would carry)."""
-    encoding = tokenizer.encode(" " + text, add_special_tokens=False)
-    if len(encoding.ids) <= max_tokens:
-        return text
-    start = max(encoding.offsets[len(encoding.ids) - max_tokens][0] - 1, 0)
-    cut = text.find(" ", start)
-    return text[cut + 1 :] if cut >= 0 else text[start:]
+def _in_recording(raw: Any, offset: float) -> Segment:
+    """A faster-whisper segment of a window, timed in the whole recording."""
+    words = [
+        Word(w.word.strip(), float(w.start) + offset, float(w.end) + offset, float(w.probability))
+        for w in raw.words or []
+    ]
+    return Segment(
+        id=raw.id, start=float(raw.start) + offset, end=float(raw.end) + offset, text=raw.text.strip(), words=words
+    )

@@ -1,114 +1,103 @@
-"""A long recording transcribed a window at a time, cut at silences, and the windows' words
-joined back at their seams.
+"""A long recording transcribed a window at a time, with the transcript of one pass over the
+whole recording.
 
 faster-whisper computes the log-Mel features of everything it is given at once (an STFT of
 the whole call, in float64 on the way): issue 13 measured a 30-minute call at 1.7 GB in the
 transcriber against 0.44 GB for 5 minutes. Given windows of at most ``WINDOW_SECONDS`` read
 from the WAV, its memory is that of one window whatever the call's length.
 
-Each window ends in the quietest stretch of the last ``SEAM_SEARCH_SECONDS`` before its
-limit, so a seam falls in a pause between words, not inside one. Windows may overlap by
-``overlap_seconds`` (none by default, since the seam is a pause); the seam's merge keeps a
-word of the window before when its middle is before the seam and of the window after
-otherwise, so a word heard in both is kept once and one heard in either is never lost.
+faster-whisper decodes 30-s chunks one after the other: each starts where the one before
+ended (its "seek": the last timestamp or word end decoded) and is prompted with the tokens
+decoded before it. A window gives the whole pass's text only where its chunks start at the
+whole pass's seeks, see the same features and get the same prompt (cut at silences and joined
+word by word, windows differed from one pass by WER 2.7 % on a 10-minute call: the same seam,
+other chunk starts, then greedy decoding drifted). So:
+
+- the first window starts at the recording's start, as the whole pass does;
+- a window's chunks are decoded while they lie wholly inside its audio (:meth:`Window.fits`);
+  the first one that does not is not decoded: the next window starts at its seek, where the
+  whole pass's next chunk starts too, with ``LEAD_SECONDS`` of audio before it for the STFT's
+  context (``clip_timestamps`` makes decoding start at the seek), and is prompted with what
+  the whole pass would prompt that chunk with (:mod:`.chunk_log`);
+- every window's features are floored at the whole recording's maximum (:mod:`.mel_floor`).
+
+Every chunk is decoded once, by one window, so no word is joined, lost or doubled at a seam.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
-from agents.audio.source import AudioSource
-from agents.audio.voice.frames import HOP_SECONDS, frame_energy_db
-from agents.types import Segment, Word
-
 # Five minutes: the length of a short call, so a two-hour call's peak is a short call's.
 WINDOW_SECONDS = 300.0
-# Where a window's end is looked for: the quietest 0.3 s in the last 20 s before its limit.
-SEAM_SEARCH_SECONDS = 20.0
-_SEAM_QUIET_SECONDS = 0.3
+# faster-whisper's frames (16 kHz audio, hop 160: 100 a second) and its 30-s chunk.
+HOP_SAMPLES = 160
+FRAMES_PER_SECOND = 100
+CHUNK_FRAMES = 3000
+# Half the STFT's 400-sample frame: a frame needs that much audio on each side of its centre to
+# be computed as in the whole recording (at a window's edges it would see padding instead).
+_STFT_HALF_FRAME = 200
+# Audio given before a window's first chunk: far more than the STFT's half frame; one second,
+# so that the window's first frames are whole-recording frames whatever the padding.
+LEAD_SECONDS = 1.0
+LEAD_FRAMES = int(LEAD_SECONDS * FRAMES_PER_SECOND)
+# A window must hold its lead and one whole chunk, or it would never get past its first one.
+MIN_WINDOW_SECONDS = LEAD_SECONDS + CHUNK_FRAMES / FRAMES_PER_SECOND + 1.0
 
 
 @dataclass(frozen=True)
 class Window:
-    start: int  # first sample given to the model
-    stop: int  # sample after the last one given to the model
-    keep_from: float  # seconds: words whose middle is in [keep_from, keep_until) are this window's
-    keep_until: float
+    seek: int  # the recording's frame where decoding starts: a seek of the whole pass
+    lead: int  # frames of audio given before it (none at the recording's start)
+    stop: int  # the sample after the last one given to the model
+    last: bool  # reaches the recording's end: every chunk is decoded as in the whole pass
+
+    @property
+    def start(self) -> int:
+        """The first sample given to the model."""
+        return (self.seek - self.lead) * HOP_SAMPLES
+
+    @property
+    def offset(self) -> float:
+        """Seconds from the recording's start to the window's audio (its timestamps' zero)."""
+        return (self.seek - self.lead) / FRAMES_PER_SECOND
+
+    @property
+    def clip_start(self) -> float:
+        """Where decoding starts, in seconds of the window's audio (``clip_timestamps``)."""
+        return self.lead / FRAMES_PER_SECOND
+
+    def fits(self, chunk_seek: int) -> bool:
+        """Whether the chunk starting at frame ``chunk_seek`` of the window's features lies
+        wholly inside the window's audio, its last frame's STFT included: it is then decoded
+        from the same features as in the whole pass (the last window's chunks all are)."""
+        if self.last:
+            return True
+        return self.start + (chunk_seek + CHUNK_FRAMES) * HOP_SAMPLES + _STFT_HALF_FRAME <= self.stop
+
+    def recording_frame(self, chunk_seek: int) -> int:
+        """Frame ``chunk_seek`` of the window's features as a frame of the recording."""
+        return self.seek - self.lead + chunk_seek
 
 
-def _quietest_point(source: AudioSource, lo: int, hi: int) -> int:
-    """The sample in [lo, hi) at the middle of its quietest ``_SEAM_QUIET_SECONDS``."""
-    rate = source.sample_rate
-    energy = frame_energy_db(source.read(lo, hi), rate)
-    width = max(1, int(round(_SEAM_QUIET_SECONDS / HOP_SECONDS)))
-    if energy.size <= width:
-        return hi
-    # Mean level over a sliding run of hops; the latest of equally quiet runs (the window long).
-    running = np.convolve(energy.astype(np.float64), np.ones(width) / width, mode="valid")
-    best = running.size - 1 - int(np.argmin(running[::-1]))
-    return lo + int((best + width / 2) * HOP_SECONDS * rate)
+def window_at(seek: int, size: int, *, window_seconds: float = WINDOW_SECONDS, sample_rate: int = 16_000) -> Window:
+    """The window whose decoding starts at the recording's frame ``seek``, at most
+    ``window_seconds`` of audio (its lead included), for a recording of ``size`` samples."""
+    if window_seconds < MIN_WINDOW_SECONDS:
+        raise ValueError(f"a window must be at least {MIN_WINDOW_SECONDS:g} s long, not {window_seconds:g}")
+    if sample_rate != HOP_SAMPLES * FRAMES_PER_SECOND:
+        raise ValueError(f"windows are planned on 16 kHz audio, not {sample_rate} Hz")
+    lead = min(seek, LEAD_FRAMES)
+    start = (seek - lead) * HOP_SAMPLES
+    stop = min(size, start + int(window_seconds * sample_rate))
+    return Window(seek=seek, lead=lead, stop=stop, last=stop >= size)
 
 
-def plan_windows(
-    source: AudioSource,
-    *,
-    window_seconds: float = WINDOW_SECONDS,
-    search_seconds: float = SEAM_SEARCH_SECONDS,
-    overlap_seconds: float = 0.0,
-) -> list[Window]:
-    """The windows that cover the recording, each at most ``window_seconds`` (plus the
-    overlap), cut at the quietest point near its limit. One window for a short recording."""
-    rate = source.sample_rate
-    longest = int(window_seconds * rate)
-    search = min(int(search_seconds * rate), longest // 2)
-    overlap = int(overlap_seconds * rate)
-    seams = [0]
-    while source.size - seams[-1] > longest:
-        limit = seams[-1] + longest
-        seams.append(_quietest_point(source, limit - search, limit))
-    seams.append(source.size)
-    windows = []
-    for index in range(len(seams) - 1):
-        first, last = index == 0, index == len(seams) - 2
-        windows.append(
-            Window(
-                start=seams[index] if first else max(0, seams[index] - overlap),
-                stop=seams[index + 1] if last else min(source.size, seams[index + 1] + overlap),
-                keep_from=-np.inf if first else seams[index] / rate,
-                keep_until=np.inf if last else seams[index + 1] / rate,
-            )
-        )
-    return windows
-
-
-def _middle(word: Word) -> float:
-    return (word.start + word.end) / 2
-
-
-def segments_within(segments: list[Segment], window: Window) -> list[Segment]:
-    """The window's segments (timed in the recording) cut to the words the window keeps:
-    a segment with no word left is dropped; one without word timings is kept by its middle."""
-    kept: list[Segment] = []
-    for segment in segments:
-        if not segment.words:
-            if window.keep_from <= (segment.start + segment.end) / 2 < window.keep_until:
-                kept.append(segment)
-            continue
-        words = [w for w in segment.words if window.keep_from <= _middle(w) < window.keep_until]
-        if not words:
-            continue
-        if len(words) == len(segment.words):
-            kept.append(segment)
-            continue
-        # Cut at a seam (only with an overlap): the text is the kept words'.
-        text = " ".join(w.text for w in words)
-        kept.append(Segment(segment.id, words[0].start, words[-1].end, text, words, segment.speaker))
-    return kept
-
-
-def shifted(segment: Segment, seconds: float) -> Segment:
-    """A window's segment timed in the whole recording."""
-    words = [Word(w.text, w.start + seconds, w.end + seconds, w.probability) for w in segment.words]
-    return Segment(segment.id, segment.start + seconds, segment.end + seconds, segment.text, words, segment.speaker)
+def recording_blocks(
+    size: int, *, window_seconds: float = WINDOW_SECONDS, sample_rate: int = 16_000
+) -> list[tuple[int, int]]:
+    """Consecutive stretches of at most ``window_seconds`` covering the recording: where its
+    loudest moment is looked for (:func:`.mel_floor.recording_mel_max`), a window's worth of
+    memory at a time."""
+    step = int(window_seconds * FRAMES_PER_SECOND) * HOP_SAMPLES  # whole frames
+    return [(start, min(size, start + step)) for start in range(0, max(size, 1), step)]
