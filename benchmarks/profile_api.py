@@ -63,7 +63,11 @@ def measure(args: argparse.Namespace, seed: dict) -> None:
         if args.profile == label:
             profiler = cProfile.Profile()
             profiler.runcall(batch, call, method, path, args.requests)
-            pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative").print_stats(40)
+            stats = pstats.Stats(profiler, stream=sys.stdout)
+            stats.sort_stats("cumulative").print_stats(40)
+            stats.sort_stats("tottime").print_stats(30)
+            if args.callers:
+                stats.print_callers(args.callers)
 
 
 def recording(queries: list[str]):
@@ -86,6 +90,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300, help="requests per batch")
     parser.add_argument("--call-minutes", type=float, default=120.0)
     parser.add_argument("--profile", default="", help="an endpoint's label, as printed")
+    parser.add_argument("--callers", default="", help="with --profile: who calls functions matching this")
     parser.add_argument("--queries", action="store_true", help="print each endpoint's SQL")
     parser.add_argument("--seed", help=argparse.SUPPRESS)  # the inner run's seeded data
     args = parser.parse_args()

@@ -13,6 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+import orjson
 from celery.schedules import crontab
 
 from agents.settings import DEFAULT_ANTHROPIC_MODEL
@@ -164,7 +165,10 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.exceptions.api_exception_handler",
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # orjson writes the same JSON as DRF's renderer (compact, UTF-8, "Z" for UTC) in a tenth of
+    # the time: a 30 KB list took 0.5 ms to encode, a fifth of the request (issue 13).
+    "DEFAULT_RENDERER_CLASSES": ["drf_orjson_renderer.renderers.ORJSONRenderer"],
+    "ORJSON_RENDERER_OPTIONS": [orjson.OPT_UTC_Z],
     "DEFAULT_PARSER_CLASSES": [
         "core.api.parsers.SafeJSONParser",
         "rest_framework.parsers.MultiPartParser",

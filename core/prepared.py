@@ -22,6 +22,7 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model, QuerySet
+from django.db.models.query import get_related_populators
 from django.db.models.sql.compiler import SQLCompiler
 
 # The key the SQL is compiled with, found again among the compiled parameters (wherever the query
@@ -42,6 +43,7 @@ class _Compiled:
     model_indexes: list[int]  # the model's columns in a row
     annotations: dict[str, int]  # annotation name -> its column in a row
     model: type[Model] | None  # None: rows as tuples (a ``values_list`` queryset)
+    related: list  # the ORM's own populators of the select_related instances, as it builds them
 
 
 class PreparedQuery:
@@ -68,8 +70,8 @@ class PreparedQuery:
         columns = [column for column, _, _ in compiler.select]
         converters = compiler.get_converters(columns)
         model = None if queryset._fields is not None else queryset.model
-        if model is not None and compiler.klass_info.get("related_klass_infos"):
-            raise ValueError("A prepared query of model instances cannot select_related: annotate the values.")
+        if queryset._prefetch_related_lookups:
+            raise ValueError("A prepared query runs one query: it cannot prefetch_related.")
         model_indexes = list(compiler.klass_info["select_fields"]) if model else []
         names = [columns[index].target.attname for index in model_indexes]
         annotations = dict(compiler.annotation_col_map) if model else {}
@@ -83,6 +85,7 @@ class PreparedQuery:
             model=model,
             model_indexes=model_indexes,
             annotations=annotations,
+            related=get_related_populators(compiler.klass_info, compiler.select, alias) if model else [],
         )
         self._local.compiled = (connection, compiled)
         return compiled
@@ -95,7 +98,7 @@ class PreparedQuery:
 
     def rows(self, key: Any, *, limit: int | None = None, offset: int = 0, using: str = DEFAULT_DB_ALIAS) -> list[Any]:
         """The queryset's rows for ``key`` (``limit`` of them from ``offset`` when given):
-        model instances, or tuples for a ``values_list``."""
+        model instances (with their ``select_related`` ones), or tuples for a ``values_list``."""
         compiled = self._compiled(using)
         sql, params = compiled.sql, self._params(compiled, key)
         if limit is None and offset:
@@ -112,6 +115,8 @@ class PreparedQuery:
         instances = []
         for row in rows:
             instance = compiled.model.from_db(using, compiled.names, [row[index] for index in compiled.model_indexes])
+            for populator in compiled.related:
+                populator.populate(row, instance)
             for name, index in compiled.annotations.items():
                 setattr(instance, name, row[index])
             instances.append(instance)

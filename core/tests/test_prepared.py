@@ -77,7 +77,7 @@ def test_a_query_without_the_key_or_sliced_is_refused():
         PreparedQuery(lambda key: User.objects.filter(pk=key)[:3]).rows(1)
 
 
-def test_model_rows_keep_their_annotations_and_select_related_is_refused():
+def test_model_rows_keep_their_annotations():
     user = UserFactory()
     team = Team.objects.create(name="North")
     Membership.objects.create(team=team, user=user, role=Role.REP)
@@ -86,5 +86,29 @@ def test_model_rows_keep_their_annotations_and_select_related_is_refused():
     )
     (membership,) = memberships.rows(user.pk)
     assert (membership.team_id, membership.role, membership.team_label) == (team.pk, "rep", "North")
-    with pytest.raises(ValueError, match="select_related"):
-        PreparedQuery(lambda user_id: Membership.objects.filter(user_id=user_id).select_related("team")).rows(1)
+
+
+def test_select_related_instances_are_built_as_the_orm_builds_them(django_assert_num_queries):
+    user = UserFactory(full_name="Ada Rep")
+    north, south = Team.objects.create(name="North"), Team.objects.create(name="South")
+    Membership.objects.create(team=north, user=user, role=Role.REP)
+    Membership.objects.create(team=south, user=user, role=Role.MANAGER)
+    memberships = PreparedQuery(
+        lambda user_id: (
+            Membership.objects.filter(user_id=user_id)
+            .select_related("team", "user")
+            .only("role", "team__name", "user__full_name")
+            .order_by("team__name")
+        )
+    )
+    memberships.rows(user.pk)  # compiled
+    with django_assert_num_queries(1):
+        rows = memberships.rows(user.pk)
+        seen = [(m.role, m.team.pk, m.team.name, m.user.full_name) for m in rows]
+    assert seen == [("rep", north.pk, "North", "Ada Rep"), ("manager", south.pk, "South", "Ada Rep")]
+    assert memberships.rows(UserFactory().pk) == []
+
+
+def test_prefetch_related_is_refused():
+    with pytest.raises(ValueError, match="prefetch_related"):
+        PreparedQuery(lambda user_id: User.objects.filter(pk=user_id).prefetch_related("team_memberships")).rows(1)

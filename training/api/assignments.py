@@ -85,7 +85,7 @@ class MyAssignmentViewSet(viewsets.GenericViewSet):
         operation_id="assignments_list", responses={200: MyAssignmentSerializer(many=True), **error_responses(401)}
     )
     def list(self, request: Request) -> Response:
-        page = self.paginate_queryset(services.assignments_of(request.user))
+        page = self.paginate_queryset(services.my_assignments(request.user))
         body = MyAssignmentSerializer(page, many=True, context={"now": timezone.now()}).data
         return self.get_paginated_response(body)
 

@@ -135,12 +135,17 @@ class ScenarioSnapshotSerializer(RowSerializer):
     objections = serializers.ListField(child=serializers.DictField())
 
     def represent(self, snapshot: dict) -> dict:
-        scenario_id = snapshot.get("id")
-        return {
-            "id": None if scenario_id is None else int(scenario_id),
-            **{name: str(snapshot.get(name, "")) for name in SNAPSHOT_TEXT_FIELDS},
-            "objections": [dict(objection) for objection in snapshot.get("objections", [])],
-        }
+        return snapshot_body(snapshot)
+
+
+def snapshot_body(snapshot: dict) -> dict:
+    """``ScenarioSnapshotSerializer``'s body, without a serializer per row of a list."""
+    scenario_id = snapshot.get("id")
+    return {
+        "id": None if scenario_id is None else int(scenario_id),
+        **{name: str(snapshot.get(name, "")) for name in SNAPSHOT_TEXT_FIELDS},
+        "objections": [dict(objection) for objection in snapshot.get("objections", [])],
+    }
 
 
 class SessionSerializer(RowSerializer):
@@ -166,7 +171,7 @@ class SessionSerializer(RowSerializer):
             "user_id": session.user_id,
             "champion_id": session.champion_id,
             "champion_name": session.champion.name,
-            "scenario": ScenarioSnapshotSerializer().represent(session.scenario_snapshot),
+            "scenario": snapshot_body(session.scenario_snapshot),
             "status": session.status,
             "outcome": session.outcome,
             "stage": session.stage,

@@ -18,6 +18,7 @@ from training.services.assignments import (
     assignment_create,
     assignments_of,
     assignments_sweep,
+    my_assignments,
     record_attempt,
     team_assignments,
 )
@@ -54,6 +55,7 @@ __all__ = [
     "assignment_cancel",
     "assignment_create",
     "assignments_of",
+    "my_assignments",
     "assignments_sweep",
     "dispute_accept",
     "dispute_open",

@@ -22,8 +22,8 @@ from accounts.models import User
 from champions.models import Champion, Scenario
 from core import events
 from core.errors import InvalidInput, NotFound
+from core.prepared import PreparedQuery, PreparedRows
 from teams.models import Membership, Role, Team
-from teams.selectors import member_team_ids
 from training.models import Assignment, AssignmentAssignee, TrainingSession
 
 ALL_REPS = "all"
@@ -270,9 +270,15 @@ def team_assignments(team: Team) -> QuerySet[Assignment]:
 def assignments_of(user: User) -> QuerySet[AssignmentAssignee]:
     """The caller's assignments in the teams they are still a member of, uncancelled, soonest
     due first (one query per page)."""
+    return _assignments_of_user_id(user.pk)
+
+
+def _assignments_of_user_id(user_id: int) -> QuerySet[AssignmentAssignee]:
     return (
         AssignmentAssignee.objects.filter(
-            user=user, assignment__cancelled_at__isnull=True, assignment__team_id__in=member_team_ids(user)
+            user_id=user_id,
+            assignment__cancelled_at__isnull=True,
+            assignment__team_id__in=Membership.objects.filter(user_id=user_id).values("team_id"),
         )
         .select_related("assignment__team", "assignment__champion")
         .only(
@@ -288,3 +294,13 @@ def assignments_of(user: User) -> QuerySet[AssignmentAssignee]:
         )
         .order_by("assignment__due_at", "assignment_id")
     )
+
+
+# ``GET /assignments`` on every rep's home screen: building and compiling the query cost
+# several times its run (issue 13), so it is compiled once per connection.
+_my_assignments = PreparedQuery(_assignments_of_user_id)
+
+
+def my_assignments(user: User) -> PreparedRows:
+    """``assignments_of(user)``, a page at a time, each page one query."""
+    return PreparedRows(_my_assignments, user.pk)
