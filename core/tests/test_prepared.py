@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
-from django.db.models import F, Q
+from django.db import connection
+from django.db.models import F, JSONField, Q
 from django.utils import timezone
 
 from accounts.models import User
 from accounts.tests.factories import UserFactory
-from core.prepared import PreparedQuery, PreparedRows
+from core.prepared import PreparedQuery, PreparedRows, _faster
 from teams.models import Membership, Role, Team
 
 pytestmark = pytest.mark.django_db
@@ -112,3 +115,24 @@ def test_select_related_instances_are_built_as_the_orm_builds_them(django_assert
 def test_prefetch_related_is_refused():
     with pytest.raises(ValueError, match="prefetch_related"):
         PreparedQuery(lambda user_id: User.objects.filter(pk=user_id).prefetch_related("team_memberships")).rows(1)
+
+
+@pytest.mark.parametrize(
+    "stored", ['{"a": [1, 2.5, null], "b": "\u00e9"}', "[]", '"text"', "NaN", '{"x": Infinity}', "not json", None]
+)
+def test_the_json_converter_gives_what_jsonfield_gives(stored):
+    field = JSONField()
+    expected = field.from_db_value(stored, None, connection)
+    got = _faster(field.from_db_value, connection)(stored, None, connection)
+    assert got == expected or (got != got and expected != expected)  # NaN is not equal to itself
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite stores datetimes as text")
+@pytest.mark.parametrize(
+    "stored",
+    ["2026-12-02 10:00:00", "2026-12-02 10:00:00.123456", "2026-12-02T10:00:00+02:00", datetime(2026, 1, 1), None],
+)
+def test_the_sqlite_datetime_converter_gives_what_django_gives(stored):
+    converter = _faster(connection.ops.convert_datetimefield_value, connection)
+    assert converter is not connection.ops.convert_datetimefield_value
+    assert converter(stored, None, connection) == connection.ops.convert_datetimefield_value(stored, None, connection)
