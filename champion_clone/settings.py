@@ -165,8 +165,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.exceptions.api_exception_handler",
-    # orjson writes the same JSON as DRF's renderer (compact, UTF-8, "Z" for UTC) in a tenth of
-    # the time: a 30 KB list took 0.5 ms to encode, a fifth of the request (issue 13).
+    # DRF's JSON (compact, UTF-8, "Z" for UTC) written by orjson in a tenth of the time (issue 13).
     "DEFAULT_RENDERER_CLASSES": ["drf_orjson_renderer.renderers.ORJSONRenderer"],
     "ORJSON_RENDERER_OPTIONS": [orjson.OPT_UTC_Z],
     "DEFAULT_PARSER_CLASSES": [
