@@ -253,17 +253,17 @@ class ChampionDetailSerializer(ChampionStatusFields):
     transcription_engine = serializers.CharField()
     reasoning_engine = serializers.CharField()
     patterns = PatternSerializer(
-        many=True, help_text="The champion's patterns; hidden ones (``hidden: true``) to those who manage it only."
+        source="shown_patterns",
+        many=True,
+        help_text="The champion's patterns; hidden ones (``hidden: true``) to those who manage it only.",
     )
-    scenarios = ScenarioSerializer(many=True)
+    scenarios = ScenarioSerializer(source="scenario_rows", many=True)
     created_at = serializers.DateTimeField()
     analyzed_at = serializers.DateTimeField(allow_null=True)
 
     def represent(self, champion: Champion) -> dict:
         pattern = PatternSerializer().represent
         scenario = ScenarioSerializer().represent
-        # From the prefetched rows: a rep sees the patterns in use, a manager all of them.
-        shown = [p for p in champion.patterns.all() if champion.can_manage or not p.hidden]
         return {
             **super().represent(champion),
             "size_bytes": champion.size_bytes,
@@ -274,8 +274,8 @@ class ChampionDetailSerializer(ChampionStatusFields):
             "tone": champion.tone,
             "transcription_engine": champion.transcription_engine,
             "reasoning_engine": champion.reasoning_engine,
-            "patterns": [pattern(p) for p in shown],
-            "scenarios": [scenario(s) for s in champion.scenarios.all()],
+            "patterns": [pattern(p) for p in champion.shown_patterns],
+            "scenarios": [scenario(s) for s in champion.scenario_rows],
             "created_at": iso_datetime(champion.created_at),
             "analyzed_at": iso_datetime(champion.analyzed_at),
         }

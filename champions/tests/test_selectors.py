@@ -40,16 +40,17 @@ def test_the_list_is_the_owners_newest_first_with_their_counts(user):
 
 def test_the_detail_queryset_is_scoped_and_prefetches_ordered_results(user, django_assert_num_queries):
     champion = ReadyChampionFactory(owner=user)
+    patterns, scenarios = {}, {}
     for position in (2, 0, 1):
-        PatternFactory(champion=champion, position=position)
-        ScenarioFactory(champion=champion, position=position)
+        patterns[position] = PatternFactory(champion=champion, position=position).pk
+        scenarios[position] = ScenarioFactory(champion=champion, position=position).pk
     for who, champion_id in ((ChampionFactory().owner, champion.pk), (user, 10**12)):
         with pytest.raises(NotFound):
             champion_detail(user=who, champion_id=champion_id)
     with django_assert_num_queries(3):  # champion, patterns, scenarios (a personal one: no team read)
         detail = champion_detail(user=user, champion_id=champion.pk)
-        assert [p.position for p in detail.patterns.all()] == [0, 1, 2]
-        assert [s.position for s in detail.scenarios.all()] == [0, 1, 2]
+        assert [p.pk for p in detail.shown_patterns] == [patterns[0], patterns[1], patterns[2]]
+        assert [s.pk for s in detail.scenario_rows] == [scenarios[0], scenarios[1], scenarios[2]]
 
 
 def test_scenarios_are_a_conflict_until_the_champion_is_ready():
