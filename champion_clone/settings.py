@@ -165,7 +165,6 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.exceptions.api_exception_handler",
-    # DRF's JSON (compact, UTF-8, "Z" for UTC) written by orjson in a tenth of the time (issue 13).
     "DEFAULT_RENDERER_CLASSES": ["drf_orjson_renderer.renderers.ORJSONRenderer"],
     "ORJSON_RENDERER_OPTIONS": [orjson.OPT_UTC_Z],
     "DEFAULT_PARSER_CLASSES": [
