@@ -25,11 +25,11 @@ from champions.models import Champion
 from core.api.pagination import SegmentPagination
 from core.api.ratelimit import check_rate_limit, user_or_ip
 from core.api.schema import error_responses
-from core.api.viewsets import ID_PATTERN, OwnedObjectsViewSet
+from core.api.viewsets import ID_PATTERN, OwnedObjectsViewSet, RowListMixin
 from core.uploads import SizeLimitedUploadHandler
 
 
-class ChampionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OwnedObjectsViewSet):
+class ChampionViewSet(RowListMixin, mixins.RetrieveModelMixin, OwnedObjectsViewSet):
     """The champions a user sees (their own and their teams', ``champions.access``):
     ``/upload``, ``/analyze/{id}``, ``/champions``, ``/champions/{id}``, ``/scenarios/{id}``
     (the seed's paths, see ``champions.api.urls``), and the team's review: publish, unpublish,

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from accounts.models import User
 from core.api.ratelimit import check_rate_limit, user_or_ip
 from core.api.schema import error_responses
-from core.api.viewsets import ID_PATTERN, OwnedObjectsViewSet
+from core.api.viewsets import ID_PATTERN, OwnedObjectsViewSet, RowListMixin
 from core.uploads import SizeLimitedUploadHandler
 from training import selectors, services
 from training.api.serializers import (
@@ -96,7 +96,7 @@ class TrainingViewSet(viewsets.ViewSet):
         return Response(ProgressSerializer(selectors.progress_for(user=request.user), many=True).data)
 
 
-class TrainingSessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OwnedObjectsViewSet):
+class TrainingSessionViewSet(RowListMixin, mixins.RetrieveModelMixin, OwnedObjectsViewSet):
     """A user's practice sessions: ``/training/sessions``, ``/training/sessions/{id}``, the
     speech files of their messages, and disputes of their evaluations. A team's managers read
     (list with ``?team_id=``, detail) its members' sessions on its champions; only the
@@ -105,6 +105,8 @@ class TrainingSessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, O
     def get_owned_queryset(self, owner: User) -> QuerySet[TrainingSession]:
         if self.action == "retrieve":
             return selectors.session_detail_queryset(user=owner)
+        if not any(name in self.request.query_params for name in SessionFilterSerializer._declared_fields):
+            return selectors.session_list(user=owner)  # the list as a rep opens it: nothing to validate
         filters = SessionFilterSerializer(data=self.request.query_params)
         filters.is_valid(raise_exception=True)
         return selectors.session_list(
