@@ -6,6 +6,6 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
-        from accounts import jwt_keys
+        from accounts import jwt_decoding
 
-        jwt_keys.install()
+        jwt_decoding.install()

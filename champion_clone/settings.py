@@ -172,7 +172,7 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
         "rest_framework.parsers.FormParser",
     ],
-    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "core.api.negotiation.ContentNegotiation",
 }
 # The OpenAPI schema's settings (drf-spectacular), kept beside the other fixed decisions.
 SPECTACULAR_SETTINGS = configuration.SPECTACULAR_SETTINGS
