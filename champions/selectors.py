@@ -44,12 +44,12 @@ class ChampionListRow:
     original_filename: str
     team_id: int | None
     team_name: str | None
-    published_at: datetime | None
+    published_at: str | None  # datetimes as the API's ISO text (``datetimes_as_text``)
     can_manage: bool
     pattern_count: int
     scenario_count: int
-    created_at: datetime
-    analyzed_at: datetime | None
+    created_at: str
+    analyzed_at: str | None
 
     @property
     def pk(self) -> int:
@@ -133,7 +133,8 @@ def _champion_list_values(user_id: int) -> QuerySet:
 
 
 # Compiled once per connection: building and compiling it cost more than running it (issue 13).
-_champion_list = PreparedQuery(_champion_list_values)
+# Its datetimes are only rendered: they come as the API's text.
+_champion_list = PreparedQuery(_champion_list_values, datetimes_as_text=True)
 
 
 def _list_row(values: tuple) -> ChampionListRow:

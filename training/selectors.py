@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 from django.db.models import Avg, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
@@ -13,6 +12,7 @@ from agents.reasoning.judge import JudgeMoment, judge_moment
 from agents.types import Objection, Pattern
 from champions.selectors import ChampionPlaybook, champion_playbook
 from champions.storage import media_path
+from core.api.representation import iso_datetime
 from core.errors import NotFound
 from core.prepared import PreparedQuery, PreparedRows, ShapedRows
 from teams.models import Membership
@@ -51,9 +51,10 @@ class SessionListRow:
     outcome: str
     stage: int
     turn_count: int
-    started_at: datetime
-    last_activity_at: datetime
-    ended_at: datetime | None
+    # Datetimes as the API's ISO text: the list only renders them (``datetimes_as_text``).
+    started_at: str
+    last_activity_at: str
+    ended_at: str | None
     overall_score: float | None
     summary: str
 
@@ -83,12 +84,28 @@ def _list_row(values: tuple) -> SessionListRow:
     return SessionListRow(*values)
 
 
+_DATETIME_INDEXES = tuple(
+    index
+    for index, name in enumerate(SessionListRow.__slots__)
+    if name in ("started_at", "last_activity_at", "ended_at")
+)
+
+
+def _filtered_list_row(values: tuple) -> SessionListRow:
+    """A row of a filtered list, read by the ORM: its datetimes written as the compiled list's."""
+    values = list(values)
+    for index in _DATETIME_INDEXES:
+        values[index] = iso_datetime(values[index])
+    return SessionListRow(*values)
+
+
 # The caller's own sessions, unfiltered (the list as a rep opens it), compiled once per
 # connection: building and compiling it cost more than running it (issue 13).
 _own_sessions = PreparedQuery(
     lambda user_id: (
         TrainingSession.objects.filter(user_id=user_id).order_by("-started_at", "-id").values_list(*_LIST_VALUES)
-    )
+    ),
+    datetimes_as_text=True,  # only rendered: the API's ISO text
 )
 
 
@@ -111,7 +128,7 @@ def session_list(
         scope = scope.filter(champion_id=champion_id)
     if status:
         scope = scope.filter(status=status)
-    return ShapedRows(scope.order_by("-started_at", "-id").values_list(*_LIST_VALUES), _list_row)
+    return ShapedRows(scope.order_by("-started_at", "-id").values_list(*_LIST_VALUES), _filtered_list_row)
 
 
 def readable_sessions(user: User) -> QuerySet[TrainingSession]:

@@ -17,14 +17,14 @@ from django.utils import timezone
 from rest_framework import serializers
 
 
-def iso_datetime(value: datetime | None) -> str | None:
+def iso_datetime(value: datetime | str | None) -> str | None:
     """What ``serializers.DateTimeField`` writes: ISO 8601 in ``TIME_ZONE``, ``Z`` for UTC.
 
     DRF converts to the current time zone, which is ``TIME_ZONE`` here since nothing activates
     another; reading it is a context-local lookup per value, which was a tenth of a 20-row
     list's time (issue 13), while the default zone is cached."""
-    if value is None:
-        return None
+    if value is None or isinstance(value, str):
+        return value  # a str is that text already (``core.prepared``, ``datetimes_as_text``)
     if value.tzinfo is not None:
         value = value.astimezone(timezone.get_default_timezone())
     text = value.isoformat()

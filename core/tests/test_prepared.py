@@ -5,6 +5,7 @@ from datetime import datetime
 import pytest
 from django.db import connection
 from django.db.models import F, JSONField, Q
+from django.db.models.functions import Now
 from django.utils import timezone
 
 from accounts.models import User
@@ -136,3 +137,41 @@ def test_the_sqlite_datetime_converter_gives_what_django_gives(stored):
     converter = _faster(connection.ops.convert_datetimefield_value, connection)
     assert converter is not connection.ops.convert_datetimefield_value
     assert converter(stored, None, connection) == connection.ops.convert_datetimefield_value(stored, None, connection)
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite stores datetimes as text")
+@pytest.mark.parametrize(
+    "stored",
+    [
+        "2026-12-02 10:00:00",
+        "2026-12-02 10:00:00.123456",
+        "2026-12-02 10:00:00.120000",
+        "2026-12-02 10:00:00.222",  # Now() writes milliseconds
+        "2026-12-02 10:00:00.000",
+        "2026-12-02 10:00:00.000000",
+        "2026-12-02 10:00:00.5",
+        "2026-12-02T10:00:00+02:00",
+        "2026-12-02 10:00:00.123456+00:00",
+        datetime(2026, 1, 1),
+        None,
+    ],
+)
+def test_sqlite_datetimes_as_text_are_what_iso_datetime_writes(stored):
+    from core.api.representation import iso_datetime
+    from core.prepared import _sqlite_utc_iso_text
+
+    expected = iso_datetime(connection.ops.convert_datetimefield_value(stored, None, connection))
+    assert _sqlite_utc_iso_text(stored, None, connection) == expected
+
+
+def test_datetimes_as_text_rows_carry_the_api_text_on_every_database():
+    from core.api.representation import iso_datetime
+
+    user = UserFactory(last_login_at=timezone.now())
+    User.objects.filter(pk=user.pk).update(date_joined=Now())
+    as_text = PreparedQuery(
+        lambda user_id: User.objects.filter(pk=user_id).order_by().values_list("last_login_at", "date_joined", "pk"),
+        datetimes_as_text=True,
+    )
+    fetched = User.objects.get(pk=user.pk)
+    assert as_text.rows(user.pk) == [(iso_datetime(fetched.last_login_at), iso_datetime(fetched.date_joined), user.pk)]
