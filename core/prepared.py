@@ -16,6 +16,7 @@ paged with ``PreparedRows`` is compiled once too.
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -131,8 +132,14 @@ def _datetimes_as_stored_text(sql: str, compiler: SQLCompiler, connection: Any) 
     datetime by the column's declared type. The indexes of the columns so read; a column whose
     text is not found exactly once in the SQL is left as it is."""
     rewritten: set[int] = set()
+    # A column the ORDER BY names by its position stays a column: ordered by an expression,
+    # the database could no longer walk an index and would sort every matching row.
+    ordering = sql.rpartition(" ORDER BY ")[2] if " ORDER BY " in sql else ""
+    ordered = {int(number) - 1 for number in re.findall(r"(?<![\w\"'.])(\d+)(?![\w\"'.])", ordering)}
     for index, (column, (column_sql, column_params), alias) in enumerate(compiler.select):
         if column.output_field.get_internal_type() != "DateTimeField" or column_params or not alias:
+            continue
+        if index in ordered:
             continue
         selected = f"{column_sql} AS {connection.ops.quote_name(alias)}"
         if sql.count(selected) == 1:

@@ -42,7 +42,8 @@ class TrainingSession(models.Model):
     class Meta:
         ordering = ["-started_at", "-id"]
         indexes = [
-            models.Index(fields=["user", "-started_at"], name="session_user_started_idx"),
+            # The id breaks ties in the list's order: the index gives the rows in order, no sort.
+            models.Index(fields=["user", "-started_at", "-id"], name="session_user_started_idx"),
             models.Index(fields=["status", "last_activity_at"], name="session_status_activity_idx"),
             # The admin dashboard's 30 days: sessions begun, and completed (active reps per team).
             models.Index(fields=["started_at"], name="session_started_idx"),

@@ -175,3 +175,20 @@ def test_datetimes_as_text_rows_carry_the_api_text_on_every_database():
     )
     fetched = User.objects.get(pk=user.pk)
     assert as_text.rows(user.pk) == [(iso_datetime(fetched.last_login_at), iso_datetime(fetched.date_joined), user.pk)]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite stores datetimes as text")
+def test_a_datetime_the_list_is_ordered_by_stays_a_column_for_its_index():
+    from core.api.representation import iso_datetime
+
+    user = UserFactory(last_login_at=timezone.now())
+    ordered = PreparedQuery(
+        lambda user_id: (
+            User.objects.filter(pk=user_id).order_by("-date_joined").values_list("date_joined", "last_login_at")
+        ),
+        datetimes_as_text=True,
+    )
+    fetched = User.objects.get(pk=user.pk)
+    assert ordered.rows(user.pk) == [(iso_datetime(fetched.date_joined), iso_datetime(fetched.last_login_at))]
+    sql = ordered._compiled("default").sql
+    assert """"date_joined" || '')""" not in sql and """"last_login_at" || '')""" in sql

@@ -8,6 +8,7 @@ from rest_framework import serializers
 from core.api.representation import RowSerializer, iso_datetime
 from core.api.viewsets import ID_MAX
 from training.models import EvaluationDispute, SessionMessage, TrainingSession
+from training.selectors import SessionListRow
 from training.services.disputes import DISPUTE_REASON_MAX_CHARS
 
 if TYPE_CHECKING:
@@ -191,8 +192,34 @@ class SessionListSerializer(SessionSerializer):
 
     user_name = serializers.CharField(source="user.get_full_name", help_text="Whose session.")
 
-    def represent(self, session: TrainingSession) -> dict:
+    def represent(self, session: TrainingSession | SessionListRow) -> dict:
+        if isinstance(session, SessionListRow):
+            return session_list_body(session)
         return {**super().represent(session), "user_name": session.user.get_full_name()}
+
+
+def session_list_body(row: SessionListRow) -> dict:
+    """``SessionListSerializer``'s body of a list row, read straight off its values: no objects
+    per row for its user and champion, its datetimes already the API's text (issue 13)."""
+    snapshot = row.scenario_snapshot
+    return {
+        "id": row.id,
+        "user_id": row.user_id,
+        "champion_id": row.champion_id,
+        "champion_name": row.champion_name,
+        "scenario": snapshot_body(snapshot),
+        "status": row.status,
+        "outcome": row.outcome,
+        "stage": row.stage,
+        "objections_total": len(snapshot.get("objections", [])),
+        "turn_count": row.turn_count,
+        "started_at": row.started_at,
+        "last_activity_at": row.last_activity_at,
+        "ended_at": row.ended_at,
+        "overall_score": row.overall_score,
+        "summary": row.summary,
+        "user_name": row.user_full_name or row.user_email,
+    }
 
 
 class SessionDetailSerializer(SessionListSerializer):
