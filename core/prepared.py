@@ -130,22 +130,22 @@ def _datetimes_as_stored_text(sql: str, compiler: SQLCompiler, connection: Any) 
     """``sql`` with each plain datetime column of its SELECT list read as ``(column || '')``:
     an expression, so that sqlite3 hands over the stored text instead of parsing it into a
     datetime by the column's declared type. The indexes of the columns so read; a column whose
-    text is not found exactly once in the SQL is left as it is."""
-    rewritten: set[int] = set()
-    # A column the ORDER BY names by its position stays a column: ordered by an expression,
-    # the database could no longer walk an index and would sort every matching row.
-    ordering = sql.rpartition(" ORDER BY ")[2] if " ORDER BY " in sql else ""
-    ordered = {int(number) - 1 for number in re.findall(r"(?<![\w\"'.])(\d+)(?![\w\"'.])", ordering)}
+    text is not found exactly once before the ORDER BY is left as it is."""
+    head, by, ordering = sql.rpartition(" ORDER BY ") if compiler.get_order_by() else (sql, "", "")
+    rewritten: dict[int, str] = {}
     for index, (column, (column_sql, column_params), alias) in enumerate(compiler.select):
         if column.output_field.get_internal_type() != "DateTimeField" or column_params or not alias:
             continue
-        if index in ordered:
-            continue
         selected = f"{column_sql} AS {connection.ops.quote_name(alias)}"
-        if sql.count(selected) == 1:
-            sql = sql.replace(selected, f"({column_sql} || '') AS {connection.ops.quote_name(alias)}")
-            rewritten.add(index)
-    return sql, rewritten
+        if head.count(selected) == 1:
+            head = head.replace(selected, f"({column_sql} || '') AS {connection.ops.quote_name(alias)}")
+            rewritten[index] = column_sql
+    # The ORDER BY names selected columns by position: a rewritten one is named by its column
+    # again, so that the database orders by the column (and can walk its index), not the text.
+    ordering = re.sub(
+        r"(?<![\w\"'.%])(\d+)(?![\w\"'.])", lambda found: rewritten.get(int(found[1]) - 1, found[0]), ordering
+    )
+    return head + by + ordering, set(rewritten)
 
 
 def _datetime_text_converters(compiler: SQLCompiler, columns: list, stored_text: set[int]) -> dict:

@@ -178,7 +178,7 @@ def test_datetimes_as_text_rows_carry_the_api_text_on_every_database():
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite stores datetimes as text")
-def test_a_datetime_the_list_is_ordered_by_stays_a_column_for_its_index():
+def test_a_datetime_the_list_is_ordered_by_is_ordered_as_a_column_for_its_index():
     from core.api.representation import iso_datetime
 
     user = UserFactory(last_login_at=timezone.now())
@@ -191,4 +191,5 @@ def test_a_datetime_the_list_is_ordered_by_stays_a_column_for_its_index():
     fetched = User.objects.get(pk=user.pk)
     assert ordered.rows(user.pk) == [(iso_datetime(fetched.date_joined), iso_datetime(fetched.last_login_at))]
     sql = ordered._compiled("default").sql
-    assert """"date_joined" || '')""" not in sql and """"last_login_at" || '')""" in sql
+    assert """"date_joined" || '')""" in sql and """"last_login_at" || '')""" in sql
+    assert sql.endswith('ORDER BY "accounts_user"."date_joined" DESC')
