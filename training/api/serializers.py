@@ -167,23 +167,30 @@ class SessionSerializer(RowSerializer):
     summary = serializers.CharField()
 
     def represent(self, session: TrainingSession) -> dict:
-        return {
-            "id": session.pk,
-            "user_id": session.user_id,
-            "champion_id": session.champion_id,
-            "champion_name": session.champion.name,
-            "scenario": snapshot_body(session.scenario_snapshot),
-            "status": session.status,
-            "outcome": session.outcome,
-            "stage": session.stage,
-            "objections_total": session.objection_count,
-            "turn_count": session.turn_count,
-            "started_at": iso_datetime(session.started_at),
-            "last_activity_at": iso_datetime(session.last_activity_at),
-            "ended_at": iso_datetime(session.ended_at),
-            "overall_score": session.overall_score,
-            "summary": session.summary,
-        }
+        return session_body(session, champion_name=session.champion.name)
+
+
+def session_body(session: TrainingSession | SessionListRow, *, champion_name: str) -> dict:
+    """``SessionSerializer``'s body of a session or of a list's row (whose datetimes are
+    already the API's text: ``iso_datetime`` passes them through)."""
+    snapshot = session.scenario_snapshot
+    return {
+        "id": session.pk,
+        "user_id": session.user_id,
+        "champion_id": session.champion_id,
+        "champion_name": champion_name,
+        "scenario": snapshot_body(snapshot),
+        "status": session.status,
+        "outcome": session.outcome,
+        "stage": session.stage,
+        "objections_total": len(snapshot.get("objections", [])),
+        "turn_count": session.turn_count,
+        "started_at": iso_datetime(session.started_at),
+        "last_activity_at": iso_datetime(session.last_activity_at),
+        "ended_at": iso_datetime(session.ended_at),
+        "overall_score": session.overall_score,
+        "summary": session.summary,
+    }
 
 
 class SessionListSerializer(SessionSerializer):
@@ -194,32 +201,10 @@ class SessionListSerializer(SessionSerializer):
 
     def represent(self, session: TrainingSession | SessionListRow) -> dict:
         if isinstance(session, SessionListRow):
-            return session_list_body(session)
+            # A list's row: its values read directly, no objects per row for user and champion.
+            body = session_body(session, champion_name=session.champion_name)
+            return {**body, "user_name": session.user_full_name or session.user_email}
         return {**super().represent(session), "user_name": session.user.get_full_name()}
-
-
-def session_list_body(row: SessionListRow) -> dict:
-    """``SessionListSerializer``'s body of a list row, read straight off its values: no objects
-    per row for its user and champion, its datetimes already the API's text (issue 13)."""
-    snapshot = row.scenario_snapshot
-    return {
-        "id": row.id,
-        "user_id": row.user_id,
-        "champion_id": row.champion_id,
-        "champion_name": row.champion_name,
-        "scenario": snapshot_body(snapshot),
-        "status": row.status,
-        "outcome": row.outcome,
-        "stage": row.stage,
-        "objections_total": len(snapshot.get("objections", [])),
-        "turn_count": row.turn_count,
-        "started_at": row.started_at,
-        "last_activity_at": row.last_activity_at,
-        "ended_at": row.ended_at,
-        "overall_score": row.overall_score,
-        "summary": row.summary,
-        "user_name": row.user_full_name or row.user_email,
-    }
 
 
 class SessionDetailSerializer(SessionListSerializer):
