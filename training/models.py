@@ -6,6 +6,46 @@ from django.utils import timezone
 
 from champions.models import Champion, Scenario
 
+SNAPSHOT_TEXT_FIELDS = ("title", "persona", "context", "goal", "difficulty")
+
+
+def normalized_snapshot(value: object) -> dict:
+    """A scenario snapshot exactly as the API writes it: its id (an integer or null), each text
+    field as text, its objections a list of objects. Stored so, a list can send the stored JSON
+    as it is, never parsing it (issue 13: a 20-session list parsed and rebuilt 24 KB)."""
+    snapshot = value if isinstance(value, dict) else {}
+    scenario_id = str(snapshot.get("id"))
+    objections = snapshot.get("objections")
+    return {
+        "id": int(scenario_id) if scenario_id.isascii() and scenario_id.isdigit() else None,
+        **{name: str(snapshot.get(name, "")) for name in SNAPSHOT_TEXT_FIELDS},
+        "objections": [dict(item) for item in objections if isinstance(item, dict)]
+        if isinstance(objections, list)
+        else [],
+    }
+
+
+class ScenarioSnapshotField(models.JSONField):
+    """Normalizes every snapshot it writes (a save, a create, a bulk create, an ``update()``):
+    ``normalized_snapshot``. Lookups are left alone (their value is not a snapshot)."""
+
+    def get_db_prep_save(self, value: object, connection: object) -> object:
+        if not hasattr(value, "resolve_expression"):
+            value = normalized_snapshot(value)
+        return super().get_db_prep_save(value, connection)
+
+
+class SnapshotObjectionCount(models.Func):
+    """How many objections a stored (normalized) snapshot lists, counted by the database, so a
+    list that sends the snapshot's JSON as it is need not parse it to count them."""
+
+    output_field = models.IntegerField()
+    template = "COALESCE(json_array_length(%(expressions)s, '$.objections'), 0)"  # SQLite
+
+    def as_postgresql(self, compiler: object, connection: object, **extra: object) -> tuple[str, list]:
+        template = "COALESCE(jsonb_array_length(%(expressions)s -> 'objections'), 0)"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
 
 class TrainingSession(models.Model):
     """A rep practising one scenario of a champion against the simulated prospect."""
@@ -23,7 +63,7 @@ class TrainingSession(models.Model):
     champion = models.ForeignKey(Champion, on_delete=models.CASCADE, related_name="training_sessions")
     # A re-analysis replaces the champion's scenarios: the session keeps its own copy.
     scenario = models.ForeignKey(Scenario, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    scenario_snapshot = models.JSONField(default=dict)
+    scenario_snapshot = ScenarioSnapshotField(default=dict)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
     outcome = models.CharField(max_length=8, choices=Outcome.choices, blank=True)
     # Index of the scenario objection on the table; len(objections) once all are handled.

@@ -3,8 +3,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.db.models import Avg, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
-from django.db.models.functions import Abs, RowNumber
+from django.db.models import Avg, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, TextField, Window
+from django.db.models.functions import Abs, Cast, RowNumber
 
 from accounts.models import User
 from agents.reasoning import categories as cat
@@ -17,67 +17,28 @@ from core.errors import NotFound
 from core.prepared import PreparedQuery, PreparedRows, ShapedRows
 from teams.models import Membership
 from teams.selectors import managed_team, managed_team_ids
-from training.models import EvaluationDispute, GoldEvaluation, JudgeHealthRun, SessionMessage, TrainingSession
+from training.list_rows import SessionListRow
+from training.models import (
+    EvaluationDispute,
+    GoldEvaluation,
+    JudgeHealthRun,
+    SessionMessage,
+    SnapshotObjectionCount,
+    TrainingSession,
+)
 from training.services.scenarios import scenario_spec
-
-
-@dataclass(frozen=True, slots=True)
-class _Named:
-    name: str
-
-
-@dataclass(frozen=True, slots=True)
-class _SessionUser:
-    full_name: str
-    email: str
-
-    def get_full_name(self) -> str:
-        return self.full_name or self.email
-
-
-@dataclass(frozen=True, slots=True)
-class SessionListRow:
-    """A session as the list shows it, with the attributes ``SessionListSerializer`` reads of a
-    session: built from a row's values, no model instances (issue 13)."""
-
-    id: int
-    user_id: int
-    user_full_name: str
-    user_email: str
-    champion_id: int
-    champion_name: str
-    scenario_snapshot: dict
-    status: str
-    outcome: str
-    stage: int
-    turn_count: int
-    # Datetimes as the API's ISO text: the list only renders them (``datetimes_as_text``).
-    started_at: str
-    last_activity_at: str
-    ended_at: str | None
-    overall_score: float | None
-    summary: str
-
-    @property
-    def pk(self) -> int:
-        return self.id
-
-    @property
-    def champion(self) -> _Named:
-        return _Named(self.champion_name)
-
-    @property
-    def user(self) -> _SessionUser:
-        return _SessionUser(self.user_full_name, self.user_email)
-
-    @property
-    def objection_count(self) -> int:
-        return len(self.scenario_snapshot.get("objections", []))
-
 
 # The list's values, in ``SessionListRow``'s order.
 _RELATED_VALUES = {"user_full_name": "user__full_name", "user_email": "user__email", "champion_name": "champion__name"}
 _LIST_VALUES = tuple(_RELATED_VALUES.get(name, name) for name in SessionListRow.__slots__)
+_LIST_ANNOTATIONS = {
+    "scenario_json": Cast("scenario_snapshot", TextField()),
+    "objections_total": SnapshotObjectionCount("scenario_snapshot"),
+}
+
+
+def _list_values(sessions: QuerySet[TrainingSession]) -> QuerySet:
+    return sessions.order_by("-started_at", "-id").annotate(**_LIST_ANNOTATIONS).values_list(*_LIST_VALUES)
 
 
 def _list_row(values: tuple) -> SessionListRow:
@@ -96,15 +57,13 @@ def _filtered_list_row(values: tuple) -> SessionListRow:
     values = list(values)
     for index in _DATETIME_INDEXES:
         values[index] = iso_datetime(values[index])
-    return SessionListRow(*values)
+    return _list_row(values)
 
 
 # The caller's own sessions, unfiltered (the list as a rep opens it), compiled once per
 # connection: building and compiling it cost more than running it (issue 13).
 _own_sessions = PreparedQuery(
-    lambda user_id: (
-        TrainingSession.objects.filter(user_id=user_id).order_by("-started_at", "-id").values_list(*_LIST_VALUES)
-    ),
+    lambda user_id: _list_values(TrainingSession.objects.filter(user_id=user_id)),
     datetimes_as_text=True,  # only rendered: the API's ISO text
 )
 
@@ -128,7 +87,7 @@ def session_list(
         scope = scope.filter(champion_id=champion_id)
     if status:
         scope = scope.filter(status=status)
-    return ShapedRows(scope.order_by("-started_at", "-id").values_list(*_LIST_VALUES), _filtered_list_row)
+    return ShapedRows(_list_values(scope), _filtered_list_row)
 
 
 def readable_sessions(user: User) -> QuerySet[TrainingSession]:

@@ -2,13 +2,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import orjson
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api.representation import RowSerializer, iso_datetime
 from core.api.viewsets import ID_MAX
-from training.models import EvaluationDispute, SessionMessage, TrainingSession
-from training.selectors import SessionListRow
+from training.list_rows import SessionListRow
+from training.models import EvaluationDispute, SessionMessage, TrainingSession, normalized_snapshot
 from training.services.disputes import DISPUTE_REASON_MAX_CHARS
 
 if TYPE_CHECKING:
@@ -123,9 +124,6 @@ def _audio_url(message: SessionMessage, kind: str) -> str:
     return f"/training/sessions/{message.session_id}/audio/{message.pk}/{kind}"
 
 
-SNAPSHOT_TEXT_FIELDS = ("title", "persona", "context", "goal", "difficulty")
-
-
 class ScenarioSnapshotSerializer(RowSerializer):
     id = serializers.IntegerField(allow_null=True)
     title = serializers.CharField()
@@ -136,17 +134,7 @@ class ScenarioSnapshotSerializer(RowSerializer):
     objections = serializers.ListField(child=serializers.DictField())
 
     def represent(self, snapshot: dict) -> dict:
-        return snapshot_body(snapshot)
-
-
-def snapshot_body(snapshot: dict) -> dict:
-    """``ScenarioSnapshotSerializer``'s body, without a serializer per row of a list."""
-    scenario_id = snapshot.get("id")
-    return {
-        "id": None if scenario_id is None else int(scenario_id),
-        **{name: str(snapshot.get(name, "")) for name in SNAPSHOT_TEXT_FIELDS},
-        "objections": [dict(objection) for objection in snapshot.get("objections", [])],
-    }
+        return normalized_snapshot(snapshot)
 
 
 class SessionSerializer(RowSerializer):
@@ -172,18 +160,23 @@ class SessionSerializer(RowSerializer):
 
 def session_body(session: TrainingSession | SessionListRow, *, champion_name: str) -> dict:
     """``SessionSerializer``'s body of a session or of a list's row (whose datetimes are
-    already the API's text: ``iso_datetime`` passes them through)."""
-    snapshot = session.scenario_snapshot
+    already the API's text: ``iso_datetime`` passes them through; its scenario, the stored
+    JSON, sent as it is: ``SessionListRow``)."""
+    if isinstance(session, SessionListRow):
+        scenario, objections_total = orjson.Fragment(session.scenario_json), session.objections_total
+    else:
+        scenario = normalized_snapshot(session.scenario_snapshot)
+        objections_total = len(scenario["objections"])
     return {
         "id": session.pk,
         "user_id": session.user_id,
         "champion_id": session.champion_id,
         "champion_name": champion_name,
-        "scenario": snapshot_body(snapshot),
+        "scenario": scenario,
         "status": session.status,
         "outcome": session.outcome,
         "stage": session.stage,
-        "objections_total": len(snapshot.get("objections", [])),
+        "objections_total": objections_total,
         "turn_count": session.turn_count,
         "started_at": iso_datetime(session.started_at),
         "last_activity_at": iso_datetime(session.last_activity_at),
