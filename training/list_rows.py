@@ -22,7 +22,9 @@ class _SessionUser:
         return self.full_name or self.email
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen, as champions.selectors.ChampionListRow: a frozen dataclass sets each field through
+# object.__setattr__, ten times slower for a row of 17 fields.
+@dataclass(slots=True)
 class SessionListRow:
     """A session as the list shows it, with the attributes ``SessionListSerializer`` reads of a
     session: built from a row's values, no model instances (issue 13)."""
