@@ -163,6 +163,18 @@ def _datetime_text_converters(compiler: SQLCompiler, columns: list, stored_text:
     return converters
 
 
+def _named_placeholders(sql: str, count: int) -> str:
+    """``sql`` with its ``count`` positional placeholders named ``%(p0)s``, ``%(p1)s``, ...
+    Run with a dict of parameters, SQLite's backend names them with one ``%`` formatting,
+    where positional ones are found by a regular expression run over the whole text: 23 µs
+    on the champion list's 2 KB of SQL, on every read. PostgreSQL's driver takes either."""
+    numbers = iter(range(count))
+    named = re.sub(r"%%|%s", lambda found: found[0] if found[0] == "%%" else f"%(p{next(numbers)})s", sql)
+    if next(numbers, None) is not None:
+        raise ValueError("The compiled SQL has fewer placeholders than parameters.")
+    return named
+
+
 class PreparedQuery:
     """``build(key)`` returns the queryset; ``rows(key)`` runs it (its SQL compiled once).
 
@@ -209,7 +221,7 @@ class PreparedQuery:
         names = [columns[index].target.attname for index in model_indexes]
         annotations = dict(compiler.annotation_col_map) if model else {}
         compiled = _Compiled(
-            sql=sql,
+            sql=_named_placeholders(sql, len(params)),
             params=tuple(params),
             key_indexes=indexes,
             compiler=compiler,
@@ -223,10 +235,10 @@ class PreparedQuery:
         self._local.compiled = (connection, compiled)
         return compiled
 
-    def _params(self, compiled: _Compiled, key: Any) -> list[Any]:
-        params = list(compiled.params)
+    def _params(self, compiled: _Compiled, key: Any) -> dict[str, Any]:
+        params = {f"p{index}": value for index, value in enumerate(compiled.params)}
         for index in compiled.key_indexes:
-            params[index] = key
+            params[f"p{index}"] = key
         return params
 
     def rows(self, key: Any, *, limit: int | None = None, offset: int = 0, using: str = DEFAULT_DB_ALIAS) -> list[Any]:
@@ -237,7 +249,10 @@ class PreparedQuery:
         if limit is None and offset:
             raise ValueError("An offset needs a limit.")
         if limit is not None:
-            sql, params = f"{sql} LIMIT %s OFFSET %s", [*params, int(limit), int(offset)]
+            sql, params = (
+                f"{sql} LIMIT %(limit)s OFFSET %(offset)s",
+                {**params, "limit": int(limit), "offset": int(offset)},
+            )
         with connections[using].cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()

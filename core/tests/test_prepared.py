@@ -4,8 +4,8 @@ from datetime import datetime
 
 import pytest
 from django.db import connection
-from django.db.models import F, JSONField, Q
-from django.db.models.functions import Now
+from django.db.models import CharField, F, JSONField, Q, Value
+from django.db.models.functions import Concat, Now
 from django.utils import timezone
 
 from accounts.models import User
@@ -193,3 +193,28 @@ def test_a_datetime_the_list_is_ordered_by_is_ordered_as_a_column_for_its_index(
     sql = ordered._compiled("default").sql
     assert """"date_joined" || '')""" in sql and """"last_login_at" || '')""" in sql
     assert sql.endswith('ORDER BY "accounts_user"."date_joined" DESC')
+
+
+# Literal percent signs beside the placeholders: a LIKE pattern (a parameter) and "%" in the SQL.
+named_like = PreparedQuery(
+    lambda user_id: (
+        User.objects.filter(Q(pk=user_id) | Q(email__contains="50%_off"))
+        .annotate(tagged=Concat(Value("100%"), F("email"), output_field=CharField()))
+        .order_by("pk")
+        .values_list("email", "tagged")
+    )
+)
+
+
+def test_placeholders_are_named_and_literal_percents_kept(django_assert_num_queries):
+    user, discounted, other = UserFactory(), UserFactory(email="x50%_off@example.com"), UserFactory()
+    assert "%(p0)s" in named_like._compiled("default").sql and " %s" not in named_like._compiled("default").sql
+    with django_assert_num_queries(1) as captured:
+        rows = named_like.rows(user.pk, limit=5)
+    assert rows == [(user.email, f"100%{user.email}"), (discounted.email, f"100%{discounted.email}")]
+    assert str(user.pk) in captured.captured_queries[0]["sql"]  # the executed query, as logged
+    assert named_like.rows(other.pk) == [
+        (discounted.email, f"100%{discounted.email}"),
+        (other.email, f"100%{other.email}"),
+    ]
+    assert PreparedRows(named_like, other.pk).count() == 2
