@@ -9,7 +9,8 @@ the round where its ratio to the bare view was best, that ratio, and the ratios'
 
 Then ``POST /training/respond`` on the champion of the long call, over HTTP: one rep replying
 turn after turn, then ``--respond-reps`` reps at once (each its own connection and session; a
-session whose conversation is over is ended and another begun), p50/p95 of each.
+session whose conversation is over is ended and another begun), p50/p95 of each; every reply
+a different text unless ``--fixed-replies``.
 
 Last, a refused request that the rate limits refuse (429): gunicorn again with the limits on,
 the rep's training budget spent, ``POST /training/respond`` measured against the bare view of
@@ -47,6 +48,17 @@ REPLIES = (
     "Could you tell me more about how your drivers plan their routes in the busy season?",
     "As a next step, can we book thirty minutes on Tuesday with your operations director?",
 )
+OPENERS = ("I hear you.", "Fair point.", "That makes sense.", "Understood.", "Good question.")
+
+
+def varied_reply(number: int) -> str:
+    """The ``number``-th reply of a run, a text no other reply of the run has: the engines
+    remember the vectors of the texts they embedded, so repeated replies would be timed from
+    that memo instead of the model (``--fixed-replies`` times exactly that)."""
+    reply = REPLIES[number % len(REPLIES)]
+    return f"{OPENERS[(number // len(REPLIES)) % len(OPENERS)]} {reply} We plan {number + 3} routes a day."
+
+
 REPORT_SCRIPT = """
 done = function(summary, latency, requests)
   io.write(string.format("BENCH %d %d %f %f %d\\n", summary.requests, summary.duration,
@@ -207,6 +219,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
     parser.add_argument("--call-minutes", type=float, default=120.0, help="length of the long champion's call")
     parser.add_argument("--respond-reps", type=int, default=20, help="reps replying at once (0: no respond part)")
+    parser.add_argument(
+        "--fixed-replies", action="store_true", help="respond with five texts in turn (served from the engines' memo)"
+    )
     args = parser.parse_args()
     wrk = ensure_wrk()
     with tempfile.TemporaryDirectory(prefix="bench-api-") as tmp:
@@ -313,11 +328,15 @@ class Rep:
     """One rep on its own connection: replies in its own session, ends it when the
     conversation is over and begins another."""
 
-    def __init__(self, port: int, token: str, champion_id: int, offset: int) -> None:
+    def __init__(self, port: int, token: str, champion_id: int, offset: int, *, fixed: bool = False) -> None:
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         self.headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
         self.champion_id, self.session_id = champion_id, None
-        self.replies = itertools.cycle(REPLIES[offset % len(REPLIES) :] + REPLIES[: offset % len(REPLIES)])
+        self.replies = (
+            itertools.cycle(REPLIES[offset % len(REPLIES) :] + REPLIES[: offset % len(REPLIES)])
+            if fixed
+            else map(varied_reply, itertools.count(offset * 1_000_000))
+        )
         self.latencies_ms: list[float] = []
         self.failures = 0
 
@@ -339,8 +358,8 @@ class Rep:
             self.session_id = None
 
 
-def drive_reps(port: int, seed: dict, reps: int, seconds: float) -> dict:
-    crew = [Rep(port, seed["token"], seed["long_champion_id"], index) for index in range(reps)]
+def drive_reps(port: int, seed: dict, reps: int, seconds: float, *, fixed: bool = False) -> dict:
+    crew = [Rep(port, seed["token"], seed["long_champion_id"], index, fixed=fixed) for index in range(reps)]
     deadline = time.perf_counter() + seconds
 
     def run(rep: Rep) -> None:
@@ -364,10 +383,11 @@ def drive_reps(port: int, seed: dict, reps: int, seconds: float) -> dict:
 def report_respond(port: int, seed: dict, args: argparse.Namespace) -> None:
     seconds = max(args.duration, 5) * 2
     call = f"{seed['call_seconds'] / 3600:.1f} h call"
-    print(f"\nPOST /training/respond over HTTP on the champion of the {call}, {seconds} s each")
+    texts = "the same five replies in turn" if args.fixed_replies else "every reply a different text"
+    print(f"\nPOST /training/respond over HTTP on the champion of the {call}, {seconds} s each, {texts}")
     print(f"{'reps at once':<16} {'replies':>8} {'p50 ms':>8} {'p95 ms':>8} {'not 200':>8}")
     for reps in (1, args.respond_reps):
-        figures = drive_reps(port, seed, reps, seconds)
+        figures = drive_reps(port, seed, reps, seconds, fixed=args.fixed_replies)
         print(
             f"{reps:<16} {figures['replies']:>8} {figures['p50_ms']:>8.1f} {figures['p95_ms']:>8.1f} "
             f"{figures['failures']:>8}",
