@@ -6,9 +6,10 @@ disguise (PEM, SSH, a DER key or certificate, a JWK): a guard against algorithm 
 when keys come from somewhere untrusted. Ours are the settings' ``JWT_SIGNING_KEY`` (or
 ``SECRET_KEY``), fixed at start-up, and two of the checks parse the secret with
 cryptography's DER readers, which fail by raising (issue 13: with the signature checked once
-per token too, a request's token took 4 µs to validate instead of 42). ``install`` swaps the global PyJWS's HS256/384/512 (what simplejwt's
-``TokenBackend`` calls) for the same algorithms whose ``prepare_key`` remembers the secrets
-that passed; a secret that fails is refused every time, as before.
+per token too, a request's token took 4 µs to validate instead of 42). ``install`` swaps the
+global PyJWS's HS256/384/512 (what simplejwt's ``TokenBackend`` calls) for the same
+algorithms whose ``prepare_key`` remembers the secrets that passed; a secret that fails is
+refused every time, as before.
 
 **Each token's signature checked once per process.** A client sends the same access token
 with every request for its 15 minutes; whether its signature is good is a function of the

@@ -44,8 +44,8 @@ _PLACEHOLDER = 2_147_480_123
 @dataclass(frozen=True)
 class _Compiled:
     sql: str
-    params: tuple[Any, ...]
-    key_indexes: tuple[int, ...]
+    params: dict[str, Any]  # by the names of ``sql``'s placeholders
+    key_names: tuple[str, ...]  # the placeholders that take the key
     compiler: SQLCompiler
     converters: dict
     names: list[str]
@@ -222,8 +222,8 @@ class PreparedQuery:
         annotations = dict(compiler.annotation_col_map) if model else {}
         compiled = _Compiled(
             sql=_named_placeholders(sql, len(params)),
-            params=tuple(params),
-            key_indexes=indexes,
+            params={f"p{index}": value for index, value in enumerate(params)},
+            key_names=tuple(f"p{index}" for index in indexes),
             compiler=compiler,
             converters=converters,
             names=names,
@@ -236,9 +236,9 @@ class PreparedQuery:
         return compiled
 
     def _params(self, compiled: _Compiled, key: Any) -> dict[str, Any]:
-        params = {f"p{index}": value for index, value in enumerate(compiled.params)}
-        for index in compiled.key_indexes:
-            params[f"p{index}"] = key
+        params = dict(compiled.params)
+        for name in compiled.key_names:
+            params[name] = key
         return params
 
     def rows(self, key: Any, *, limit: int | None = None, offset: int = 0, using: str = DEFAULT_DB_ALIAS) -> list[Any]:
