@@ -131,3 +131,37 @@ def test_the_memo_embeds_each_text_once_and_keeps_the_order_asked():
     assert model.embedded == ["a", "bb", "ccc"]
     assert first[:, 0].tolist() == [1, 2, 1]
     assert again[:, 0].tolist() == [2, 1]
+
+
+class TokenCountingEmbedder(CountingEmbedder):
+    """Tells its tokens as the real embedder does: here, the text's words without spaces."""
+
+    def token_keys(self, texts):
+        return [tuple(text.replace(" ", "")) for text in texts]
+
+
+def test_the_memo_runs_the_model_once_for_texts_of_the_same_tokens():
+    model = TokenCountingEmbedder()
+    memo = MemoEmbedder(model)
+
+    first = memo.embed(["a day.", "a day ."])
+    again = memo.embed(["a  day.", "a day."])
+
+    assert model.embedded == ["a day."]
+    assert first[:, 0].tolist() == [6, 6]
+    assert again[:, 0].tolist() == [6, 6]
+
+
+def test_texts_of_the_same_tokens_get_the_same_vector_from_the_model():
+    # What lets the memo share a vector between such texts: the model sees only token ids,
+    # and a row's vector does not depend on the batch it is in (padding is masked out).
+    from agents.providers.embeddings import get_embedder
+
+    embedder = get_embedder()
+    clause, respaced = "We plan 34 routes a day.", "We plan 34 routes a day ."
+    longer = "Fair point. That is a fair concern. We can start with one depot and prove the value."
+
+    assert embedder.token_keys([clause]) == embedder.token_keys([respaced])
+    alone = embedder.embed([clause])
+    assert np.array_equal(alone, embedder.embed([respaced]))
+    assert np.array_equal(alone[0], embedder.embed([longer, clause])[1])

@@ -1,21 +1,25 @@
 """One embedding per text per process: the judge and the prospect read the same reply, the
 prospect reads the same objections turn after turn; each is embedded once.
 
-The embedder is deterministic for a given text, so a remembered vector is the vector."""
+The embedder is deterministic for a given text, so a remembered vector is the vector. Texts the
+model reads as the same tokens share one vector too: the judge reads each clause of a reply
+again with the buyer's words taken out, rebuilt with a space between tokens ("a day ."), which
+is the clause itself when it repeats none of the buyer's words (one model run saved a reply)."""
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from typing import Protocol
 
 import numpy as np
 
 from agents.providers.embeddings import EMBEDDING_DIMENSION, get_embedder
 
-# Replies, objections and scenario lines of the sessions in flight: 1.5 kB a vector.
-MEMO_SIZE = 2048
+# Replies, objections and scenario lines of the sessions in flight, each under its text and
+# under its tokens: 1.5 kB a vector, 6 MB in all.
+MEMO_SIZE = 4096
 
 
 class TextEmbedder(Protocol):
@@ -26,13 +30,14 @@ class TextEmbedder(Protocol):
 
 class MemoEmbedder:
     """An :class:`~agents.providers.embeddings.Embedder` that remembers the vectors of the last
-    :data:`MEMO_SIZE` texts it embedded; the texts it has not seen go to the model in one batch.
-    Thread-safe: the model runs outside the lock."""
+    texts it embedded (:data:`MEMO_SIZE` entries); the texts it has not seen go to the model in
+    one batch, once per distinct token sequence when the embedder tells its tokens
+    (``token_keys``). Thread-safe: the model runs outside the lock."""
 
     def __init__(self, embedder: TextEmbedder | None = None, *, size: int = MEMO_SIZE) -> None:
         self._embedder = embedder
         self._size = size
-        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._vectors: OrderedDict[Hashable, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
     @property
@@ -42,27 +47,46 @@ class MemoEmbedder:
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         texts = list(texts)
         result = np.zeros((len(texts), EMBEDDING_DIMENSION), dtype=np.float32)
-        missing: list[int] = []
         with self._lock:
-            for index, text in enumerate(texts):
-                vector = self._vectors.get(text)
-                if vector is None:
-                    missing.append(index)
-                else:
-                    self._vectors.move_to_end(text)
-                    result[index] = vector
+            remembered = self._recall(texts)
+        missing = [index for index, text in enumerate(texts) if text not in remembered]
         if missing:
-            unique = list(dict.fromkeys(texts[index] for index in missing))
-            fresh = dict(zip(unique, (self._embedder or get_embedder()).embed(unique), strict=True))
-            with self._lock:
-                for text, vector in fresh.items():
-                    self._vectors[text] = vector
-                    self._vectors.move_to_end(text)
-                while len(self._vectors) > self._size:
-                    self._vectors.popitem(last=False)
-            for index in missing:
-                result[index] = fresh[texts[index]]
+            remembered.update(self._embedded(list(dict.fromkeys(texts[index] for index in missing))))
+        for index, text in enumerate(texts):
+            result[index] = remembered[text]
         return result
+
+    def _recall(self, keys: Sequence[Hashable]) -> dict:
+        """The remembered vectors of ``keys`` (those it has), marked as just used. Under the lock."""
+        found = {}
+        for key in keys:
+            vector = self._vectors.get(key)
+            if vector is not None:
+                self._vectors.move_to_end(key)
+                found[key] = vector
+        return found
+
+    def _embedded(self, texts: list[str]) -> dict[str, np.ndarray]:
+        """Vectors of ``texts``, none remembered under its text: through their tokens, from the
+        memo or from one run of the model, remembered under both."""
+        embedder = self._embedder or get_embedder()
+        token_keys = getattr(embedder, "token_keys", None)
+        key_of = dict(zip(texts, token_keys(texts) if token_keys else texts, strict=True))
+        with self._lock:
+            by_key = self._recall(list(key_of.values()))
+        to_run: dict[Hashable, str] = {}
+        for text, key in key_of.items():
+            if key not in by_key:
+                to_run.setdefault(key, text)
+        if to_run:
+            by_key.update(zip(to_run, embedder.embed(list(to_run.values())), strict=True))
+        vectors = {text: by_key[key] for text, key in key_of.items()}
+        with self._lock:
+            self._vectors.update(vectors)
+            self._vectors.update((key_of[text], vector) for text, vector in vectors.items())
+            while len(self._vectors) > self._size:
+                self._vectors.popitem(last=False)
+        return vectors
 
 
 _shared = MemoEmbedder()

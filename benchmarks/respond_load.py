@@ -1,0 +1,89 @@
+"""The reps of the API benchmark's respond part (``bench_api.py``): each on its own HTTP
+connection, replying turn after turn in its own session, every reply a text no other reply of
+the run has unless told to repeat five."""
+
+from __future__ import annotations
+
+import http.client
+import itertools
+import json
+import threading
+import time
+
+# What the reps say, in turn: objection answers, a question, a close, and a weak "ok".
+REPLIES = (
+    "I understand, price matters. What does a late delivery cost you today in lost customers?",
+    "That is a fair concern. We can start with one depot and prove the value in two weeks.",
+    "ok",
+    "Could you tell me more about how your drivers plan their routes in the busy season?",
+    "As a next step, can we book thirty minutes on Tuesday with your operations director?",
+)
+OPENERS = ("I hear you.", "Fair point.", "That makes sense.", "Understood.", "Good question.")
+
+
+def varied_reply(number: int) -> str:
+    """The ``number``-th reply of a run, a text no other reply of the run has: the engines
+    remember the vectors of the texts they embedded, so repeated replies would be timed from
+    that memo instead of the model (``--fixed-replies`` times exactly that)."""
+    reply = REPLIES[number % len(REPLIES)]
+    return f"{OPENERS[(number // len(REPLIES)) % len(OPENERS)]} {reply} We plan {number + 3} routes a day."
+
+
+REP_NUMBERS = itertools.count()
+
+
+class Rep:
+    """One rep on its own connection: replies in its own session, ends it when the
+    conversation is over and begins another."""
+
+    def __init__(self, port: int, token: str, champion_id: int, offset: int, *, fixed: bool = False) -> None:
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        self.champion_id, self.session_id = champion_id, None
+        self.replies = (
+            itertools.cycle(REPLIES[offset % len(REPLIES) :] + REPLIES[: offset % len(REPLIES)])
+            if fixed
+            else map(varied_reply, itertools.count(offset * 1_000_000))
+        )
+        self.latencies_ms: list[float] = []
+        self.failures = 0
+
+    def post(self, path: str, body: dict) -> tuple[int, dict]:
+        self.connection.request("POST", path, json.dumps(body), self.headers)
+        response = self.connection.getresponse()
+        return response.status, json.loads(response.read() or b"{}")
+
+    def reply(self) -> None:
+        if self.session_id is None:
+            _, started = self.post("/training/start", {"champion_id": self.champion_id})
+            self.session_id = started["session"]["id"]
+        began = time.perf_counter()
+        status, body = self.post("/training/respond", {"session_id": self.session_id, "message": next(self.replies)})
+        self.latencies_ms.append((time.perf_counter() - began) * 1000)
+        self.failures += status != 200
+        if status != 200 or body["session"]["outcome"]:
+            self.post("/training/end", {"session_id": self.session_id})
+            self.session_id = None
+
+
+def drive_reps(port: int, seed: dict, reps: int, seconds: float, *, fixed: bool = False) -> dict:
+    # Numbered across runs: the 20 reps' texts are none of the single rep's.
+    crew = [Rep(port, seed["token"], seed["long_champion_id"], next(REP_NUMBERS), fixed=fixed) for _ in range(reps)]
+    deadline = time.perf_counter() + seconds
+
+    def run(rep: Rep) -> None:
+        while time.perf_counter() < deadline:
+            rep.reply()
+
+    threads = [threading.Thread(target=run, args=(rep,)) for rep in crew]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    latencies = sorted(ms for rep in crew for ms in rep.latencies_ms)
+    return {
+        "replies": len(latencies),
+        "p50_ms": latencies[len(latencies) // 2],
+        "p95_ms": latencies[int(0.95 * (len(latencies) - 1))],
+        "failures": sum(rep.failures for rep in crew),
+    }
