@@ -218,12 +218,18 @@ def champion_patterns(*, champion_id: int) -> list[Pattern]:
     return [row.as_pattern() for row in rows]
 
 
-def champion_playbook(champion_id: int) -> ChampionPlaybook:
-    rows = list(
+# Read on every reply of a training session: compiled once per connection (issue 13).
+_playbook_rows = PreparedQuery(
+    lambda champion_id: (
         ChampionPattern.objects.filter(champion_id=champion_id, hidden=False)
         .order_by("position")
         .only("id", "embedding", *PATTERN_FIELDS)
     )
+)
+
+
+def champion_playbook(champion_id: int) -> ChampionPlaybook:
+    rows = _playbook_rows.rows(champion_id)
     patterns = [row.as_pattern() for row in rows]
     blobs = [row.embedding for row in rows]
     vectors = embedding_matrix(blobs) if blobs and all(blobs) else None

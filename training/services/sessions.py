@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 
 from accounts.models import User
@@ -25,6 +26,7 @@ from champions.selectors import ChampionPlaybook, champion_playbook
 from core import events, ops
 from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from core.metrics.registry import JUDGE_FALLBACKS, RESPOND_LATENCY
+from core.prepared import PreparedQuery
 from training.models import SessionMessage, TrainingSession
 from training.services import assignments
 from training.services.buyer_turns import OPENING_BUYER_LINES, champion_buyer_turns
@@ -40,15 +42,30 @@ class RespondResult:
     prospect_message: SessionMessage
 
 
+# A session with its champion, read twice on every reply (judged, then recorded under the
+# lock): compiled once per connection, since building and compiling the select_related query
+# cost Django several times what the database takes to answer it (issue 13).
+_session_with_champion = PreparedQuery(
+    lambda session_id: TrainingSession.objects.select_related("champion").filter(pk=session_id).order_by()
+)
+_locked_session_with_champion = PreparedQuery(
+    lambda session_id: (
+        TrainingSession.objects.select_related("champion").select_for_update(of=("self",)).filter(pk=session_id)
+    ).order_by()
+)
+
+
 def _owned_session(user: User, session_id: int, *, practising: bool = False, lock: bool = True) -> TrainingSession:
     """The caller's own session, locked (unless ``lock`` is false). ``practising``: the caller
     must still see its champion (a rep removed from the team, or a champion unpublished, ends
-    the practice; the session stays the rep's to read and to end)."""
-    sessions = TrainingSession.objects.select_related("champion")
-    if lock:
-        sessions = sessions.select_for_update(of=("self",))
-    session = sessions.filter(pk=session_id, user=user).first()
-    if session is None:
+    the practice; the session stays the rep's to read and to end). Another user's session is
+    not found, as one that does not exist."""
+    if lock and transaction.get_autocommit():
+        # What the ORM checks when it compiles select_for_update, which the prepared query does once.
+        raise TransactionManagementError("A session is locked inside a transaction only.")
+    rows = (_locked_session_with_champion if lock else _session_with_champion).rows(session_id)
+    session = rows[0] if rows else None
+    if session is None or session.user_id != user.pk:
         raise NotFound("No such training session.")
     if practising and not sees(user, session.champion):
         raise PermissionDenied("This champion is no longer shared with you: the session can be read and ended only.")
@@ -204,13 +221,18 @@ def _recorded_turn(
     return RespondResult(session=session, trainee_message=trainee_message, prospect_message=prospect_message)
 
 
-def _last_prospect_line(session: TrainingSession) -> str:
-    return (
-        SessionMessage.objects.filter(session=session, role=SessionMessage.Role.PROSPECT)
+_prospect_lines_latest_first = PreparedQuery(
+    lambda session_id: (
+        SessionMessage.objects.filter(session_id=session_id, role=SessionMessage.Role.PROSPECT)
         .order_by("-turn_index")
-        .values_list("content", flat=True)
-        .first()
-    ) or ""
+        .values_list("content")
+    )
+)
+
+
+def _last_prospect_line(session: TrainingSession) -> str:
+    rows = _prospect_lines_latest_first.rows(session.pk, limit=1)
+    return rows[0][0] if rows else ""
 
 
 def _prospect_turn(

@@ -7,7 +7,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
+from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -221,6 +222,17 @@ class TestSessionRespond:
 
         assert messages_of(session) == [(0, "prospect")]
         assert TrainingSession.objects.get(pk=session.pk).turn_count == 1
+
+    @pytest.mark.django_db(transaction=True)
+    def test_a_session_is_locked_only_inside_a_transaction(self, user, session):
+        # The session's locked read is compiled once, so the ORM's own check that
+        # select_for_update runs in a transaction is made on every call instead.
+        from training.services.sessions import _owned_session
+
+        with pytest.raises(TransactionManagementError):
+            _owned_session(user, session.pk, lock=True)
+        with transaction.atomic():
+            assert _owned_session(user, session.pk, lock=True).pk == session.pk
 
     @pytest.mark.parametrize("message", ["", "   ", "x" * 51])
     def test_an_empty_or_overlong_reply_is_refused_before_anything_is_read(
