@@ -50,3 +50,33 @@ def test_my_assignment_body_is_drfs():
 def test_profile_body_is_drfs():
     user = UserFactory(last_login_at=timezone.now())
     assert UserSerializer().represent(user) == drf_representation(UserSerializer(), user)
+
+
+def test_respond_body_is_drfs():
+    from champions.tests.factories import PatternFactory, ReadyChampionFactory, ScenarioFactory
+    from training.api.serializers import RespondOutputSerializer
+
+    champion = ReadyChampionFactory()
+    objection, answer = (
+        "It is too expensive for us.",
+        "I understand, price matters. What does a lost customer cost you?",
+    )
+    PatternFactory(champion=champion, category="objection", speaker="other", text=objection, start=40, end=42)
+    PatternFactory(champion=champion, category="objection_response", speaker="champion", text=answer, start=42, end=48)
+    ScenarioFactory(champion=champion, objections=[{"text": objection, "champion_response": answer, "start": 40.0}])
+    session = services.session_start(user=champion.owner, champion_id=champion.pk)
+    serializer = RespondOutputSerializer()
+
+    typed = services.session_respond(user=champion.owner, session_id=session.pk, message=answer)
+    expected = drf_representation(serializer, typed)
+    del expected["transcript"]  # a typed reply has none
+    body = serializer.to_representation(typed)
+    assert body == expected and body["evaluation"]["champion_reference"]["text"] == answer
+
+    spoken = services.session_respond(
+        user=champion.owner, session_id=session.pk, message="ok", input_audio="replies/1.wav", audio_seconds=1.5
+    )
+    spoken.prospect_message.speech_audio = "speech/2.mp3"
+    body = serializer.to_representation(spoken)
+    assert body == drf_representation(serializer, spoken)
+    assert body["transcript"] == "ok" and body["prospect_message"]["audio_url"].endswith("/speech")
