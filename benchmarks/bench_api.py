@@ -203,7 +203,7 @@ def main() -> None:
         "--fixed-replies", action="store_true", help="respond with five texts in turn (served from the engines' memo)"
     )
     args = parser.parse_args()
-    wrk = ensure_wrk()
+    wrk = ensure_wrk() if args.rounds else ""  # the respond part needs no wrk
     with tempfile.TemporaryDirectory(prefix="bench-api-") as tmp:
         work = Path(tmp)
         env = environment(work)

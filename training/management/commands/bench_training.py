@@ -1,11 +1,17 @@
 """``python manage.py bench_training``: latency of ``POST /training/respond`` through the whole
 Django stack (middleware, auth, the offline judge and prospect, the database) and the number
-of queries per respond. A benchmark, not a test: it prints figures."""
+of queries per respond, in process; then, with ``--reps N``, over HTTP for one rep and for N
+reps at once against gunicorn with 2 workers (``benchmarks/bench_api.py``'s respond part, on a
+champion of a call looped to ``--call-minutes``, 2 hours unless given). A benchmark, not a
+test: it prints figures."""
 
 from __future__ import annotations
 
 import statistics
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 from django.core.management.base import BaseCommand
 from django.db import connection
@@ -59,8 +65,25 @@ class Command(BaseCommand):
             help="Loop the champion's call to this length first (a champion from a long call).",
         )
         parser.add_argument("--varied", action="store_true", help="A different reply text every time.")
+        parser.add_argument(
+            "--reps",
+            type=int,
+            default=0,
+            help="Then over HTTP (gunicorn, 2 workers): one rep, and this many at once, every reply a new text.",
+        )
 
-    def handle(self, *args, replies: int, call_minutes: float | None, varied: bool, **options) -> None:
+    def handle(self, *args, replies: int, call_minutes: float | None, varied: bool, reps: int, **options) -> None:
+        self.in_process(replies=replies, call_minutes=call_minutes, varied=varied)
+        if reps:
+            from django.conf import settings
+
+            script = Path(settings.BASE_DIR) / "benchmarks" / "bench_api.py"
+            minutes = str(call_minutes or 120.0)
+            self.stdout.flush()
+            arguments = ["--rounds", "0", "--duration", "5", "--respond-reps", str(reps), "--call-minutes", minutes]
+            subprocess.run([sys.executable, str(script), *arguments], check=True)
+
+    def in_process(self, *, replies: int, call_minutes: float | None, varied: bool) -> None:
         user, _ = User.objects.get_or_create(email="bench-training@bench.championclone.test")
         champion = champion_from_script(user, "saas_helpdesk", call_minutes=call_minutes)
         self.stdout.write(
