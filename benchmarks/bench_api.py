@@ -10,7 +10,8 @@ the round where its ratio to the bare view was best, that ratio, and the ratios'
 Then ``POST /training/respond`` on the champion of the long call, over HTTP: one rep replying
 turn after turn, then ``--respond-reps`` reps at once (each its own connection and session; a
 session whose conversation is over is ended and another begun), p50/p95 of each; every reply
-a different text unless ``--fixed-replies``.
+a different text unless ``--fixed-replies``: first one new sentence among repeated ones, then
+every clause new.
 
 Last, a refused request that the rate limits refuse (429): gunicorn again with the limits on,
 the rep's training budget spent, ``POST /training/respond`` measured against the bare view of
@@ -304,19 +305,27 @@ def report_rate_limited(wrk: str, env: dict[str, str], seed: dict, args: argpars
         server.wait(timeout=30)
 
 
+# What each mix of replies is, as the report names it.
+MIX_NAMES = {
+    "varied": "every reply a different text: one new sentence among repeated ones",
+    "novel": "every clause of every reply new (three sentences)",
+    "fixed": "the same five replies in turn",
+}
+
+
 def report_respond(port: int, seed: dict, args: argparse.Namespace) -> None:
     seconds = max(args.duration, 5) * 2
     call = f"{seed['call_seconds'] / 3600:.1f} h call"
-    texts = "the same five replies in turn" if args.fixed_replies else "every reply a different text"
-    print(f"\nPOST /training/respond over HTTP on the champion of the {call}, {seconds} s each, {texts}")
-    print(f"{'reps at once':<16} {'replies':>8} {'p50 ms':>8} {'p95 ms':>8} {'not 200':>8}")
-    for reps in (1, args.respond_reps):
-        figures = drive_reps(port, seed, reps, seconds, fixed=args.fixed_replies)
-        print(
-            f"{reps:<16} {figures['replies']:>8} {figures['p50_ms']:>8.1f} {figures['p95_ms']:>8.1f} "
-            f"{figures['failures']:>8}",
-            flush=True,
-        )
+    print(f"\nPOST /training/respond over HTTP on the champion of the {call}, {seconds} s each")
+    print(f"{'reps at once':<16} {'replies':>8} {'p50 ms':>8} {'p95 ms':>8} {'not 200':>8}  replies sent")
+    for mix in ("fixed",) if args.fixed_replies else ("varied", "novel"):
+        for reps in (1, args.respond_reps):
+            figures = drive_reps(port, seed, reps, seconds, mix=mix)
+            print(
+                f"{reps:<16} {figures['replies']:>8} {figures['p50_ms']:>8.1f} {figures['p95_ms']:>8.1f} "
+                f"{figures['failures']:>8}  {MIX_NAMES[mix]}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

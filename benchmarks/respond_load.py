@@ -29,6 +29,20 @@ def varied_reply(number: int) -> str:
     return f"{OPENERS[(number // len(REPLIES)) % len(OPENERS)]} {reply} We plan {number + 3} routes a day."
 
 
+def novel_reply(number: int) -> str:
+    """The ``number``-th reply of a run with every clause new: none of its three sentences is
+    in any other reply of the run, so none is served from the engines' memo (a rep's own words;
+    ``varied_reply`` repeats the openers and answers around its one new sentence)."""
+    return (
+        f"I hear you about the {number + 3} late vans. What would {number + 7} missed deliveries cost you "
+        f"this quarter? We could pilot it on {number + 11} routes first."
+    )
+
+
+# The replies the reps send: ``varied`` and ``novel`` a different text every time, ``fixed``
+# five texts in turn.
+MIXES = {"varied": varied_reply, "novel": novel_reply}
+
 REP_NUMBERS = itertools.count()
 
 
@@ -36,14 +50,14 @@ class Rep:
     """One rep on its own connection: replies in its own session, ends it when the
     conversation is over and begins another."""
 
-    def __init__(self, port: int, token: str, champion_id: int, offset: int, *, fixed: bool = False) -> None:
+    def __init__(self, port: int, token: str, champion_id: int, offset: int, *, mix: str = "varied") -> None:
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         self.headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
         self.champion_id, self.session_id = champion_id, None
         self.replies = (
             itertools.cycle(REPLIES[offset % len(REPLIES) :] + REPLIES[: offset % len(REPLIES)])
-            if fixed
-            else map(varied_reply, itertools.count(offset * 1_000_000))
+            if mix == "fixed"
+            else map(MIXES[mix], itertools.count(offset * 1_000_000))
         )
         self.latencies_ms: list[float] = []
         self.failures = 0
@@ -66,9 +80,9 @@ class Rep:
             self.session_id = None
 
 
-def drive_reps(port: int, seed: dict, reps: int, seconds: float, *, fixed: bool = False) -> dict:
+def drive_reps(port: int, seed: dict, reps: int, seconds: float, *, mix: str = "varied") -> dict:
     # Numbered across runs: the 20 reps' texts are none of the single rep's.
-    crew = [Rep(port, seed["token"], seed["long_champion_id"], next(REP_NUMBERS), fixed=fixed) for _ in range(reps)]
+    crew = [Rep(port, seed["token"], seed["long_champion_id"], next(REP_NUMBERS), mix=mix) for _ in range(reps)]
     deadline = time.perf_counter() + seconds
 
     def run(rep: Rep) -> None:

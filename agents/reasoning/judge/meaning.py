@@ -37,7 +37,7 @@ import numpy as np
 from agents.providers.embeddings import Embedder
 from agents.reasoning import categories as cat
 from agents.reasoning.judge.moment import STAGE_CATEGORIES, JudgeMoment, own_response_index, relevant_patterns
-from agents.reasoning.judge.sense import beyond_line_sense, move_likeness, unit_sense, wedged_share
+from agents.reasoning.judge.sense import beyond_line_sense, move_likeness, unit_sense, wedged_share, without_words
 from agents.reasoning.judge.wording import (
     GLUE_WORDS,
     champion_word_order,
@@ -141,9 +141,18 @@ def meaning_signals(
     the champion's patterns come from their stored vectors."""
     clauses = clauses_of(text, at_most=MAX_REPLY_UNITS)
     line = moment_line(moment)
-    # Two calls: one batch pads every text to its longest, and the whole reply is the longest.
-    reply_vector = embedder.embed([text])[0]
-    clause_vectors = embedder.embed(clauses) if len(clauses) > 1 else reply_vector[None, :]
+    # Each clause without the buyer's words (``beyond_line_sense``) is embedded with the
+    # clauses, which are of a length with it: a batch pads every text to its longest, and every
+    # model run costs about as much again as its tokens (issue 13). A text's vector does not
+    # depend on its batch, and a clause that loses no word is the clause itself to the model.
+    stripped = [without_words(c, frozenset(w for w in words_of(line) if w not in GLUE_WORDS)) for c in clauses]
+    if len(clauses) > 1:
+        reply_vector = embedder.embed([text])[0]  # the longest: alone
+        vectors = embedder.embed([*clauses, *stripped])
+        clause_vectors, stripped_vectors = vectors[: len(clauses)], vectors[len(clauses) :]
+    else:
+        vectors = embedder.embed([text, *stripped])
+        reply_vector, clause_vectors, stripped_vectors = vectors[0], vectors[:1], vectors[1:]
     known = _known_reference_text(moment, patterns)
     line_vector = moment_vectors(embedder, [line])[0]
     reference = _reference(moment, patterns, pattern_vectors, embedder, reply_vector, known)
@@ -173,10 +182,7 @@ def meaning_signals(
         unit_beyond=tuple(
             float(x)
             for x in beyond_line_sense(
-                clauses,
-                frozenset(w for w in words_of(line) if w not in GLUE_WORDS),
-                _context_vectors(line_vector, reference, reference_clause_vectors, champion_moves),
-                embedder,
+                stripped_vectors, _context_vectors(line_vector, reference, reference_clause_vectors, champion_moves)
             )
         ),
         unit_move=tuple(float(x) for x in move_likeness(clause_vectors, embedder)),

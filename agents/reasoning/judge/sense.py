@@ -114,19 +114,19 @@ def without_words(text: str, said: frozenset[str]) -> str:
     return " ".join(kept) if any(t[0].isalnum() for t in kept) else "."
 
 
-def beyond_line_sense(
-    unit_texts: list[str], said: frozenset[str], context_vectors: np.ndarray, embedder: Embedder
-) -> np.ndarray:
-    """Per unit of the reply, the buyer's words taken out of it, its best similarity to the
-    moment (``context_vectors``: the buyer's line, the champion's answer, their moves of the
-    stage). Sentence embeddings read a sentence of nonsense hung on the objection's words
-    ("purple giraffes remind the emails") as about the objection; without those words it is
-    about nothing, while a sound answer of the rep's own (a question on what the problem costs,
-    a pilot offered) still speaks of the buyer's world."""
+def beyond_line_sense(stripped_vectors: np.ndarray, context_vectors: np.ndarray) -> np.ndarray:
+    """Per unit of the reply, the buyer's words taken out of it (``stripped_vectors``: the
+    vectors of :func:`without_words` of each unit), its best similarity to the moment
+    (``context_vectors``: the buyer's line, the champion's answer, their moves of the stage).
+    Sentence embeddings read a sentence of nonsense hung on the objection's words ("purple
+    giraffes remind the emails") as about the objection; without those words it is about
+    nothing, while a sound answer of the rep's own (a question on what the problem costs, a
+    pilot offered) still speaks of the buyer's world."""
     if not len(context_vectors):
-        return np.zeros(len(unit_texts), dtype=np.float32)
-    vectors = embedder.embed([without_words(u, said) for u in unit_texts])
-    return (vectors @ np.asarray(context_vectors, dtype=np.float32).T).max(axis=1)
+        return np.zeros(len(stripped_vectors), dtype=np.float32)
+    return (np.asarray(stripped_vectors, dtype=np.float32) @ np.asarray(context_vectors, dtype=np.float32).T).max(
+        axis=1
+    )
 
 
 def move_likeness(unit_vectors: np.ndarray, embedder: Embedder) -> np.ndarray:
