@@ -53,6 +53,7 @@ class _Compiled:
     annotations: dict[str, int]  # annotation name -> its column in a row
     model: type[Model] | None  # None: rows as tuples (a ``values_list`` queryset)
     related: list  # the ORM's own populators of the select_related instances, as it builds them
+    locking: bool  # select_for_update: its SQL ends with FOR UPDATE, after which no LIMIT may come
 
 
 def _json_value(value: Any, expression: Any, connection: Any) -> Any:
@@ -231,6 +232,7 @@ class PreparedQuery:
             model_indexes=model_indexes,
             annotations=annotations,
             related=get_related_populators(compiler.klass_info, compiler.select, alias) if model else [],
+            locking=bool(queryset.query.select_for_update),
         )
         self._local.compiled = (connection, compiled)
         return compiled
@@ -248,6 +250,8 @@ class PreparedQuery:
         sql, params = compiled.sql, self._params(compiled, key)
         if limit is None and offset:
             raise ValueError("An offset needs a limit.")
+        if limit is not None and compiled.locking:
+            raise ValueError("A locking query is not paged: LIMIT cannot follow its FOR UPDATE.")
         if limit is not None:
             sql, params = (
                 f"{sql} LIMIT %(limit)s OFFSET %(offset)s",

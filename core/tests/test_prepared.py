@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import CharField, F, JSONField, Q, Value
 from django.db.models.functions import Concat, Now
 from django.utils import timezone
@@ -111,6 +111,15 @@ def test_select_related_instances_are_built_as_the_orm_builds_them(django_assert
         seen = [(m.role, m.team.pk, m.team.name, m.user.full_name) for m in rows]
     assert seen == [("rep", north.pk, "North", "Ada Rep"), ("manager", south.pk, "South", "Ada Rep")]
     assert memberships.rows(UserFactory().pk) == []
+
+
+def test_a_locking_query_runs_whole_but_is_not_paged():
+    user = UserFactory()
+    locked = PreparedQuery(lambda user_id: User.objects.select_for_update().filter(pk=user_id).order_by())
+    with transaction.atomic():
+        assert [row.pk for row in locked.rows(user.pk)] == [user.pk]
+        with pytest.raises(ValueError, match="not paged"):
+            locked.rows(user.pk, limit=1)
 
 
 def test_prefetch_related_is_refused():

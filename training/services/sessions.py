@@ -59,9 +59,14 @@ def _owned_session(user: User, session_id: int, *, practising: bool = False, loc
     """The caller's own session, locked (unless ``lock`` is false). ``practising``: the caller
     must still see its champion (a rep removed from the team, or a champion unpublished, ends
     the practice; the session stays the rep's to read and to end). Another user's session is
-    not found, as one that does not exist."""
+    not found, as one that does not exist.
+
+    The locked read keys on the id alone and checks the owner on the row: lock only a session
+    an unlocked read has already found to be the caller's (as ``session_respond`` and
+    ``session_end`` do), or another user's row would be locked until the 404."""
     if lock and transaction.get_autocommit():
-        # What the ORM checks when it compiles select_for_update, which the prepared query does once.
+        # The prepared query skips the ORM's check that select_for_update runs in a transaction
+        # (made where FOR UPDATE exists, PostgreSQL); this one holds on every database.
         raise TransactionManagementError("A session is locked inside a transaction only.")
     rows = (_locked_session_with_champion if lock else _session_with_champion).rows(session_id)
     session = rows[0] if rows else None
