@@ -11,6 +11,7 @@ from django.utils import timezone
 from agents.providers.embeddings import EMBEDDING_DIMENSION
 from agents.reasoning.categories import CATEGORIES, CATEGORY_LABELS
 from agents.types import Pattern, Transcript, transcript_from_dict, transcript_to_dict
+from core.json_fields import FastJSONField
 
 # One source of truth: the size of the vectors the embedder makes.
 EMBEDDING_DIMENSIONS = EMBEDDING_DIMENSION
@@ -143,7 +144,8 @@ class ChampionTranscript(models.Model):
     champion = models.OneToOneField(
         Champion, on_delete=models.CASCADE, primary_key=True, related_name="transcript_record"
     )
-    data = models.JSONField(default=dict, blank=True)  # {text, language, duration, segments: [...words]}
+    # {text, language, duration, segments: [...words]}, parsed by orjson (every transcript page reads it whole).
+    data = FastJSONField(default=dict, blank=True)
 
     def __str__(self) -> str:
         return f"Transcript of champion {self.champion_id}"

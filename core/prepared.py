@@ -15,7 +15,6 @@ paged with ``PreparedRows`` is compiled once too.
 
 from __future__ import annotations
 
-import json
 import re
 import threading
 from collections.abc import Callable
@@ -23,7 +22,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import orjson
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import JSONField, Model, QuerySet
@@ -33,6 +31,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from core.api.representation import iso_datetime
+from core.json_fields import FastJSONField, json_from_db
 
 # The key the SQL is compiled with, found again among the compiled parameters (wherever the query
 # uses the key; no query has this odd constant of its own): an integer, as the
@@ -56,20 +55,6 @@ class _Compiled:
     locking: bool  # select_for_update: its SQL ends with FOR UPDATE, after which no LIMIT may come
 
 
-def _json_value(value: Any, expression: Any, connection: Any) -> Any:
-    """``JSONField.from_db_value`` without a custom decoder, parsed by orjson (a 2-hour call's
-    patterns carry hundreds of occurrences: their parse was a tenth of the detail's time)."""
-    if not isinstance(value, str | bytes):
-        return value  # None, or a key transform's value SQLite already gave in its own type
-    try:
-        return orjson.loads(value)
-    except orjson.JSONDecodeError:
-        try:  # what orjson refuses and json reads (NaN and Infinity)
-            return json.loads(value)
-        except json.JSONDecodeError:
-            return value
-
-
 def _sqlite_utc_datetime(value: Any, expression: Any, connection: Any) -> Any:
     """SQLite's ``convert_datetimefield_value`` when the connection's zone is UTC: the stored
     text read by ``fromisoformat`` (``parse_datetime`` for what it refuses), naive made UTC."""
@@ -86,8 +71,8 @@ def _sqlite_utc_datetime(value: Any, expression: Any, connection: Any) -> Any:
 def _faster(converter: Callable, connection: Any) -> Callable:
     """The same conversion as ``converter``, by a cheaper function where there is one."""
     owner, name = getattr(converter, "__self__", None), getattr(converter, "__name__", "")
-    if name == "from_db_value" and type(owner) is JSONField and owner.decoder is None:
-        return _json_value
+    if name == "from_db_value" and type(owner) in (JSONField, FastJSONField) and owner.decoder is None:
+        return json_from_db
     if (
         name == "convert_datetimefield_value"
         and connection.vendor == "sqlite"
