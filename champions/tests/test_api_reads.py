@@ -75,7 +75,9 @@ class TestDetail:
             # Its table is not read: the 2-hour call's JSON (1.5 MB) would be decoded for nothing.
             assert not any("champions_championtranscript" in q["sql"] for q in queries.captured_queries)
             sizes.append(len(response.content))
-        assert sizes[0] == sizes[1] < 8_000
+        # The same size but for the two champions' ids and names (one may have a digit more:
+        # sequences are not reset between tests on PostgreSQL); 900 segments would add 1.5 MB.
+        assert abs(sizes[0] - sizes[1]) <= 8 and max(sizes) < 8_000
 
 
 class TestTranscript:
