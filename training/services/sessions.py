@@ -49,9 +49,7 @@ _session_with_champion = PreparedQuery(
     lambda session_id: TrainingSession.objects.select_related("champion").filter(pk=session_id).order_by()
 )
 _locked_session_with_champion = PreparedQuery(
-    lambda session_id: (
-        TrainingSession.objects.select_related("champion").select_for_update(of=("self",)).filter(pk=session_id)
-    ).order_by()
+    lambda session_id: _session_with_champion.build(session_id).select_for_update(of=("self",))
 )
 
 

@@ -13,6 +13,7 @@ import sys
 import time
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -75,8 +76,6 @@ class Command(BaseCommand):
     def handle(self, *args, replies: int, call_minutes: float | None, varied: bool, reps: int, **options) -> None:
         self.in_process(replies=replies, call_minutes=call_minutes, varied=varied)
         if reps:
-            from django.conf import settings
-
             script = Path(settings.BASE_DIR) / "benchmarks" / "bench_api.py"
             minutes = str(call_minutes or 120.0)
             self.stdout.flush()
@@ -91,8 +90,6 @@ class Command(BaseCommand):
         )
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {token_pair_for(user).access_token}")
-        from django.conf import settings
-
         settings.RATELIMIT_ENABLE = False  # the benchmark sends far more than 60 a minute
         latencies: list[float] = []
         queries: list[int] = []
