@@ -5,7 +5,7 @@ from functools import cached_property
 
 import numpy as np
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 
 from agents.providers.embeddings import EMBEDDING_DIMENSION
@@ -133,18 +133,25 @@ class Champion(models.Model):
         return []
 
 
+# A transcript's segments are stored this many to a row (``ChampionTranscriptBlock``), the
+# default page's count: a page reads the one or two blocks it overlaps (85 KB each), not the
+# whole call (1.5 MB of JSON for two hours, parsed in 12 ms on every page when it was one value).
+SEGMENTS_PER_BLOCK = 50
+
+
 class ChampionTranscript(models.Model):
-    """The call as transcribed: its text, and every word with its speaker and timing (1.5 MB
-    of JSON for a two-hour call). Its own table, read only by what needs it (the pipeline, the
-    transcript's pages, a session's first summary): on the champion's row it was walked by every
-    read of that row, since SQLite keeps a long value in overflow pages that are read through to
-    reach the columns after it (issue 13: the champion list's query took 0.7 ms for one 2-hour
-    champion among 20, against 0.03 ms without it)."""
+    """The call as transcribed: its text, language and duration here, every segment with its
+    words, speaker and timings in its blocks. Its own table, read only by what needs it (the
+    pipeline, the transcript's pages, a session's first summary): on the champion's row it was
+    walked by every read of that row, since SQLite keeps a long value in overflow pages that are
+    read through to reach the columns after it (issue 13: the champion list's query took 0.7 ms
+    for one 2-hour champion among 20, against 0.03 ms without it)."""
 
     champion = models.OneToOneField(
         Champion, on_delete=models.CASCADE, primary_key=True, related_name="transcript_record"
     )
-    # {text, language, duration, segments: [...words]}, parsed by orjson (every transcript page reads it whole).
+    # {text, language, duration, segment_count}: ``transcript_to_dict``'s document but for its
+    # segments, which are in the blocks. Parsed by orjson (the 2-hour call's text is 82 KB).
     data = FastJSONField(default=dict, blank=True)
 
     def __str__(self) -> str:
@@ -152,13 +159,70 @@ class ChampionTranscript(models.Model):
 
     @classmethod
     def data_of(cls, champion_id: int) -> dict:
-        """The stored JSON of ``champion_id``'s transcript ({} when there is none)."""
-        return cls.objects.filter(champion_id=champion_id).values_list("data", flat=True).first() or {}
+        """The stored transcript of ``champion_id`` in ``transcript_to_dict``'s shape, segments
+        included ({} when there is none): two queries."""
+        head = cls.objects.filter(champion_id=champion_id).values_list("data", flat=True).first()
+        if head is None:
+            return {}
+        document = {key: value for key, value in head.items() if key != "segment_count"}
+        document["segments"] = ChampionTranscriptBlock.segments_of(champion_id, 0, head.get("segment_count", 0))
+        return document
 
     @classmethod
     def store(cls, champion_id: int, transcript: Transcript) -> None:
         """Writes ``transcript`` as the champion's (replacing the one before)."""
-        cls.objects.update_or_create(champion_id=champion_id, defaults={"data": transcript_to_dict(transcript)})
+        cls.store_document(champion_id, transcript_to_dict(transcript))
+
+    @classmethod
+    def store_document(cls, champion_id: int, document: dict) -> None:
+        """Writes ``document`` (``transcript_to_dict``'s shape) as the champion's transcript,
+        replacing the one before: its head and its blocks in one transaction, so a reader sees
+        the old transcript or the new one, never a mix."""
+        segments = document.get("segments", [])
+        head = {key: value for key, value in document.items() if key != "segments"}
+        head["segment_count"] = len(segments)
+        with transaction.atomic():
+            record, _ = cls.objects.update_or_create(champion_id=champion_id, defaults={"data": head})
+            record.blocks.all().delete()
+            ChampionTranscriptBlock.objects.bulk_create(
+                ChampionTranscriptBlock(
+                    transcript=record, first_segment=first, segments=segments[first : first + SEGMENTS_PER_BLOCK]
+                )
+                for first in range(0, len(segments), SEGMENTS_PER_BLOCK)
+            )
+
+
+class ChampionTranscriptBlock(models.Model):
+    """Segments ``first_segment`` to ``first_segment + SEGMENTS_PER_BLOCK`` of a transcript,
+    each as ``transcript_to_dict`` wrote it (id, start, end, text, words, speaker)."""
+
+    transcript = models.ForeignKey(ChampionTranscript, on_delete=models.CASCADE, related_name="blocks")
+    first_segment = models.PositiveIntegerField()
+    segments = FastJSONField(default=list)
+
+    class Meta:
+        constraints = [
+            # Also the index a page's range read walks.
+            models.UniqueConstraint(fields=["transcript", "first_segment"], name="transcript_block_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Segments {self.first_segment}+ of champion {self.transcript_id}"
+
+    @classmethod
+    def segments_of(cls, champion_id: int, start: int, stop: int) -> list[dict]:
+        """Segments ``start`` to ``stop`` (excluded) of ``champion_id``'s transcript, from the
+        blocks that hold them: one query, reading those blocks only."""
+        if start >= stop:
+            return []
+        first_block = start - start % SEGMENTS_PER_BLOCK
+        blocks = (
+            cls.objects.filter(transcript_id=champion_id, first_segment__gte=first_block, first_segment__lt=stop)
+            .order_by("first_segment")
+            .values_list("segments", flat=True)
+        )
+        segments = [segment for block in blocks for segment in block]
+        return segments[start - first_block : stop - first_block]
 
 
 # A clear call has 90 % or more of its sound transcribed; below this, tell the user.

@@ -11,7 +11,15 @@ from django.db.models.functions import Coalesce
 from accounts.models import User
 from agents.types import Pattern, Transcript, transcript_from_dict
 from champions.access import sees_and_manages, visible_champions, visible_champions_of_user_id
-from champions.models import PATTERN_FIELDS, Champion, ChampionPattern, ChampionTranscript, Scenario, embedding_matrix
+from champions.models import (
+    PATTERN_FIELDS,
+    Champion,
+    ChampionPattern,
+    ChampionTranscript,
+    ChampionTranscriptBlock,
+    Scenario,
+    embedding_matrix,
+)
 from core.errors import Conflict, NotFound
 from core.prepared import PreparedQuery, PreparedRows
 from teams.models import Team
@@ -239,7 +247,7 @@ def champion_playbook(champion_id: int) -> ChampionPlaybook:
 
 
 def champion_transcript_queryset(*, user: User) -> QuerySet[Champion]:
-    """The champions ``user`` sees (the detail's rules), with their stored transcript only."""
+    """The champions ``user`` sees (the detail's rules), with their transcript's head only."""
     return (
         visible_champions(user)
         .select_related("transcript_record")
@@ -247,13 +255,33 @@ def champion_transcript_queryset(*, user: User) -> QuerySet[Champion]:
     )
 
 
-def joined_transcript_data(champion: Champion) -> dict:
-    """The stored JSON of the transcript of a champion from ``champion_transcript_queryset``
-    (joined: no query), {} when there is none."""
+def joined_transcript_head(champion: Champion) -> dict:
+    """The stored head of the transcript (text, language, duration, segment_count) of a
+    champion from ``champion_transcript_queryset`` (joined: no query), {} when there is none."""
     try:
         return champion.transcript_record.data
     except ChampionTranscript.DoesNotExist:
         return {}
+
+
+class TranscriptSegments:
+    """A transcript's segments as DRF's paginator takes them: their count from the head, and a
+    slice read from the blocks it overlaps (one query), so a page costs its own size whatever
+    the call's length."""
+
+    def __init__(self, champion_id: int, head: dict) -> None:
+        self.champion_id = champion_id
+        self._count = head.get("segment_count", 0)
+
+    def count(self) -> int:
+        return self._count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, window: slice) -> list[dict]:
+        start, stop, _ = window.indices(self._count)
+        return ChampionTranscriptBlock.segments_of(self.champion_id, start, stop)
 
 
 def champion_transcript(*, champion_id: int) -> Transcript:

@@ -73,15 +73,16 @@ class ChampionViewSet(RowListMixin, mixins.RetrieveModelMixin, OwnedObjectsViewS
     def transcript(self, request: Request, pk: str | None = None) -> Response:
         """The transcript's segments with speakers and word timings, a page at a time (the
         detail leaves them out: they grow with the call). Seen by whoever sees the champion."""
-        transcript = selectors.joined_transcript_data(self.get_object())
-        # The stored JSON as it is (TranscriptPageSerializer documents it): running thousands
-        # of words through DRF's fields would cost time and change nothing.
-        page = self.paginate_queryset(transcript.get("segments", []))
+        champion = self.get_object()
+        head = selectors.joined_transcript_head(champion)
+        # The stored segments as they are (TranscriptPageSerializer documents them): running
+        # thousands of words through DRF's fields would cost time and change nothing.
+        page = self.paginate_queryset(selectors.TranscriptSegments(champion.pk, head))
         response = self.get_paginated_response(page)
         response.data = {
             **response.data,
-            "language": transcript.get("language", ""),
-            "duration": transcript.get("duration", 0.0),
+            "language": head.get("language", ""),
+            "duration": head.get("duration", 0.0),
         }
         return response
 

@@ -50,9 +50,9 @@ class ChampionFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def transcript(champion, create, extracted, **kwargs):
-        """``transcript={...}``: the call's stored transcript (``ChampionTranscript``'s JSON)."""
+        """``transcript={...}``: the call's stored transcript (``transcript_to_dict``'s shape)."""
         if create and extracted is not None:
-            ChampionTranscript.objects.create(champion=champion, data=extracted)
+            ChampionTranscript.store_document(champion.pk, extracted)
 
 
 class QueuedChampionFactory(ChampionFactory):

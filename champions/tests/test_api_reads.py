@@ -16,7 +16,7 @@ from champions.api.serializers import (
     PatternSerializer,
     ScenarioSerializer,
 )
-from champions.models import Champion, ChampionTranscript
+from champions.models import Champion, ChampionTranscript, ChampionTranscriptBlock
 from champions.selectors import champion_detail, champion_list
 from champions.tests.factories import PatternFactory, ReadyChampionFactory, ScenarioFactory, team_scene
 from conftest import authenticated_client
@@ -84,7 +84,7 @@ class TestTranscript:
     def test_pages_of_segments_with_words_speakers_and_links(self, user, django_assert_num_queries):
         champion = champion_with_long_call(user, segments=120)
         client = authenticated_client(user)
-        with django_assert_num_queries(3):  # user, the caller's teams, champion
+        with django_assert_num_queries(4):  # user, the caller's teams, champion, the page's block
             first = client.get(f"/champions/{champion.pk}/transcript").json()
         assert (first["count"], first["language"], first["duration"]) == (120, "en", 960.0)
         assert [s["id"] for s in first["results"]] == list(range(50))
@@ -92,6 +92,22 @@ class TestTranscript:
         assert first["previous"] is None and "offset=50" in first["next"]
         last = client.get(f"/champions/{champion.pk}/transcript", {"offset": 100, "limit": 50}).json()
         assert [s["id"] for s in last["results"]] == list(range(100, 120)) and last["next"] is None
+
+    def test_a_page_reads_only_the_blocks_it_overlaps_and_joins_them_at_their_edges(self, user):
+        champion = champion_with_long_call(user, segments=900)
+        client = authenticated_client(user)
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(f"/champions/{champion.pk}/transcript", {"offset": 149, "limit": 2}).json()
+        assert [segment["id"] for segment in page["results"]] == [149, 150]
+        (block_query,) = [q["sql"] for q in queries.captured_queries if "championtranscriptblock" in q["sql"]]
+        # Blocks 100 and 150 of 18: the head's row is read for the count, never the segments.
+        assert "first_segment" in block_query
+        assert not any("segments" in q["sql"] for q in queries.captured_queries if q["sql"] != block_query)
+        assert ChampionTranscriptBlock.segments_of(champion.pk, 149, 151) == page["results"]
+        whole = client.get(f"/champions/{champion.pk}/transcript", {"offset": 700, "limit": 200}).json()
+        assert [segment["id"] for segment in whole["results"]] == list(range(700, 900)) and whole["next"] is None
+        beyond = client.get(f"/champions/{champion.pk}/transcript", {"offset": 5000}).json()
+        assert beyond["results"] == [] and beyond["count"] == 900
 
     def test_a_page_is_at_most_200_segments_and_a_bad_offset_is_the_first_page(self, user):
         champion = champion_with_long_call(user, segments=300)
@@ -108,7 +124,7 @@ class TestTranscript:
     def test_the_transcript_is_seen_by_whoever_sees_the_champion(self, db):
         scene = team_scene()
         for champion in (scene.draft, scene.published):
-            ChampionTranscript.objects.create(champion=champion, data=long_transcript(3))
+            ChampionTranscript.store_document(champion.pk, long_transcript(3))
         own = champion_with_long_call(scene.outsider, segments=3)
         expected = {
             (scene.manager, scene.draft): 200,

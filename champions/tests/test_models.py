@@ -10,10 +10,12 @@ import pytest
 
 from agents.providers.embeddings import EMBEDDING_DIMENSION
 from agents.reasoning.categories import CATEGORIES, CATEGORY_LABELS
-from agents.types import Pattern, Segment, Transcript, Word, transcript_to_dict
+from agents.types import Pattern, Segment, Transcript, Word, transcript_from_dict, transcript_to_dict
 from champions.models import (
     EMBEDDING_DIMENSIONS,
     ChampionPattern,
+    ChampionTranscript,
+    ChampionTranscriptBlock,
     PatternCategory,
     embedding_blob,
     embedding_matrix,
@@ -81,3 +83,36 @@ def test_the_transcript_is_parsed_once_and_kept_in_step_when_replaced():
     replaced = Transcript(text="Bye.", language="en", duration=1.0, segments=[])
     champion.set_transcript(replaced)
     assert champion.parsed_transcript is replaced
+
+
+def test_a_stored_transcript_is_split_into_blocks_and_comes_back_whole():
+    segments = [
+        Segment(id=i, start=float(i), end=i + 0.5, text=f"s{i}", words=[Word("s", i, i + 0.5)]) for i in range(120)
+    ]
+    spoken = Transcript(text="all of it", language="fr", duration=120.0, segments=segments)
+    champion = ChampionFactory()
+    ChampionTranscript.store(champion.pk, spoken)
+    assert list(
+        ChampionTranscriptBlock.objects.filter(transcript_id=champion.pk).values_list("first_segment", flat=True)
+    ) == [0, 50, 100]
+    assert ChampionTranscript.objects.get(pk=champion.pk).data == {
+        "text": "all of it",
+        "language": "fr",
+        "duration": 120.0,
+        "segment_count": 120,
+    }
+    assert ChampionTranscript.data_of(champion.pk) == transcript_to_dict(spoken)
+    assert transcript_from_dict(ChampionTranscript.data_of(champion.pk)) == spoken
+
+
+def test_a_transcript_stored_again_leaves_no_block_of_the_one_before():
+    champion = ChampionFactory()
+    long = Transcript(
+        text="", language="en", duration=1.0, segments=[Segment(id=i, start=0.0, end=1.0, text="x") for i in range(75)]
+    )
+    ChampionTranscript.store(champion.pk, long)
+    short = Transcript(text="", language="en", duration=1.0, segments=[Segment(id=0, start=0.0, end=1.0, text="y")])
+    ChampionTranscript.store(champion.pk, short)
+    assert ChampionTranscriptBlock.objects.filter(transcript_id=champion.pk).count() == 1
+    assert ChampionTranscript.data_of(champion.pk)["segments"] == transcript_to_dict(short)["segments"]
+    assert ChampionTranscript.data_of(999_999) == {}
