@@ -7,8 +7,11 @@ from __future__ import annotations
 import http.client
 import itertools
 import json
+import statistics
+import sys
 import threading
 import time
+from pathlib import Path
 
 # What the reps say, in turn: objection answers, a question, a close, and a weak "ok".
 REPLIES = (
@@ -44,6 +47,7 @@ def novel_reply(number: int) -> str:
 MIXES = {"varied": varied_reply, "novel": novel_reply}
 
 REP_NUMBERS = itertools.count()
+REPOSITORY = Path(__file__).resolve().parent.parent
 
 
 class Rep:
@@ -101,3 +105,27 @@ def drive_reps(port: int, seed: dict, reps: int, seconds: float, *, mix: str = "
         "p95_ms": latencies[int(0.95 * (len(latencies) - 1))],
         "failures": sum(rep.failures for rep in crew),
     }
+
+
+def model_time_of_novel_replies(samples: int = 20) -> tuple[float, int]:
+    """The embedding model's time, on one core of this machine, for what the judge embeds of a
+    novel reply (the reply alone, then its clauses in one batch: ``meaning._reply_vectors``),
+    and the tokens it reads: the median over ``samples`` replies, run in this process while the
+    server is idle. A gauge of the machine, printed beside the figures: N reps on W workers
+    queue at least N / W times it a reply, whatever the rest of the stack costs."""
+    if str(REPOSITORY) not in sys.path:
+        sys.path.insert(0, str(REPOSITORY))  # the engines, imported from the bench's own process
+    from agents.providers.embeddings import Embedder
+    from agents.reasoning.judge.meaning import MAX_REPLY_UNITS, clauses_of
+
+    embedder = Embedder(intra_op_threads=1)
+    timings, tokens = [], 0
+    for number in range(samples + 1):
+        text = novel_reply(10**9 + number)
+        clauses = clauses_of(text, at_most=MAX_REPLY_UNITS)
+        began = time.perf_counter()
+        embedder.embed([text])
+        embedder.embed(clauses)
+        timings.append((time.perf_counter() - began) * 1000)
+        tokens = sum(len(key) for key in embedder.token_keys([text, *clauses]))
+    return statistics.median(timings[1:]), tokens  # the first run warms the session up
