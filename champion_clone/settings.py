@@ -305,6 +305,13 @@ QDRANT_URL = env.str("QDRANT_URL", default="")
 QDRANT_API_KEY = env.str("QDRANT_API_KEY", default="")
 # Another local CTranslate2 Whisper model (a directory) instead of the bundled tiny.en.
 WHISPER_MODEL_PATH = env.str("WHISPER_MODEL_PATH", default="")
+# Copies of the embedding model and its tokenizer placed by hand, for a machine that cannot
+# install their packages (checked against the same pinned digests).
+EMBEDDING_MODEL_PATH = env.str("EMBEDDING_MODEL_PATH", default="")
+EMBEDDING_TOKENIZER_PATH = env.str("EMBEDDING_TOKENIZER_PATH", default="")
+# Threads of one embedding run. 1: the web and worker processes share the cores, and more
+# threads than cores slow every process down under load (README "Benchmarks").
+EMBEDDING_INTRA_OP_THREADS = env.int("EMBEDDING_INTRA_OP_THREADS", default=1)
 VENDOR_TIMEOUT_SECONDS = env.float("VENDOR_TIMEOUT_SECONDS", default=60.0)
 VENDOR_MAX_RETRIES = env.int("VENDOR_MAX_RETRIES", default=2)
 
