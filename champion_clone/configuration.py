@@ -51,11 +51,13 @@ LOCAL_CACHE_MAX_ENTRIES = 200_000
 
 
 def caches(redis_url: str) -> dict[str, Any]:
+    """Redis when configured, else a per-process cache; either counts its hits and misses
+    (``core.metrics.cache``: the same backends, measured)."""
     if redis_url:
-        return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}}
+        return {"default": {"BACKEND": "core.metrics.cache.RedisCache", "LOCATION": redis_url}}
     return {
         "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "BACKEND": "core.metrics.cache.LocMemCache",
             "LOCATION": "champion-clone",
             "OPTIONS": {"MAX_ENTRIES": LOCAL_CACHE_MAX_ENTRIES},
         }

@@ -8,7 +8,6 @@ production (``DEBUG=false``) the secrets have no defaults and start-up stops wit
 from __future__ import annotations
 
 import os
-import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -113,11 +112,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (rate limits live here) ----------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
-CACHES = configuration.caches(REDIS_URL)
-# The same backend (Redis or local memory) with its hits and misses counted (core.metrics.cache).
-CACHES["default"]["BACKEND"] = re.sub(
-    r"^django\.core\.cache\.backends\.(redis|locmem)\.", "core.metrics.cache.", CACHES["default"]["BACKEND"]
-)
+CACHES = configuration.caches(REDIS_URL)  # hits and misses counted (core.metrics.cache)
 if not REDIS_URL:  # one process: a per-process cache is a correct rate-limit store (README)
     SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 
@@ -303,14 +298,12 @@ ELEVENLABS_API_KEY = env.str("ELEVENLABS_API_KEY", default="")
 ELEVENLABS_BASE_URL = env.str("ELEVENLABS_BASE_URL", default="") or None
 QDRANT_URL = env.str("QDRANT_URL", default="")
 QDRANT_API_KEY = env.str("QDRANT_API_KEY", default="")
-# Another local CTranslate2 Whisper model (a directory) instead of the bundled tiny.en.
+# Local models instead of the bundled ones: a CTranslate2 Whisper directory; the embedding
+# model and tokenizer placed by hand (sha256-checked as the packages' files are).
 WHISPER_MODEL_PATH = env.str("WHISPER_MODEL_PATH", default="")
-# Copies of the embedding model and its tokenizer placed by hand, for a machine that cannot
-# install their packages (checked against the same pinned digests).
 EMBEDDING_MODEL_PATH = env.str("EMBEDDING_MODEL_PATH", default="")
 EMBEDDING_TOKENIZER_PATH = env.str("EMBEDDING_TOKENIZER_PATH", default="")
-# Threads of one embedding run. 1: the web and worker processes share the cores, and more
-# threads than cores slow every process down under load (README "Benchmarks").
+# Threads of one embedding run: web and workers share the cores (2 measured slower, README).
 EMBEDDING_INTRA_OP_THREADS = env.int("EMBEDDING_INTRA_OP_THREADS", default=1)
 VENDOR_TIMEOUT_SECONDS = env.float("VENDOR_TIMEOUT_SECONDS", default=60.0)
 VENDOR_MAX_RETRIES = env.int("VENDOR_MAX_RETRIES", default=2)
