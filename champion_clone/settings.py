@@ -79,7 +79,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.RequestContextMiddleware",
-    "django_structlog.middlewares.RequestMiddleware",
+    "core.middleware.RequestLogMiddleware",  # django-structlog's, with our client IP
     "adminpanel.audit.AuditMiddleware",
     "adminpanel.middleware.StaffSessionIdleTimeoutMiddleware",
 ]

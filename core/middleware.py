@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import structlog
 from django.http import HttpRequest, HttpResponse
+from django_structlog.middlewares import RequestMiddleware
 
 from core import request_context
 
@@ -19,3 +21,14 @@ class RequestContextMiddleware:
             return self.get_response(request)
         finally:
             request_context.reset(token)
+
+
+class RequestLogMiddleware(RequestMiddleware):
+    """django-structlog's request logging, with the client IP that ``RequestContextMiddleware``
+    (before it) already worked out. django-structlog asks django-ipware, which believes the
+    first address of X-Forwarded-For, so any client could write the IP of its own log lines
+    (and it took 80 µs a request to say so)."""
+
+    @classmethod
+    def bind_ip(cls, request: HttpRequest) -> None:
+        structlog.contextvars.bind_contextvars(ip=request_context.current().ip_address)
