@@ -150,9 +150,10 @@ class ChampionTranscript(models.Model):
     champion = models.OneToOneField(
         Champion, on_delete=models.CASCADE, primary_key=True, related_name="transcript_record"
     )
-    # {text, language, duration, segment_count}: ``transcript_to_dict``'s document but for its
-    # segments, which are in the blocks. Parsed by orjson (the 2-hour call's text is 82 KB).
+    # {language, duration, segment_count}: what a page reads. The text and the segments are
+    # apart: a page would parse the text (82 KB for 2 hours) for nothing.
     data = FastJSONField(default=dict, blank=True)
+    text = models.TextField(blank=True, default="")
 
     def __str__(self) -> str:
         return f"Transcript of champion {self.champion_id}"
@@ -161,10 +162,11 @@ class ChampionTranscript(models.Model):
     def data_of(cls, champion_id: int) -> dict:
         """The stored transcript of ``champion_id`` in ``transcript_to_dict``'s shape, segments
         included ({} when there is none): two queries."""
-        head = cls.objects.filter(champion_id=champion_id).values_list("data", flat=True).first()
-        if head is None:
+        row = cls.objects.filter(champion_id=champion_id).values_list("data", "text").first()
+        if row is None:
             return {}
-        document = {key: value for key, value in head.items() if key != "segment_count"}
+        head, text = row
+        document = {"text": text, **{key: value for key, value in head.items() if key != "segment_count"}}
         document["segments"] = ChampionTranscriptBlock.segments_of(champion_id, 0, head.get("segment_count", 0))
         return document
 
@@ -179,10 +181,12 @@ class ChampionTranscript(models.Model):
         replacing the one before: its head and its blocks in one transaction, so a reader sees
         the old transcript or the new one, never a mix."""
         segments = document.get("segments", [])
-        head = {key: value for key, value in document.items() if key != "segments"}
+        head = {key: value for key, value in document.items() if key not in ("text", "segments")}
         head["segment_count"] = len(segments)
         with transaction.atomic():
-            record, _ = cls.objects.update_or_create(champion_id=champion_id, defaults={"data": head})
+            record, _ = cls.objects.update_or_create(
+                champion_id=champion_id, defaults={"data": head, "text": document.get("text", "")}
+            )
             record.blocks.all().delete()
             ChampionTranscriptBlock.objects.bulk_create(
                 ChampionTranscriptBlock(

@@ -247,7 +247,8 @@ def champion_playbook(champion_id: int) -> ChampionPlaybook:
 
 
 def champion_transcript_queryset(*, user: User) -> QuerySet[Champion]:
-    """The champions ``user`` sees (the detail's rules), with their transcript's head only."""
+    """The champions ``user`` sees (the detail's rules), with their transcript's head only
+    (neither its text nor its segments)."""
     return (
         visible_champions(user)
         .select_related("transcript_record")
@@ -256,8 +257,9 @@ def champion_transcript_queryset(*, user: User) -> QuerySet[Champion]:
 
 
 def joined_transcript_head(champion: Champion) -> dict:
-    """The stored head of the transcript (text, language, duration, segment_count) of a
-    champion from ``champion_transcript_queryset`` (joined: no query), {} when there is none."""
+    """The stored head of the transcript (language, duration, segment_count) of a champion
+    from ``champion_transcript_queryset`` (joined: no query; the text is not read), {} when
+    there is none."""
     try:
         return champion.transcript_record.data
     except ChampionTranscript.DoesNotExist:

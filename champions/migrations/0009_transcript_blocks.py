@@ -1,6 +1,7 @@
 """A transcript's segments move to blocks of 50 (``ChampionTranscriptBlock``, issue 13): a page
 of the 2-hour call's transcript parsed the whole 1.5 MB document. Existing transcripts are
-split here; the head keeps the text, language and duration, and the segments' count."""
+split here: the text to its own column, the head keeps the language, the duration and the
+segments' count."""
 
 import django.db.models.deletion
 from django.db import migrations, models
@@ -19,12 +20,13 @@ def split_segments(apps, schema_editor):
         record = ChampionTranscript.objects.get(pk=champion_id)
         document = dict(record.data or {})
         segments = document.pop("segments", [])
+        record.text = document.pop("text", "")
         ChampionTranscriptBlock.objects.bulk_create(
             ChampionTranscriptBlock(transcript_id=champion_id, first_segment=first, segments=segments[first : first + BLOCK])
             for first in range(0, len(segments), BLOCK)
         )
         record.data = {**document, "segment_count": len(segments)}
-        record.save(update_fields=["data"])
+        record.save(update_fields=["data", "text"])
 
 
 def join_segments(apps, schema_editor):
@@ -33,7 +35,8 @@ def join_segments(apps, schema_editor):
     for champion_id in ChampionTranscript.objects.values_list("pk", flat=True).iterator():
         record = ChampionTranscript.objects.get(pk=champion_id)
         blocks = ChampionTranscriptBlock.objects.filter(transcript_id=champion_id).order_by("first_segment")
-        document = {key: value for key, value in (record.data or {}).items() if key != "segment_count"}
+        head = {key: value for key, value in (record.data or {}).items() if key != "segment_count"}
+        document = {"text": record.text, **head}
         document["segments"] = [segment for block in blocks.values_list("segments", flat=True) for segment in block]
         record.data = document
         record.save(update_fields=["data"])
@@ -65,6 +68,9 @@ class Migration(migrations.Migration):
                     models.UniqueConstraint(fields=("transcript", "first_segment"), name="transcript_block_once")
                 ],
             },
+        ),
+        migrations.AddField(
+            model_name="championtranscript", name="text", field=models.TextField(blank=True, default="")
         ),
         migrations.RunPython(split_segments, join_segments),
     ]

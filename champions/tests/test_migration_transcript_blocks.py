@@ -43,9 +43,14 @@ def test_stored_transcripts_are_split_into_blocks_and_joined_back():
 
     apps = migrated(AFTER)
     Block = apps.get_model("champions", "ChampionTranscriptBlock")
-    heads = dict(apps.get_model("champions", "ChampionTranscript").objects.values_list("pk", "data"))
-    assert heads[long.pk] == {"text": "hello " * 120, "language": "en", "duration": 240.0, "segment_count": 120}
-    assert heads[empty.pk]["segment_count"] == 0
+    heads = {
+        pk: (data, text)
+        for pk, data, text in apps.get_model("champions", "ChampionTranscript").objects.values_list(
+            "pk", "data", "text"
+        )
+    }
+    assert heads[long.pk] == ({"language": "en", "duration": 240.0, "segment_count": 120}, "hello " * 120)
+    assert heads[empty.pk] == ({"language": "en", "duration": 0.0, "segment_count": 0}, "")
     blocks = list(
         Block.objects.filter(transcript_id=long.pk).order_by("first_segment").values_list("first_segment", "segments")
     )

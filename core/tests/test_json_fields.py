@@ -51,6 +51,7 @@ def test_a_custom_decoder_still_decodes():
 def test_the_stored_transcript_comes_back_as_written():
     champion = ChampionFactory()
     data = {
+        "text": "Bonjour à tous",
         "language": "en",
         "duration": 12.5,
         "segments": [{"text": "Bonjour à tous", "words": [{"w": "x", "s": 0.1}]}],
