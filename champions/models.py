@@ -5,12 +5,12 @@ from functools import cached_property
 
 import numpy as np
 from django.conf import settings
-from django.db import models, transaction
+from django.db import models
 from django.utils import timezone
 
 from agents.providers.embeddings import EMBEDDING_DIMENSION
 from agents.reasoning.categories import CATEGORIES, CATEGORY_LABELS
-from agents.types import Pattern, Transcript, transcript_from_dict, transcript_to_dict
+from agents.types import Pattern, Transcript, transcript_from_dict
 from core.json_fields import FastJSONField
 
 # One source of truth: the size of the vectors the embedder makes.
@@ -169,31 +169,6 @@ class ChampionTranscript(models.Model):
         document = {"text": text, **{key: value for key, value in head.items() if key != "segment_count"}}
         document["segments"] = ChampionTranscriptBlock.segments_of(champion_id, 0, head.get("segment_count", 0))
         return document
-
-    @classmethod
-    def store(cls, champion_id: int, transcript: Transcript) -> None:
-        """Writes ``transcript`` as the champion's (replacing the one before)."""
-        cls.store_document(champion_id, transcript_to_dict(transcript))
-
-    @classmethod
-    def store_document(cls, champion_id: int, document: dict) -> None:
-        """Writes ``document`` (``transcript_to_dict``'s shape) as the champion's transcript,
-        replacing the one before: its head and its blocks in one transaction, so a reader sees
-        the old transcript or the new one, never a mix."""
-        segments = document.get("segments", [])
-        head = {key: value for key, value in document.items() if key not in ("text", "segments")}
-        head["segment_count"] = len(segments)
-        with transaction.atomic():
-            record, _ = cls.objects.update_or_create(
-                champion_id=champion_id, defaults={"data": head, "text": document.get("text", "")}
-            )
-            record.blocks.all().delete()
-            ChampionTranscriptBlock.objects.bulk_create(
-                ChampionTranscriptBlock(
-                    transcript=record, first_segment=first, segments=segments[first : first + SEGMENTS_PER_BLOCK]
-                )
-                for first in range(0, len(segments), SEGMENTS_PER_BLOCK)
-            )
 
 
 class ChampionTranscriptBlock(models.Model):

@@ -10,8 +10,9 @@ from accounts.models import User
 from agents.audio.voice import call_metrics
 from agents.scripts import load_script, transcript_from_script
 from agents.types import Transcript
-from champions.models import Champion, ChampionTranscript
+from champions.models import Champion
 from champions.pipeline.runner import analysis_run
+from champions.transcripts import store_transcript
 
 
 def looped(transcript: Transcript, minutes: float) -> Transcript:
@@ -52,7 +53,7 @@ def champion_from_script(
             "pause_ratio": 0.2,
         },
     )
-    ChampionTranscript.store(champion.pk, transcript)
+    store_transcript(champion.pk, transcript)
     # The pipeline's own runner, from the first step that reads the transcript alone.
     analysis_run(champion.pk, str(champion.analysis_run), from_step="patterns")
     champion.refresh_from_db()

@@ -267,16 +267,13 @@ def joined_transcript_head(champion: Champion) -> dict:
 
 
 class TranscriptSegments:
-    """A transcript's segments as DRF's paginator takes them: their count from the head, and a
-    slice read from the blocks it overlaps (one query), so a page costs its own size whatever
-    the call's length."""
+    """A transcript's segments as DRF's paginator takes them: their count (``len``) from the
+    head, and a slice read from the blocks it overlaps (one query), so a page costs its own
+    size whatever the call's length."""
 
     def __init__(self, champion_id: int, head: dict) -> None:
         self.champion_id = champion_id
         self._count = head.get("segment_count", 0)
-
-    def count(self) -> int:
-        return self._count
 
     def __len__(self) -> int:
         return self._count

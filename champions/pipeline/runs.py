@@ -9,7 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from agents.types import Transcript
-from champions.models import Champion, ChampionTranscript
+from champions.models import Champion
+from champions.transcripts import store_transcript
 
 
 class Superseded(Exception):
@@ -27,7 +28,7 @@ def save_if_current(champion: Champion, fields: list[str], *, transcript: Transc
         if not updated:
             raise Superseded(f"champion {champion.pk} changed run or attempt during {champion.step}")
         if transcript is not None:
-            ChampionTranscript.store(champion.pk, transcript)
+            store_transcript(champion.pk, transcript)
 
 
 def lock_current(champion: Champion) -> None:

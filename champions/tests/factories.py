@@ -11,10 +11,10 @@ from champions.models import (
     EMBEDDING_DIMENSIONS,
     Champion,
     ChampionPattern,
-    ChampionTranscript,
     Scenario,
     embedding_blob,
 )
+from champions.transcripts import store_transcript_document
 from teams.models import Team
 from teams.tests.factories import team_with
 
@@ -52,7 +52,7 @@ class ChampionFactory(factory.django.DjangoModelFactory):
     def transcript(champion, create, extracted, **kwargs):
         """``transcript={...}``: the call's stored transcript (``transcript_to_dict``'s shape)."""
         if create and extracted is not None:
-            ChampionTranscript.store_document(champion.pk, extracted)
+            store_transcript_document(champion.pk, extracted)
 
 
 class QueuedChampionFactory(ChampionFactory):

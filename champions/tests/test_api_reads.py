@@ -16,9 +16,10 @@ from champions.api.serializers import (
     PatternSerializer,
     ScenarioSerializer,
 )
-from champions.models import Champion, ChampionTranscript, ChampionTranscriptBlock
+from champions.models import Champion, ChampionTranscriptBlock
 from champions.selectors import champion_detail, champion_list
 from champions.tests.factories import PatternFactory, ReadyChampionFactory, ScenarioFactory, team_scene
+from champions.transcripts import store_transcript_document
 from conftest import authenticated_client
 from core.api.representation import drf_representation
 from teams.models import Role
@@ -124,7 +125,7 @@ class TestTranscript:
     def test_the_transcript_is_seen_by_whoever_sees_the_champion(self, db):
         scene = team_scene()
         for champion in (scene.draft, scene.published):
-            ChampionTranscript.store_document(champion.pk, long_transcript(3))
+            store_transcript_document(champion.pk, long_transcript(3))
         own = champion_with_long_call(scene.outsider, segments=3)
         expected = {
             (scene.manager, scene.draft): 200,

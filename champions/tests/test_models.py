@@ -21,6 +21,7 @@ from champions.models import (
     embedding_matrix,
 )
 from champions.tests.factories import ChampionFactory, unit_vector
+from champions.transcripts import store_transcript
 
 pytestmark = pytest.mark.django_db
 
@@ -91,7 +92,7 @@ def test_a_stored_transcript_is_split_into_blocks_and_comes_back_whole():
     ]
     spoken = Transcript(text="all of it", language="fr", duration=120.0, segments=segments)
     champion = ChampionFactory()
-    ChampionTranscript.store(champion.pk, spoken)
+    store_transcript(champion.pk, spoken)
     assert list(
         ChampionTranscriptBlock.objects.filter(transcript_id=champion.pk).values_list("first_segment", flat=True)
     ) == [0, 50, 100]
@@ -106,9 +107,9 @@ def test_a_transcript_stored_again_leaves_no_block_of_the_one_before():
     long = Transcript(
         text="", language="en", duration=1.0, segments=[Segment(id=i, start=0.0, end=1.0, text="x") for i in range(75)]
     )
-    ChampionTranscript.store(champion.pk, long)
+    store_transcript(champion.pk, long)
     short = Transcript(text="", language="en", duration=1.0, segments=[Segment(id=0, start=0.0, end=1.0, text="y")])
-    ChampionTranscript.store(champion.pk, short)
+    store_transcript(champion.pk, short)
     assert ChampionTranscriptBlock.objects.filter(transcript_id=champion.pk).count() == 1
     assert ChampionTranscript.data_of(champion.pk)["segments"] == transcript_to_dict(short)["segments"]
     assert ChampionTranscript.data_of(999_999) == {}

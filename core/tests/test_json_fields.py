@@ -10,6 +10,7 @@ from django.db.models import JSONField
 
 from champions.models import ChampionTranscript
 from champions.tests.factories import ChampionFactory
+from champions.transcripts import store_transcript_document
 from core.json_fields import FastJSONField
 
 ODD_TEXTS = [
@@ -56,7 +57,7 @@ def test_the_stored_transcript_comes_back_as_written():
         "duration": 12.5,
         "segments": [{"text": "Bonjour à tous", "words": [{"w": "x", "s": 0.1}]}],
     }
-    ChampionTranscript.store_document(champion.pk, data)
+    store_transcript_document(champion.pk, data)
     assert ChampionTranscript.data_of(champion.pk) == data
     assert ChampionTranscript.objects.filter(data__language="en").count() == 1  # lookups unchanged
     assert list(ChampionTranscript.objects.values_list("data__duration", flat=True)) == [12.5]
