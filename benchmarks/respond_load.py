@@ -119,7 +119,7 @@ def model_time_of_novel_replies(samples: int = 20) -> tuple[float, int]:
     from agents.reasoning.judge.meaning import MAX_REPLY_UNITS, clauses_of
 
     embedder = Embedder(intra_op_threads=1)
-    timings, tokens = [], 0
+    timings = []
     for number in range(samples + 1):
         text = novel_reply(10**9 + number)
         clauses = clauses_of(text, at_most=MAX_REPLY_UNITS)
@@ -127,5 +127,6 @@ def model_time_of_novel_replies(samples: int = 20) -> tuple[float, int]:
         embedder.embed([text])
         embedder.embed(clauses)
         timings.append((time.perf_counter() - began) * 1000)
-        tokens = sum(len(key) for key in embedder.token_keys([text, *clauses]))
+    # The last reply's tokens: the replies differ in their numbers only.
+    tokens = sum(len(key) for key in embedder.token_keys([text, *clauses]))
     return statistics.median(timings[1:]), tokens  # the first run warms the session up
