@@ -279,8 +279,9 @@ class ChampionPattern(models.Model):
             ],
         )
 
-    def as_pattern(self) -> Pattern:
-        """The engine's dataclass for this row: the one mapping from rows back to patterns."""
+    def as_pattern(self, *, occurrences: bool = True) -> Pattern:
+        """The engine's dataclass for this row: the one mapping from rows back to patterns.
+        ``occurrences=False`` for a row loaded without them (:data:`JUDGED_PATTERN_FIELDS`)."""
         return Pattern(
             category=self.category,
             text=self.text,
@@ -289,12 +290,15 @@ class ChampionPattern(models.Model):
             speaker=self.speaker or None,
             confidence=self.confidence,
             responds_to=self.responds_to or None,
-            occurrences=list(self.occurrences),
+            occurrences=list(self.occurrences) if occurrences else [],
         )
 
 
 # The columns ``ChampionPattern.as_pattern`` reads, for querysets that load nothing else.
 PATTERN_FIELDS = ("category", "text", "start", "end", "speaker", "confidence", "responds_to", "occurrences")
+# What the judge and the prospect read of a pattern on every reply: not the list of every time
+# the move was said, which grows with the call (hundreds of entries on a 2-hour call).
+JUDGED_PATTERN_FIELDS = tuple(name for name in PATTERN_FIELDS if name != "occurrences")
 
 
 def embedding_blob(vector: np.ndarray) -> bytes:

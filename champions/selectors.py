@@ -12,6 +12,7 @@ from accounts.models import User
 from agents.types import Pattern, Transcript, transcript_from_dict
 from champions.access import sees_and_manages, visible_champions, visible_champions_of_user_id
 from champions.models import (
+    JUDGED_PATTERN_FIELDS,
     PATTERN_FIELDS,
     Champion,
     ChampionPattern,
@@ -231,14 +232,14 @@ _playbook_rows = PreparedQuery(
     lambda champion_id: (
         ChampionPattern.objects.filter(champion_id=champion_id, hidden=False)
         .order_by("position")
-        .only("id", "embedding", *PATTERN_FIELDS)
+        .only("id", "embedding", *JUDGED_PATTERN_FIELDS)
     )
 )
 
 
 def champion_playbook(champion_id: int) -> ChampionPlaybook:
     rows = _playbook_rows.rows(champion_id)
-    patterns = [row.as_pattern() for row in rows]
+    patterns = [row.as_pattern(occurrences=False) for row in rows]
     blobs = [row.embedding for row in rows]
     vectors = embedding_matrix(blobs) if blobs and all(blobs) else None
     buyer_lines = [p.text for p in patterns if p.speaker == "other"]

@@ -14,6 +14,7 @@ from champions.selectors import (
     champion_playbook,
     scenarios_of_ready_champion,
 )
+from champions.models import ChampionPattern
 from champions.tests.factories import (
     ChampionFactory,
     EmbeddedPatternFactory,
@@ -84,6 +85,21 @@ def test_the_playbook_holds_ids_patterns_stored_vectors_and_buyer_lines(django_a
     assert [p.category for p in playbook.patterns] == ["opener", "objection"]
     assert np.array_equal(playbook.vectors, np.stack([unit_vector(0), unit_vector(1)]))
     assert playbook.buyer_lines == ["No budget."]
+
+
+def test_the_playbook_does_not_read_the_occurrences_that_grow_with_the_call(django_assert_num_queries):
+    """The judge reads the playbook on every reply and never the list of every time a move was
+    said (hundreds of entries on a 2-hour call): the query leaves it out, and building the
+    patterns does not fetch it back one row at a time."""
+    champion = ReadyChampionFactory()
+    said = [{"start": 60.0 * i, "end": 60.0 * i + 4} for i in range(300)]
+    EmbeddedPatternFactory(champion=champion, position=0, occurrences=said)
+    with django_assert_num_queries(1) as captured:
+        playbook = champion_playbook(champion.pk)
+    queries = [q["sql"] for q in captured.captured_queries]
+    assert "occurrences" not in queries[0]
+    assert playbook.patterns[0].occurrences == []
+    assert ChampionPattern.objects.get(champion=champion).as_pattern().occurrences == said
 
 
 def test_the_playbook_has_no_vectors_until_every_pattern_is_embedded():
