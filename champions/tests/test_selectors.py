@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from agents.types import Pattern
+from champions.models import ChampionPattern
 from champions.selectors import (
     champion_detail,
     champion_list,
@@ -14,7 +15,6 @@ from champions.selectors import (
     champion_playbook,
     scenarios_of_ready_champion,
 )
-from champions.models import ChampionPattern
 from champions.tests.factories import (
     ChampionFactory,
     EmbeddedPatternFactory,
