@@ -279,9 +279,11 @@ class ChampionPattern(models.Model):
             ],
         )
 
-    def as_pattern(self, *, occurrences: bool = True) -> Pattern:
-        """The engine's dataclass for this row: the one mapping from rows back to patterns.
-        ``occurrences=False`` for a row loaded without them (:data:`JUDGED_PATTERN_FIELDS`)."""
+    def as_pattern(self) -> Pattern:
+        """The engine's dataclass for this row: the one mapping from rows back to patterns. A row
+        loaded without its occurrences (:data:`JUDGED_PATTERN_FIELDS`) gives none, rather than
+        fetching them back with a query of its own."""
+        loaded_occurrences = "occurrences" not in self.get_deferred_fields()
         return Pattern(
             category=self.category,
             text=self.text,
@@ -290,7 +292,7 @@ class ChampionPattern(models.Model):
             speaker=self.speaker or None,
             confidence=self.confidence,
             responds_to=self.responds_to or None,
-            occurrences=list(self.occurrences) if occurrences else [],
+            occurrences=list(self.occurrences) if loaded_occurrences else [],
         )
 
 

@@ -239,7 +239,7 @@ _playbook_rows = PreparedQuery(
 
 def champion_playbook(champion_id: int) -> ChampionPlaybook:
     rows = _playbook_rows.rows(champion_id)
-    patterns = [row.as_pattern(occurrences=False) for row in rows]
+    patterns = [row.as_pattern() for row in rows]
     blobs = [row.embedding for row in rows]
     vectors = embedding_matrix(blobs) if blobs and all(blobs) else None
     buyer_lines = [p.text for p in patterns if p.speaker == "other"]
