@@ -23,7 +23,7 @@ from auditlog.context import disable_auditlog
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.cache import cache
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -32,12 +32,13 @@ from django.utils import timezone
 
 from accounts.models import JourneyStage, Plan, Role, SubscriptionStatus, User
 from adminpanel.dashboard import churn_risk_filter
+from core.commands import DatabaseCommand
 
 EMAIL_DOMAIN = "bench.invalid"  # RFC 2606: never a real mailbox
 CLIENT_HOST = "testserver"
 
 
-class Command(BaseCommand):
+class Command(DatabaseCommand):
     help = "Render the users changelist and the dashboard with N users; print render times and query counts."
 
     def add_arguments(self, parser) -> None:

@@ -19,7 +19,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -29,12 +29,13 @@ from django.utils import timezone
 from accounts.tokens import token_pair_for
 from adminpanel.management import big_tables
 from adminpanel.models import ActivityLog
+from core.commands import DatabaseCommand
 from training.models import TrainingSession
 
 CLIENT_HOST = "testserver"
 
 
-class Command(BaseCommand):
+class Command(DatabaseCommand):
     help = "Time the dashboard, the activity changelist and a team's progress on a million rows."
 
     def add_arguments(self, parser) -> None:

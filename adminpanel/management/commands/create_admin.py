@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import getpass
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from accounts import services
 from accounts.passwords import generate_password
+from core.commands import DatabaseCommand
 from core.errors import InvalidInput
 
 
-class Command(BaseCommand):
+class Command(DatabaseCommand):
     help = "Create (or promote) a staff superuser for /django-admin/."
 
     def add_arguments(self, parser) -> None:

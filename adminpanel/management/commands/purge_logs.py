@@ -4,12 +4,12 @@ and audit entries older than their retention (settings.LOG_RETENTION_DAYS)."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
 
 from adminpanel import services
+from core.commands import DatabaseCommand
 
 
-class Command(BaseCommand):
+class Command(DatabaseCommand):
     help = "Delete log entries older than their retention period."
 
     def add_arguments(self, parser) -> None:

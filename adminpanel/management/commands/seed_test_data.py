@@ -5,12 +5,12 @@ Idempotent: users are keyed by email, so running it again changes nothing.
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import JourneyStage, Plan, SubscriptionStatus, User
 from accounts.passwords import generate_password
+from core.commands import DatabaseCommand
 
 DEMO_USERS = [
     (
@@ -64,7 +64,7 @@ DEMO_USERS = [
 ]
 
 
-class Command(BaseCommand):
+class Command(DatabaseCommand):
     help = "Create demo users across plans and journey stages (idempotent)."
 
     @transaction.atomic

@@ -5,11 +5,12 @@ from __future__ import annotations
 import sys
 import time
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from champions import services
 from champions.models import Champion
 from champions.pipeline.steps import PipelineStep, progress_at_start
+from core.commands import DatabaseCommand
 from core.errors import Conflict
 
 
@@ -18,7 +19,7 @@ def progress_bar(percent: int, label: str, width: int = 30) -> str:
     return f"[{'#' * filled}{'.' * (width - filled)}] {percent:3d}% {label}"
 
 
-class Command(BaseCommand):
+class Command(DatabaseCommand):
     help = "Analyse a champion in this process (no worker needed), showing progress."
 
     def add_arguments(self, parser) -> None:

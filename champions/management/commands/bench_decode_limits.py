@@ -24,7 +24,7 @@ import tracemalloc
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import connections
 from django.test import override_settings
 from rest_framework.test import APIClient
@@ -35,6 +35,7 @@ from agents.audio.decode import probe
 from agents.testing.lying_recordings import LONGEST_FRAME, write_lying_recording
 from champions.models import Champion
 from champions.scripted import champion_from_script
+from core.commands import DatabaseCommand
 
 BENCH_EMAIL = "bench-decode@bench.championclone.test"
 MIB = 1024 * 1024
@@ -137,7 +138,7 @@ def _measure_here(token: str, case: Case, path: Path, session_id: int) -> dict:
     }
 
 
-class Command(BaseCommand):
+class Command(DatabaseCommand):
     help = "Feed recordings that lie about their length to the upload and the spoken reply; print what each cost."
 
     def handle(self, *args, **options) -> None:

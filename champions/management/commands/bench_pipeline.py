@@ -27,7 +27,6 @@ from dataclasses import replace
 from pathlib import Path
 
 from django.core.files.uploadedfile import UploadedFile
-from django.core.management.base import BaseCommand
 
 from accounts.models import User
 from agents.reasoning.evaluation import NONE_LABEL, predicted_label_for_span
@@ -46,6 +45,7 @@ from champions import services
 from champions.models import Champion
 from champions.pipeline.steps import STEPS, PipelineStep
 from champions.selectors import champion_patterns
+from core.commands import DatabaseCommand
 
 MANAGE_PY = Path(__file__).resolve().parents[3] / "manage.py"
 BENCH_EMAIL = "bench@bench.championclone.test"
@@ -120,7 +120,7 @@ def _analyse_here(champion_id: int) -> dict:
     }
 
 
-class Command(BaseCommand):
+class Command(DatabaseCommand):
     help = "Benchmark the offline analysis pipeline on synthesized calls of 1, 5, 10, 30 and 120 minutes."
 
     def add_arguments(self, parser) -> None:

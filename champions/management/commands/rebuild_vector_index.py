@@ -3,13 +3,12 @@ the source of truth (after restoring a backup, or moving to a new Qdrant cluster
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand
-
 from champions.models import Champion
 from champions.vector_index import get_vector_index, index_items_for
+from core.commands import DatabaseCommand
 
 
-class Command(BaseCommand):
+class Command(DatabaseCommand):
     help = "Rebuild the vector index of every champion from the embeddings stored in the database."
 
     def handle(self, *args, **options) -> None:

@@ -16,10 +16,11 @@ import time
 import uuid
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from accounts.models import User
 from core import events
+from core.commands import DatabaseCommand
 from core.events import DomainEvent
 from core.testing.worker import celery_worker, percentile, wait_for
 from emails_app import subscribers as email_subscribers
@@ -29,7 +30,7 @@ from emails_app.testing import SMTPSink
 BENCH_DOMAIN = "bench-emails.championclone.test"
 
 
-class Command(BaseCommand):
+class Command(DatabaseCommand):
     help = "Send N lifecycle emails to a local SMTP server through one worker; print throughput and latency."
 
     def add_arguments(self, parser) -> None:

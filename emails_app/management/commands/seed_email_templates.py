@@ -4,12 +4,11 @@ Idempotent: existing templates (perhaps edited by staff) are left alone unless `
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand
-
+from core.commands import DatabaseCommand
 from emails_app import services
 
 
-class Command(BaseCommand):
+class Command(DatabaseCommand):
     help = "Create the default email template of every trigger that has none (idempotent)."
 
     def add_arguments(self, parser) -> None:

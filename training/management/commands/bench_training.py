@@ -14,7 +14,6 @@ import time
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
@@ -22,6 +21,7 @@ from rest_framework.test import APIClient
 from accounts.models import User
 from accounts.tokens import token_pair_for
 from champions.scripted import champion_from_script
+from core.commands import DatabaseCommand
 
 REPLIES = (
     "I understand, price matters. What does a slow reply cost you today in lost customers?",
@@ -54,7 +54,7 @@ def reply_text(index: int, *, varied: bool) -> str:
     return f"{opener} {body} {extra}" if extra != body else f"{opener} {body}"
 
 
-class Command(BaseCommand):
+class Command(DatabaseCommand):
     help = "Benchmark POST /training/respond with the offline engine: p50/p95 latency and queries per respond."
 
     def add_arguments(self, parser) -> None:

@@ -22,7 +22,6 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.core.files.uploadedfile import UploadedFile
-from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from accounts import services as account_services
@@ -33,6 +32,7 @@ from agents.testing.synth import call_voices, encode_recording, synthesize_call
 from champions import services
 from champions import team_services as champion_team_services
 from champions.models import Champion
+from core.commands import DatabaseCommand
 from teams import invitations
 from teams import services as team_services
 from teams.models import Membership, Role, Team
@@ -48,7 +48,7 @@ DEMO_TEAM_NAME = "FlowDesk demo team"
 ASSIGNMENT_DAYS, ASSIGNMENT_PASS_SCORE, ASSIGNMENT_MIN_ATTEMPTS = 7, 60, 1
 
 
-class Command(BaseCommand):
+class Command(DatabaseCommand):
     help = "Create the demo rep, a demo champion from a synthesized sales call and a demo team (idempotent)."
 
     def add_arguments(self, parser) -> None:

@@ -18,9 +18,10 @@ import time
 import uuid
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from core import events
+from core.commands import DatabaseCommand
 from core.events import DomainEvent
 from core.testing.worker import celery_worker, percentile, wait_for
 from webhooks_app import services, signing
@@ -29,7 +30,7 @@ from webhooks_app.models import WebhookDelivery, WebhookEndpoint
 from webhooks_app.testing import WebhookReceiver
 
 
-class Command(BaseCommand):
+class Command(DatabaseCommand):
     help = "Deliver N webhook events to a local receiver through one worker; print throughput and latency."
 
     def add_arguments(self, parser) -> None:
