@@ -11,8 +11,9 @@ Then ``POST /training/respond`` on the champion of the long call, over HTTP: one
 turn after turn, then ``--respond-reps`` reps at once (each its own connection and session; a
 session whose conversation is over is ended and another begun), p50/p95 of each; every reply
 a different text unless ``--fixed-replies``: first one new sentence among repeated ones, then
-every clause new. Then the embedding model's time for a novel reply on one core, in this process
-with the server idle: a gauge of the machine, and the least the reps at once can queue.
+every clause new. Then the embedding model's time for a reply of each mix on one core, through
+the engines' memo, in this process with the server idle: a gauge of the machine, and the least
+the reps at once can queue.
 
 Last, a refused request that the rate limits refuse (429): gunicorn again with the limits on,
 the rep's training budget spent, ``POST /training/respond`` measured against the bare view of
@@ -36,7 +37,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from respond_load import drive_reps, model_time_of_novel_replies
+from respond_load import drive_reps, model_time_of_replies
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -327,13 +328,13 @@ def report_respond(port: int, seed: dict, args: argparse.Namespace) -> None:
                 f"{figures['failures']:>8}  {MIX_NAMES[mix]}",
                 flush=True,
             )
-    model_ms, tokens = model_time_of_novel_replies()
-    workers_queue = args.respond_reps / args.workers * model_ms
-    print(
-        f"the embedding model on one core of this machine: {model_ms:.1f} ms a novel reply ({tokens} tokens, "
-        f"two runs); {args.respond_reps} reps on {args.workers} workers queue at least {workers_queue:.0f} ms "
-        "for novel replies on it alone"
-    )
+    print("the embedding model alone on one core of this machine, the server idle (what the judge embeds a reply):")
+    for mix in ("varied", "novel"):
+        model_ms, tokens = model_time_of_replies(mix)
+        print(
+            f"  {mix}: {model_ms:.1f} ms a reply ({tokens:.0f} tokens not in the memo); {args.respond_reps} reps on "
+            f"{args.workers} workers queue at least {args.respond_reps / args.workers * model_ms:.0f} ms on it alone"
+        )
 
 
 if __name__ == "__main__":

@@ -107,26 +107,33 @@ def drive_reps(port: int, seed: dict, reps: int, seconds: float, *, mix: str = "
     }
 
 
-def model_time_of_novel_replies(samples: int = 20) -> tuple[float, int]:
+def model_time_of_replies(mix: str, samples: int = 20) -> tuple[float, float]:
     """The embedding model's time, on one core of this machine, for what the judge embeds of a
-    novel reply (the reply alone, then its clauses in one batch: ``meaning._reply_vectors``),
-    and the tokens it reads: the median over ``samples`` replies, run in this process while the
-    server is idle. A gauge of the machine, printed beside the figures: N reps on W workers
-    queue at least N / W times it a reply, whatever the rest of the stack costs."""
+    reply of ``mix`` (the reply, then its clauses in one batch: ``meaning._reply_vectors``)
+    through the engines' memo as the server has it (the ``varied`` mix's repeated openers and
+    answers are remembered after its first 25 replies), and the tokens the model reads: the
+    median over ``samples`` replies, run in this process while the server is idle. A gauge of
+    the machine, printed beside the figures: N reps on W workers queue at least N / W times it a
+    reply, whatever the rest of the stack costs."""
     if str(REPOSITORY) not in sys.path:
         sys.path.insert(0, str(REPOSITORY))  # the engines, imported from the bench's own process
     from agents.providers.embeddings import Embedder
     from agents.reasoning.judge.meaning import MAX_REPLY_UNITS, clauses_of
+    from agents.reasoning.listening.vectors import MemoEmbedder
 
-    embedder = Embedder(intra_op_threads=1)
-    timings = []
-    for number in range(samples + 1):
-        text = novel_reply(10**9 + number)
+    model = Embedder(intra_op_threads=1)
+    memo = MemoEmbedder(model)
+    warm_up = 1 + (len(REPLIES) * len(OPENERS) if mix == "varied" else 0)
+    seen: set[tuple[int, ...]] = set()
+    timings, tokens = [], []
+    for number in range(10**9, 10**9 + warm_up + samples):
+        text = MIXES[mix](number)
         clauses = clauses_of(text, at_most=MAX_REPLY_UNITS)
+        keys = model.token_keys([text, *clauses])
         began = time.perf_counter()
-        embedder.embed([text])
-        embedder.embed(clauses)
+        memo.embed([text])
+        memo.embed(clauses)
         timings.append((time.perf_counter() - began) * 1000)
-    # The last reply's tokens: the replies differ in their numbers only.
-    tokens = sum(len(key) for key in embedder.token_keys([text, *clauses]))
-    return statistics.median(timings[1:]), tokens  # the first run warms the session up
+        tokens.append(sum(len(key) for key in dict.fromkeys(keys) if key not in seen))
+        seen.update(keys)
+    return statistics.median(timings[warm_up:]), statistics.mean(tokens[warm_up:])
