@@ -146,3 +146,25 @@ def test_nonsense_and_keyword_salad_on_the_demo_price_objection_still_fail_at_ea
     evaluation = judge_reply_offline(reply, moment=moment, patterns=patterns, pattern_vectors=vectors)
 
     assert evaluation.score < pass_mark("easy")
+
+
+@pytest.mark.parametrize("reply", ["ok", "Sure thing.", "Price, value"])
+def test_a_reply_of_a_few_words_is_told_it_is_too_short_not_that_it_is_keywords(demo_price_moment, reply):
+    moment, patterns, vectors = demo_price_moment
+
+    evaluation = judge_reply_offline(reply, moment=moment, patterns=patterns, pattern_vectors=vectors)
+
+    assert evaluation.score < pass_mark("easy")
+    assert any(line.startswith("Your reply is too short to answer the concern") for line in evaluation.feedback)
+    assert not any("list of keywords" in line for line in evaluation.feedback)
+
+
+def test_a_keyword_salad_long_enough_to_be_an_answer_is_still_told_it_is_keywords(demo_price_moment):
+    moment, patterns, vectors = demo_price_moment
+
+    evaluation = judge_reply_offline(
+        "price value ROI discount budget cost value price", moment=moment, patterns=patterns, pattern_vectors=vectors
+    )
+
+    assert any("not a list of keywords" in line for line in evaluation.feedback)
+    assert not any("too short" in line for line in evaluation.feedback)

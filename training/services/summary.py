@@ -80,7 +80,6 @@ def session_summary_figures(session: TrainingSession, replies: Sequence[SessionM
     averages = {name: round(float(np.mean([r.criteria.get(name, 0) for r in replies])), 1) for name in names}
     ranked = sorted(averages, key=averages.get, reverse=True)
     strengths = [CRITERION_STRENGTH[name] for name in ranked if averages[name] >= 65][:3]
-    improvements = [CRITERION_IMPROVEMENT[name] for name in reversed(ranked) if averages[name] < 60][:3]
     champion_style = _champion_reply_style(session.champion)
     rep_questions = sum(len(QUESTION.findall(r.content)) for r in replies) / len(replies)
     rep_words = sum(_words(r.content) for r in replies) / len(replies)
@@ -88,6 +87,17 @@ def session_summary_figures(session: TrainingSession, replies: Sequence[SessionM
         "questions_per_reply": {"you": round(rep_questions, 2), "champion": champion_style["questions_per_reply"]},
         "words_per_reply": {"you": round(rep_words, 1), "champion": champion_style["words_per_reply"]},
     }
+    # A reply that is no answer scores nothing on any criterion, so a rep who asked questions
+    # and kept it short can average low on both; the advice must not contradict the figures
+    # printed beside it ("ask more questions" to a rep who asked more than the champion).
+    contradicted = set()
+    if rep_questions >= champion_style["questions_per_reply"] and rep_questions > 0:
+        contradicted.add("discovery")
+    if rep_words <= champion_style["words_per_reply"]:
+        contradicted.add("clarity")
+    improvements = [
+        CRITERION_IMPROVEMENT[name] for name in reversed(ranked) if averages[name] < 60 and name not in contradicted
+    ][:3]
     spoken = [r for r in replies if r.audio_seconds]
     if spoken:
         rep_wpm = sum(_words(r.content) for r in spoken) / (sum(r.audio_seconds for r in spoken) / 60)

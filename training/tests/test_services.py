@@ -375,6 +375,35 @@ class TestSessionEnd:
         assert stored.improvements == [services.CRITERION_IMPROVEMENT["value_next_step"]]
         assert stored.summary == "2 replies, overall 64/100; 1 of 2 objections handled; outcome: undecided."
 
+    @pytest.mark.parametrize(
+        ("content", "advised"),
+        [
+            # Short and asking, as the champion does (10 words and 0.5 questions a turn): no advice
+            # to ask more or to be shorter, whatever the criteria averaged.
+            ("Why now? What changed?", {"technique", "acknowledgment", "value_next_step"}),
+            # Longer than the champion and asking nothing: both pieces of advice stand.
+            (
+                "We have a lot of features that many of our customers like a great deal, and our team is happy "
+                "to walk you through every one of them whenever you like.",
+                {"technique", "discovery", "clarity"},
+            ),
+        ],
+    )
+    def test_the_advice_does_not_contradict_the_comparison_beside_it(self, user, played, content, advised):
+        played.messages.filter(role="trainee").update(
+            content=content,
+            score=10,
+            criteria={"technique": 10, "acknowledgment": 30, "value_next_step": 20, "discovery": 0, "clarity": 5},
+        )
+        services.session_end(user=user, session_id=played.pk)
+
+        stored = TrainingSession.objects.get(pk=played.pk)
+        assert stored.improvements == [
+            services.CRITERION_IMPROVEMENT[name]
+            for name in ("discovery", "clarity", "technique", "value_next_step", "acknowledgment")
+            if name in advised
+        ]
+
     def test_compares_the_rep_with_the_champions_call(self, user, played):
         services.session_end(user=user, session_id=played.pk)
 

@@ -57,19 +57,25 @@ _GATED_TIPS = {
 }
 # Below this gate the reply is not taken as an answer, and the feedback says why first.
 _NOT_AN_ANSWER = 0.5
+# A reply of fewer words that is no answer is told it is too short ("ok", "sure thing").
+_TOO_SHORT_WORDS = 4
 _OWN_WAY = (
     "You answered the concern in your own way, which counts; your champion's phrase above is the move "
     "that won this buyer over, and following it scores higher."
 )
 
 
-def meaning_feedback(moment: JudgeMoment, scores: MeaningScores | None) -> list[str]:
-    """What kept the reply from counting as an answer, when something did: empty when it did."""
+def meaning_feedback(moment: JudgeMoment, scores: MeaningScores | None, *, words: int | None = None) -> list[str]:
+    """What kept the reply from counting as an answer, when something did: empty when it did.
+    ``words``: the reply's words, so that an "ok" is told it is too short, not that it is a
+    list of keywords (it has no function words either)."""
     if scores is None:
         return ["Answer the buyer: your reply was empty."]
     if scores.gate >= _NOT_AN_ANSWER:
         return [_OWN_WAY] if scores.own_way else []
     concern = "the concern the buyer raised" if moment.stage == "objection" else "what the buyer just said"
+    if words is not None and words < _TOO_SHORT_WORDS:
+        return [f"Your reply is too short to answer {concern}: say in a sentence or two how you would handle it."]
     if scores.coherence < 0.5:
         return [f"Your reply does not read as sentences: answer {concern} in plain words, not a list of keywords."]
     if scores.sense < 0.5:
