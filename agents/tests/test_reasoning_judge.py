@@ -168,3 +168,12 @@ def test_a_keyword_salad_long_enough_to_be_an_answer_is_still_told_it_is_keyword
 
     assert any("not a list of keywords" in line for line in evaluation.feedback)
     assert not any("too short" in line for line in evaluation.feedback)
+
+
+def test_a_short_pushy_reply_is_told_not_to_pressure_the_buyer(demo_price_moment):
+    moment, patterns, vectors = demo_price_moment
+
+    evaluation = judge_reply_offline("Just sign today.", moment=moment, patterns=patterns, pattern_vectors=vectors)
+
+    assert any(line.startswith("Do not pressure or brush off the buyer") for line in evaluation.feedback)
+    assert not any("too short" in line for line in evaluation.feedback)

@@ -59,6 +59,7 @@ _GATED_TIPS = {
 _NOT_AN_ANSWER = 0.5
 # A reply of fewer words that is no answer is told it is too short ("ok", "sure thing").
 _TOO_SHORT_WORDS = 4
+_PUSHY = "Do not pressure or brush off the buyer: answer {concern} instead."
 _OWN_WAY = (
     "You answered the concern in your own way, which counts; your champion's phrase above is the move "
     "that won this buyer over, and following it scores higher."
@@ -74,6 +75,8 @@ def meaning_feedback(moment: JudgeMoment, scores: MeaningScores | None, *, words
     if scores.gate >= _NOT_AN_ANSWER:
         return [_OWN_WAY] if scores.own_way else []
     concern = "the concern the buyer raised" if moment.stage == "objection" else "what the buyer just said"
+    if scores.manner < 1.0 and words is not None and words < _TOO_SHORT_WORDS:
+        return [_PUSHY.format(concern=concern)]
     if words is not None and words < _TOO_SHORT_WORDS:
         return [f"Your reply is too short to answer {concern}: say in a sentence or two how you would handle it."]
     if scores.coherence < 0.5:
@@ -81,7 +84,7 @@ def meaning_feedback(moment: JudgeMoment, scores: MeaningScores | None, *, words
     if scores.sense < 0.5:
         return [f"Part of your reply makes no sense here: drop what is not about {concern}."]
     if scores.manner < 1.0:
-        return [f"Do not pressure or brush off the buyer: answer {concern} instead."]
+        return [_PUSHY.format(concern=concern)]
     if scores.coverage < 0.5:
         return [f"Most of your reply is not about {concern}: keep to it."]
     # The judge compares meanings, and a sound answer in other words can escape it: it says what
