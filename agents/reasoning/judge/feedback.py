@@ -66,7 +66,7 @@ _OWN_WAY = (
 )
 
 
-def meaning_feedback(moment: JudgeMoment, scores: MeaningScores | None, *, words: int | None = None) -> list[str]:
+def meaning_feedback(moment: JudgeMoment, scores: MeaningScores | None, *, words: int) -> list[str]:
     """What kept the reply from counting as an answer, when something did: empty when it did.
     ``words``: the reply's words, so that an "ok" is told it is too short, not that it is a
     list of keywords (it has no function words either)."""
@@ -75,9 +75,9 @@ def meaning_feedback(moment: JudgeMoment, scores: MeaningScores | None, *, words
     if scores.gate >= _NOT_AN_ANSWER:
         return [_OWN_WAY] if scores.own_way else []
     concern = "the concern the buyer raised" if moment.stage == "objection" else "what the buyer just said"
-    if scores.manner < 1.0 and words is not None and words < _TOO_SHORT_WORDS:
-        return [_PUSHY.format(concern=concern)]
-    if words is not None and words < _TOO_SHORT_WORDS:
+    if words < _TOO_SHORT_WORDS:
+        if scores.manner < 1.0:
+            return [_PUSHY.format(concern=concern)]
         return [f"Your reply is too short to answer {concern}: say in a sentence or two how you would handle it."]
     if scores.coherence < 0.5:
         return [f"Your reply does not read as sentences: answer {concern} in plain words, not a list of keywords."]

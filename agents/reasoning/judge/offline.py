@@ -60,7 +60,7 @@ def judge_reply_offline(
     if reference_index is None and signals is not None:
         reference_index = signals.reference_index
     feedback = [reference_line(moment, patterns[reference_index])] if reference_index is not None else []
-    feedback += meaning_feedback(moment, scores, words=signals.words if signals else None)
+    feedback += meaning_feedback(moment, scores, words=signals.words if signals else 0)
     # A move the reply made that counted little because the reply was no answer gets its own tip.
     gated = {name for name in _SURFACE if moves[name] >= MOVE_PRESENT > criteria[name]}
     feedback += criteria_feedback(criteria, gated=gated)
